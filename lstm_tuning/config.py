@@ -1,0 +1,124 @@
+"""Typed, validated run configuration.
+
+`conf/` is the Hydra tree; `dvc exp run` composes it into `params.yaml`, which is what DVC tracks and
+what `dvc repro` runs with. Stages therefore compose `params.yaml` (plus any command-line overrides)
+through Hydra's Compose API and check it against the schema below before doing any work.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from hydra import compose, initialize_config_dir
+from hydra.errors import HydraException
+from omegaconf import OmegaConf
+from omegaconf.errors import OmegaConfBaseException
+
+from lstm_tuning.errors import UserError
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+# Optimizers whose update is elementwise, so one optimizer over weights stacked along a repeat axis
+# gives every repeat exactly the update it would get alone (no norm or factor shared across repeats).
+ELEMENTWISE_OPTIMIZERS = ("adam", "adamw", "adamax", "nadam", "rmsprop", "adagrad", "sgd")
+LOSSES = ("mse", "mae", "huber", "log_cosh")
+
+
+@dataclass
+class DataConfig:
+    name: str = "shampoo"
+    path: str = "data/shampoo-sales.csv"
+    date_column: str = "Month"
+    target: str = "Sales"
+    date_format: str | None = None
+    diff_interval: int = 1
+    n_lags: int = 1
+    test_size: int = 12
+
+
+@dataclass
+class ModelConfig:
+    name: str = "stateful_lstm"
+    units: int = 1
+    optimizer: str = "adam"
+    learning_rate: float = 0.001
+    loss: str = "mse"
+
+
+@dataclass
+class TrainConfig:
+    epochs: int = 1000
+    batch_size: int = 4
+    repeats: int = 30
+    seed: int = 7
+
+
+@dataclass
+class Config:
+    data: DataConfig = field(default_factory=DataConfig)
+    model: ModelConfig = field(default_factory=ModelConfig)
+    train: TrainConfig = field(default_factory=TrainConfig)
+
+
+_AT_LEAST_ONE = (
+    "data.diff_interval",
+    "data.n_lags",
+    "data.test_size",
+    "model.units",
+    "train.epochs",
+    "train.batch_size",
+    "train.repeats",
+)
+_CHOICES = {"model.optimizer": ELEMENTWISE_OPTIMIZERS, "model.loss": LOSSES}
+_MODELS = ("stateful_lstm",)
+
+
+def _get(cfg: Config, dotted: str):
+    value = cfg
+    for part in dotted.split("."):
+        value = getattr(value, part)
+    return value
+
+
+def validate(cfg: Config, source: str) -> Config:
+    for key in _AT_LEAST_ONE:
+        if _get(cfg, key) < 1:
+            raise UserError(f"{source}: {key}={_get(cfg, key)} must be an integer >= 1")
+    if cfg.model.learning_rate <= 0:
+        raise UserError(f"{source}: model.learning_rate={cfg.model.learning_rate} must be > 0")
+    if cfg.model.name not in _MODELS:
+        raise UserError(f"{source}: model.name={cfg.model.name!r} is unknown; valid: {', '.join(_MODELS)}")
+    for key, choices in _CHOICES.items():
+        if _get(cfg, key) not in choices:
+            raise UserError(f"{source}: {key}={_get(cfg, key)!r} is not supported; valid: {', '.join(choices)}")
+    return cfg
+
+
+def load(overrides: list[str] | None = None, params_file: Path | None = None) -> Config:
+    """Compose `params.yaml` with Hydra overrides (`model.units=8`) and return the validated config."""
+    params_file = Path(params_file or PROJECT_ROOT / "params.yaml").resolve()
+    source = params_file.name
+    if not params_file.is_file():
+        raise UserError(f"{params_file}: not found; run from the project root or `dvc exp run` to compose conf/")
+    try:
+        with initialize_config_dir(config_dir=str(params_file.parent), version_base="1.3"):
+            composed = compose(config_name=params_file.stem, overrides=list(overrides or []))
+    except HydraException as exc:
+        raise UserError(f"{source}: override rejected: {_first_line(exc)}") from exc
+    try:
+        merged = OmegaConf.merge(OmegaConf.structured(Config), composed)
+        cfg = OmegaConf.to_object(merged)
+    except OmegaConfBaseException as exc:
+        key = getattr(exc, "full_key", None) or "?"
+        raise UserError(f"{source}: bad value for {key}: {_first_line(exc)}") from exc
+    return validate(cfg, source)
+
+
+def as_dict(cfg: Config) -> dict:
+    return dataclasses.asdict(cfg)
+
+
+def _first_line(exc: Exception) -> str:
+    return str(exc).strip().splitlines()[0]

@@ -1,0 +1,19 @@
+"""Where each stage writes; `dvc.yaml` lists the same paths as the stages' outs."""
+
+from pathlib import Path
+
+SERIES = Path("data/series.csv")
+TRANSFORMED = Path("data/transformed.csv")
+SCALING = Path("data/scaling.json")
+WINDOWS = Path("data/windows.npz")
+MODELS = Path("models")
+TRAINING_LOSS = Path("training/loss.csv")
+TRAINING_TIME = Path("training/time.json")
+METRICS = Path("evaluation/metrics.json")
+RMSE = Path("evaluation/rmse.csv")
+FORECASTS = Path("evaluation/forecasts.csv")
+REPORT_DIR = Path("report")
+
+
+def model_file(repeat: int) -> str:
+    return f"repeat_{repeat:03d}.keras"

@@ -1,0 +1,87 @@
+"""Plots and a Markdown report a reviewer can read in a pull request."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")  # files only; stages run without a display
+import matplotlib.pyplot as plt  # noqa: E402
+import pandas as pd  # noqa: E402
+
+from lstm_tuning.outputs import atomic_path  # noqa: E402
+
+
+def _save(fig, path: Path) -> None:
+    with atomic_path(path) as tmp:
+        fig.savefig(tmp, dpi=100, bbox_inches="tight", format="png")
+    plt.close(fig)
+
+
+def loss_summary(loss: pd.DataFrame) -> pd.DataFrame:
+    """Per-epoch mean/min/max across repeats from the wide per-repeat training loss."""
+    per_repeat = loss.drop(columns="epoch")
+    return pd.DataFrame(
+        {"epoch": loss["epoch"], "mean": per_repeat.mean(axis=1), "min": per_repeat.min(axis=1),
+         "max": per_repeat.max(axis=1)}
+    )
+
+
+def rmse_boxplot(rmse: pd.DataFrame, persistence: float, path: Path) -> None:
+    fig, ax = plt.subplots(figsize=(4, 5))
+    ax.boxplot(rmse["test_rmse"], tick_labels=["LSTM"])
+    ax.axhline(persistence, color="tab:red", linestyle="--", label=f"persistence {persistence:.3f}")
+    ax.set_ylabel("test RMSE (original units)")
+    ax.set_title(f"Test RMSE over {len(rmse)} repeats")
+    ax.legend(loc="upper right")
+    _save(fig, path)
+
+
+def forecast_plot(forecasts: pd.DataFrame, path: Path) -> None:
+    fig, ax = plt.subplots(figsize=(7, 4))
+    ax.plot(forecasts["date"], forecasts["actual"], marker="o", label="actual", color="black")
+    ax.plot(forecasts["date"], forecasts["forecast_mean"], marker=".", label="LSTM (mean of repeats)")
+    ax.fill_between(forecasts["date"], forecasts["forecast_min"], forecasts["forecast_max"], alpha=0.2,
+                    label="LSTM (range of repeats)")
+    ax.plot(forecasts["date"], forecasts["persistence"], linestyle="--", label="persistence")
+    ax.set_title("Walk-forward forecasts over the test period")
+    ax.tick_params(axis="x", rotation=45)
+    ax.legend()
+    _save(fig, path)
+
+
+def loss_plot(summary: pd.DataFrame, path: Path) -> None:
+    fig, ax = plt.subplots(figsize=(7, 4))
+    ax.plot(summary["epoch"], summary["mean"], label="mean over repeats")
+    ax.fill_between(summary["epoch"], summary["min"], summary["max"], alpha=0.2, label="range over repeats")
+    ax.set_xlabel("epoch")
+    ax.set_ylabel("training loss (scaled units)")
+    ax.set_yscale("log")
+    ax.legend()
+    _save(fig, path)
+
+
+def markdown(metrics: dict, params: dict, images: dict[str, str]) -> str:
+    rmse = metrics["test_rmse"]
+    lines = [
+        "# LSTM forecast report",
+        "",
+        f"Test RMSE over {int(rmse['count'])} repeats: **{rmse['mean']:.3f}** (std {rmse['std']:.3f}); "
+        f"persistence **{metrics['persistence_rmse']:.3f}**; skill vs persistence "
+        f"**{metrics['skill_vs_persistence']:.3f}**.",
+        "",
+        "| statistic | test RMSE |",
+        "|---|---|",
+        *(f"| {name} | {value:.3f} |" for name, value in rmse.items()),
+        "",
+        "## Parameters",
+        "",
+        "| param | value |",
+        "|---|---|",
+        *(f"| `{group}.{key}` | `{value}` |" for group, values in params.items() for key, value in values.items()),
+        "",
+    ]
+    for title, image in images.items():
+        lines += [f"## {title}", "", f"![{title}]({image})", ""]
+    return "\n".join(lines)

@@ -1,0 +1,58 @@
+"""Stage evaluate: walk-forward forecasts of the test period, RMSE per repeat and vs persistence."""
+
+import json
+import logging
+
+import keras
+import numpy as np
+import pandas as pd
+
+from lstm_tuning import evaluation, outputs, paths, training
+from lstm_tuning.errors import UserError, run_stage
+from lstm_tuning.transforms import Scaling
+from lstm_tuning.windows import trim_to_batches
+
+log = logging.getLogger("evaluate")
+
+
+def main(overrides: list[str]) -> None:
+    if overrides:
+        raise UserError(f"evaluate reads no params, got {' '.join(overrides)}; pass them to stages/train.py")
+    model_files = sorted(paths.MODELS.glob("*.keras"))
+    members = [keras.saving.load_model(f) for f in model_files]
+    batch_size = members[0].input_shape[0]
+    windows = np.load(paths.WINDOWS)
+    series = pd.read_csv(paths.TRANSFORMED)
+    scaling_payload = json.loads(paths.SCALING.read_text())
+    scaling, interval = Scaling.from_dict(scaling_payload), scaling_payload["diff_interval"]
+
+    X_state = windows["X_train"][trim_to_batches(len(windows["X_train"]), batch_size):]
+    scaled = training.forecast(members, X_state, windows["X_test"])
+    targets = windows["test_targets"]
+    values = series["value"].to_numpy()
+    actual, previous = values[targets], values[targets - interval]
+    forecasts = evaluation.to_original_units(scaled, scaling, previous)
+    rmses = evaluation.rmse_per_repeat(actual, forecasts)
+    # Persistence: the last observed month, the value the LSTM's forecast is a difference from (interval 1).
+    persistence = values[targets - 1]
+    metrics = evaluation.summarize(rmses, evaluation.rmse_per_repeat(actual, persistence[None])[0])
+
+    outputs.write_json(paths.METRICS, metrics)
+    outputs.write_csv(paths.RMSE, pd.DataFrame({"repeat": np.arange(len(rmses)), "test_rmse": rmses}))
+    outputs.write_csv(paths.FORECASTS, pd.DataFrame({
+        "step": np.arange(1, len(targets) + 1),
+        "date": series["date"].to_numpy()[targets],
+        "actual": actual,
+        "persistence": persistence,
+        "forecast_mean": forecasts.mean(axis=0),
+        "forecast_min": forecasts.min(axis=0),
+        "forecast_max": forecasts.max(axis=0),
+    }))
+    summary = metrics["test_rmse"]
+    log.info("read %d models from %s/; test RMSE mean %.3f std %.3f over %d repeats; persistence %.3f; "
+             "skill %.3f; wrote %s", len(members), paths.MODELS, summary["mean"], summary["std"],
+             len(rmses), metrics["persistence_rmse"], metrics["skill_vs_persistence"], paths.METRICS)
+
+
+if __name__ == "__main__":
+    run_stage(main)

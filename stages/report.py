@@ -1,0 +1,39 @@
+"""Stage report: the box plot, forecast and loss plots, and a Markdown report for pull requests."""
+
+import json
+import logging
+
+import pandas as pd
+
+from lstm_tuning import config, paths, reporting
+from lstm_tuning.errors import run_stage
+from lstm_tuning.outputs import atomic_path, write_csv
+
+log = logging.getLogger("report")
+
+IMAGES = {
+    "Test RMSE per repeat": "rmse_boxplot.png",
+    "Forecasts over the test period": "forecast.png",
+    "Training loss per epoch": "training_loss.png",
+}
+
+
+def main(overrides: list[str]) -> None:
+    cfg = config.load(overrides)
+    metrics = json.loads(paths.METRICS.read_text())
+    rmse = pd.read_csv(paths.RMSE)
+    forecasts = pd.read_csv(paths.FORECASTS, parse_dates=["date"])
+    loss = reporting.loss_summary(pd.read_csv(paths.TRAINING_LOSS))
+    out = paths.REPORT_DIR
+    write_csv(out / "training_loss.csv", loss)
+    reporting.rmse_boxplot(rmse, metrics["persistence_rmse"], out / IMAGES["Test RMSE per repeat"])
+    reporting.forecast_plot(forecasts, out / IMAGES["Forecasts over the test period"])
+    reporting.loss_plot(loss, out / IMAGES["Training loss per epoch"])
+    with atomic_path(out / "report.md") as tmp:
+        tmp.write_text(reporting.markdown(metrics, config.as_dict(cfg), IMAGES))
+    log.info("read %s, %s, %s and %s; wrote %s/report.md and %d plots",
+             paths.METRICS, paths.RMSE, paths.FORECASTS, paths.TRAINING_LOSS, out, len(IMAGES))
+
+
+if __name__ == "__main__":
+    run_stage(main)

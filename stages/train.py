@@ -1,0 +1,39 @@
+"""Stage train: `train.repeats` independent models trained together; Keras models and per-epoch loss."""
+
+import logging
+
+import numpy as np
+import pandas as pd
+
+from lstm_tuning import config, outputs, paths, training
+from lstm_tuning.errors import run_stage
+from lstm_tuning.windows import trim_to_batches
+
+log = logging.getLogger("train")
+
+
+def main(overrides: list[str]) -> None:
+    cfg = config.load(overrides)
+    windows = np.load(paths.WINDOWS)
+    dropped = trim_to_batches(len(windows["X_train"]), cfg.train.batch_size)
+    X, y = windows["X_train"][dropped:], windows["y_train"][dropped:]
+    log.info("read %s: %d training rows; training %d repeats x %d epochs, batch size %d, %d units",
+             paths.WINDOWS, len(X), cfg.train.repeats, cfg.train.epochs, cfg.train.batch_size, cfg.model.units)
+    trained = training.train(cfg.model, cfg.train, X, y)
+    with outputs.atomic_dir(paths.MODELS) as tmp:
+        for repeat, model in enumerate(trained.models):
+            model.save(tmp / paths.model_file(repeat))
+    loss = pd.DataFrame(trained.loss, columns=[f"repeat_{r:03d}" for r in range(cfg.train.repeats)])
+    loss.insert(0, "epoch", np.arange(1, cfg.train.epochs + 1))
+    outputs.write_csv(paths.TRAINING_LOSS, loss)
+    training_epochs = cfg.train.repeats * cfg.train.epochs
+    outputs.write_json(paths.TRAINING_TIME, {
+        "train_seconds": round(trained.seconds, 3),
+        "training_epochs_per_second": round(training_epochs / trained.seconds, 1),
+    })
+    log.info("trained %d training-epochs in %.2f s; final loss mean %.5f; wrote %s/ and %s",
+             training_epochs, trained.seconds, trained.loss[-1].mean(), paths.MODELS, paths.TRAINING_LOSS)
+
+
+if __name__ == "__main__":
+    run_stage(main)
