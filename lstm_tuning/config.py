@@ -18,8 +18,6 @@ from omegaconf.errors import OmegaConfBaseException
 
 from lstm_tuning.errors import UserError
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
-
 # Optimizers whose update is elementwise, so one optimizer over weights stacked along a repeat axis
 # gives every repeat exactly the update it would get alone (no norm or factor shared across repeats).
 ELEMENTWISE_OPTIMIZERS = ("adam", "adamw", "adamax", "nadam", "rmsprop", "adagrad", "sgd")
@@ -62,6 +60,9 @@ class Config:
     train: TrainConfig = field(default_factory=TrainConfig)
 
 
+_GROUP_TYPES = {"data": DataConfig, "model": ModelConfig, "train": TrainConfig}
+
+
 _AT_LEAST_ONE = (
     "data.diff_interval",
     "data.n_lags",
@@ -98,8 +99,11 @@ def validate(cfg: Config, source: str) -> Config:
 
 def load(overrides: list[str] | None = None, params_file: Path | None = None) -> Config:
     """Compose `params.yaml` with Hydra overrides (`model.units=8`) and return the validated config."""
-    params_file = Path(params_file or PROJECT_ROOT / "params.yaml").resolve()
+    # DVC runs every stage from the project root (or an experiment's copy of it): params.yaml is in the cwd.
+    params_file = Path(params_file or "params.yaml").resolve()
     source = params_file.name
+    for override in overrides or []:
+        _check_override_key(override, source)
     if not params_file.is_file():
         raise UserError(f"{params_file}: not found; run from the project root or `dvc exp run` to compose conf/")
     try:
@@ -114,6 +118,22 @@ def load(overrides: list[str] | None = None, params_file: Path | None = None) ->
         key = getattr(exc, "full_key", None) or "?"
         raise UserError(f"{source}: bad value for {key}: {_first_line(exc)}") from exc
     return validate(cfg, source)
+
+
+def _check_override_key(override: str, source: str) -> None:
+    key = override.split("=", 1)[0].lstrip("+~")
+    group, _, name = key.partition(".")
+    if group not in _GROUP_TYPES:
+        raise UserError(f"{source}: unknown param {key!r}; valid groups: {', '.join(_GROUP_TYPES)}")
+    if not name:
+        raise UserError(
+            f"{source}: {override!r} picks a conf/{group}/ option, which happens when conf/ is composed: "
+            f"use `dvc exp run -S {override}`, or set single keys here like {group}.<key>=<value>"
+        )
+    valid = [f.name for f in dataclasses.fields(_GROUP_TYPES[group])]
+    if name not in valid:
+        raise UserError(f"{source}: unknown param {key!r}; valid {group} keys: {', '.join(valid)}")
+
 
 
 def as_dict(cfg: Config) -> dict:

@@ -15,7 +15,8 @@ def load_series(path: str | Path, date_column: str, target: str, date_format: st
     if not path.is_file():
         raise UserError(f"{path}: file not found; set data.path to an existing CSV")
     try:
-        frame = pd.read_csv(path)
+        # as text, so "n/a" or "NaN" is reported as written rather than silently read as missing
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False)
     except pd.errors.EmptyDataError:
         raise UserError(f"{path}: file is empty; it needs a header row and one row per date") from None
     except (pd.errors.ParserError, UnicodeDecodeError) as exc:
@@ -27,15 +28,18 @@ def load_series(path: str | Path, date_column: str, target: str, date_format: st
     if frame.empty:
         raise UserError(f"{path}: has a header but no data rows")
 
-    values = pd.to_numeric(frame[target], errors="coerce")
-    bad = values.isna() & frame[target].notna()
+    # rows are reported as the line numbers of the file: the header is line 1
+    text = frame[target].str.strip()
+    missing = text == ""
+    values = pd.to_numeric(text.where(~missing), errors="coerce")
+    bad = values.isna() & ~missing
     if bad.any():
         row = int(bad.idxmax())
         raise UserError(
-            f"{path}: column {target!r} row {row + 2}: {frame[target][row]!r} is not a number; fix or remove that row"
+            f"{path}: column {target!r} row {row + 2}: {text[row]!r} is not a number; fix or remove that row"
         )
-    if values.isna().any():
-        row = int(values.isna().idxmax())
+    if missing.any():
+        row = int(missing.idxmax())
         raise UserError(f"{path}: column {target!r} row {row + 2} is empty; fill or remove missing values")
 
     try:

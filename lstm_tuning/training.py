@@ -52,6 +52,16 @@ def stack_weights(members: list[keras.Model]) -> list[np.ndarray]:
     return [np.stack(per_repeat) for per_repeat in zip(*(m.get_weights() for m in members))]
 
 
+def initial_members(model_cfg: ModelConfig, train_cfg: TrainConfig, n_features: int) -> list[keras.Model]:
+    """One freshly initialised stateful model per repeat, each from its own derived seed."""
+    configure_determinism(train_cfg.seed)
+    members = []
+    for seed in member_seeds(train_cfg.seed, train_cfg.repeats):
+        keras.utils.set_random_seed(seed)
+        members.append(models.build_stateful(model_cfg, train_cfg.batch_size, n_features))
+    return members
+
+
 def _as_batches(X: np.ndarray, batch_size: int) -> np.ndarray:
     """[n, n_features] -> [n / batch_size, batch_size, 1 timestep, n_features]."""
     return X.reshape(-1, batch_size, 1, X.shape[-1]).astype("float32")
@@ -64,11 +74,7 @@ def train(
     batch_size, repeats, epochs = train_cfg.batch_size, train_cfg.repeats, train_cfg.epochs
     if len(X) % batch_size:
         raise ValueError(f"{len(X)} training rows are not a multiple of batch size {batch_size}")
-    configure_determinism(train_cfg.seed)
-    members = []
-    for seed in member_seeds(train_cfg.seed, repeats):
-        keras.utils.set_random_seed(seed)
-        members.append(models.build_stateful(model_cfg, batch_size, X.shape[-1]))
+    members = initial_members(model_cfg, train_cfg, X.shape[-1])
     step = models.step_twin(members[0])
     units = models.state_size(members[0])
     weights = [keras.Variable(w) for w in stack_weights(members)]

@@ -3,11 +3,10 @@
 import json
 import logging
 
-import keras
 import numpy as np
 import pandas as pd
 
-from lstm_tuning import evaluation, outputs, paths, training
+from lstm_tuning import evaluation, outputs, paths
 from lstm_tuning.errors import UserError, run_stage
 from lstm_tuning.transforms import Scaling
 from lstm_tuning.windows import trim_to_batches
@@ -18,6 +17,10 @@ log = logging.getLogger("evaluate")
 def main(overrides: list[str]) -> None:
     if overrides:
         raise UserError(f"evaluate reads no params, got {' '.join(overrides)}; pass them to stages/train.py")
+    import keras  # after validation: TensorFlow takes seconds to load and logs on import
+
+    from lstm_tuning import training
+
     model_files = sorted(paths.MODELS.glob("*.keras"))
     members = [keras.saving.load_model(f) for f in model_files]
     batch_size = members[0].input_shape[0]

@@ -5,7 +5,7 @@ import logging
 import numpy as np
 import pandas as pd
 
-from lstm_tuning import config, outputs, paths, training
+from lstm_tuning import config, outputs, paths
 from lstm_tuning.errors import run_stage
 from lstm_tuning.windows import trim_to_batches
 
@@ -14,6 +14,8 @@ log = logging.getLogger("train")
 
 def main(overrides: list[str]) -> None:
     cfg = config.load(overrides)
+    from lstm_tuning import training  # after validation: TensorFlow takes seconds to load and logs on import
+
     windows = np.load(paths.WINDOWS)
     dropped = trim_to_batches(len(windows["X_train"]), cfg.train.batch_size)
     X, y = windows["X_train"][dropped:], windows["y_train"][dropped:]

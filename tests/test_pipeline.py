@@ -1,0 +1,90 @@
+"""Real DVC in a temporary copy of the repository: selective reruns, determinism, experiments."""
+
+import json
+import re
+import time
+
+import yaml
+
+from conftest import dvc, set_params
+
+ALL_STAGES = {"ingest", "transform", "window", "train", "evaluate", "report"}
+
+
+def stages_run(repo) -> set[str]:
+    out = dvc("repro", cwd=repo).stdout
+    return set(re.findall(r"Running stage '([^']+)'", out))
+
+
+def test_reruns_only_the_stages_that_read_what_changed(repo_copy):
+    assert stages_run(repo_copy) == ALL_STAGES
+    assert stages_run(repo_copy) == set()
+
+    set_params(repo_copy, **{"model.units": 2})
+    assert stages_run(repo_copy) == {"train", "evaluate", "report"}
+
+    set_params(repo_copy, **{"train.epochs": 25})
+    assert stages_run(repo_copy) == {"train", "evaluate", "report"}
+
+    set_params(repo_copy, **{"data.test_size": 8})
+    assert stages_run(repo_copy) == {"transform", "window", "train", "evaluate", "report"}
+    forecasts = (repo_copy / "evaluation/forecasts.csv").read_text().splitlines()
+    assert len(forecasts) == 1 + 8
+
+
+def test_same_params_and_seed_give_identical_metrics(repo_copy):
+    dvc("repro", cwd=repo_copy)
+    first = (repo_copy / "evaluation/metrics.json").read_bytes()
+    dvc("repro", "--force", cwd=repo_copy)
+    assert (repo_copy / "evaluation/metrics.json").read_bytes() == first
+    assert round(json.loads(first)["persistence_rmse"], 3) == 136.761
+
+
+def test_metrics_and_plots_need_no_flags(repo_copy):
+    dvc("repro", cwd=repo_copy)
+    shown = json.loads(dvc("metrics", "show", "--json", cwd=repo_copy).stdout)
+    metrics = next(iter(shown.values()))["data"]["evaluation/metrics.json"]["data"]
+    assert set(metrics["test_rmse"]) == {"count", "mean", "std", "min", "25%", "50%", "75%", "max"}
+    diff = dvc("metrics", "diff", "--md", cwd=repo_copy).stdout
+    assert "test_rmse.mean" in diff
+    html = dvc("plots", "show", "-o", "plots_html", cwd=repo_copy)
+    assert html.returncode == 0
+    page = (repo_copy / "plots_html" / "index.html").read_text()
+    for title in ("Test period forecast", "Training loss", "Test RMSE per repeat", "rmse_boxplot.png"):
+        assert title in page
+    assert "![Test RMSE per repeat](rmse_boxplot.png)" in (repo_copy / "report/report.md").read_text()
+
+
+def experiments(repo) -> list[dict]:
+    """(params, metrics) of every experiment that `dvc exp show` lists, baseline excluded."""
+    found = []
+    for commit in json.loads(dvc("exp", "show", "--json", cwd=repo).stdout):
+        for exp in commit.get("experiments") or []:
+            for rev in exp["revs"]:
+                data = rev.get("data") or {}
+                params = data.get("params", {}).get("params.yaml", {}).get("data", {})
+                metrics = data.get("metrics", {}).get("evaluation/metrics.json", {}).get("data", {})
+                found.append({"params": params, "metrics": metrics})
+    return found
+
+
+def test_exp_run_set_param_and_queued_sweep(repo_copy):
+    dvc("exp", "run", "-S", "model.units=4", "-S", "train.epochs=10", cwd=repo_copy)
+    params = yaml.safe_load((repo_copy / "params.yaml").read_text())
+    assert params["model"]["units"] == 4 and params["train"]["epochs"] == 10
+
+    dvc("exp", "run", "--queue", "-S", "model.units=1,2,3", cwd=repo_copy)
+    dvc("queue", "start", "-j", "2", cwd=repo_copy)
+    deadline = time.time() + 600
+    while time.time() < deadline:
+        status = dvc("queue", "status", cwd=repo_copy).stdout
+        if not re.search(r"\b(Queued|Running)\b", status):
+            break
+        time.sleep(3)
+    dvc("queue", "stop", "--kill", cwd=repo_copy, check=False)
+    assert "Failed" not in status, status
+
+    done = experiments(repo_copy)
+    units = sorted(e["params"]["model"]["units"] for e in done)
+    assert units == [1, 2, 3, 4], done
+    assert all(e["metrics"]["test_rmse"]["count"] == 3 for e in done)

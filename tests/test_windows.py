@@ -1,0 +1,35 @@
+import numpy as np
+
+from lstm_tuning.windows import frame, split, trim_to_batches
+
+
+def test_one_lag_pairs_previous_value_with_next():
+    series = np.array([np.nan, 1.0, 2.0, 3.0, 4.0])
+    X, y, targets = frame(series, 1)
+    assert X.shape == (3, 1) and y.shape == (3,)
+    np.testing.assert_array_equal(X[:, 0], [1, 2, 3])
+    np.testing.assert_array_equal(y, [2, 3, 4])
+    np.testing.assert_array_equal(targets, [2, 3, 4])
+
+
+def test_three_lags_oldest_first():
+    series = np.arange(10.0, 100.0, 10.0)  # the seed 004 toy sequence 10..90
+    X, y, targets = frame(series, 3)
+    assert X.shape == (6, 3)
+    np.testing.assert_array_equal(X[0], [10, 20, 30])
+    assert y[0] == 40 and y[-1] == 90
+    np.testing.assert_array_equal(series[targets], y)
+
+
+def test_shampoo_split_matches_the_seed():
+    # 36 months, lag-1 differencing: 34 supervised rows, train = first 22, test = last 12
+    series = np.r_[np.nan, np.arange(35.0)]
+    X, y, _ = frame(series, 1)
+    assert len(y) == 34
+    assert split(len(y), 12) == 22
+
+
+def test_trim_drops_oldest_rows_to_a_multiple_of_the_batch_size():
+    assert trim_to_batches(22, 4) == 2  # the seed's train_scaled[2:]
+    assert trim_to_batches(22, 1) == 0
+    assert trim_to_batches(20, 4) == 0
