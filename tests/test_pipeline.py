@@ -4,6 +4,7 @@ import json
 import re
 import time
 
+import pytest
 import yaml
 
 from conftest import dvc, set_params
@@ -88,3 +89,16 @@ def test_exp_run_set_param_and_queued_sweep(repo_copy):
     units = sorted(e["params"]["model"]["units"] for e in done)
     assert units == [1, 2, 3, 4], done
     assert all(e["metrics"]["test_rmse"]["count"] == 3 for e in done)
+
+
+def test_default_configuration_agrees_with_the_seed_study(repo_copy):
+    """The committed defaults (1 unit, batch 4, 1000 epochs, 30 repeats) land in the seed's published range."""
+    set_params(repo_copy, **{"train.epochs": 1000, "train.repeats": 30})
+    dvc("repro", cwd=repo_copy)
+    metrics = json.loads((repo_copy / "evaluation/metrics.json").read_text())
+    rmse = metrics["test_rmse"]
+    assert rmse["count"] == 30
+    assert 88 <= rmse["mean"] <= 112, rmse  # published means 98.3-104.6 for this configuration
+    assert metrics["persistence_rmse"] == pytest.approx(136.761, abs=5e-4)
+    assert rmse["max"] < metrics["persistence_rmse"]
+    assert 0.2 < metrics["skill_vs_persistence"] < 0.4
