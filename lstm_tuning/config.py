@@ -40,6 +40,7 @@ class DataConfig:
 class ModelConfig:
     name: str = "stateful_lstm"
     units: int = 1
+    activation: str = "tanh"
     optimizer: str = "adam"
     learning_rate: float = 0.001
     loss: str = "mse"

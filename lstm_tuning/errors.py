@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import signal
 import sys
 from collections.abc import Callable
 
@@ -14,9 +15,18 @@ class UserError(Exception):
     """A problem the user can fix: the message names the file, column, row or param and the fix."""
 
 
+def _interrupt(signum, frame):
+    raise KeyboardInterrupt(signal.Signals(signum).name)
+
+
 def run_stage(main: Callable[[list[str]], None]) -> None:
-    """Run a stage's main with its command-line overrides; turn user errors into exit code 2."""
+    """Run a stage's main with its command-line overrides; turn user errors into exit code 2.
+
+    SIGTERM is handled like Ctrl-C, so both unwind through the atomic writers, which discard their
+    temporary files and leave the previous outputs in place.
+    """
     logging.basicConfig(level=logging.INFO, format="%(name)s: %(message)s", stream=sys.stdout)
+    signal.signal(signal.SIGTERM, _interrupt)
     try:
         main(sys.argv[1:])
     except UserError as exc:
@@ -24,6 +34,6 @@ def run_stage(main: Callable[[list[str]], None]) -> None:
             raise
         print(f"error: {exc}", file=sys.stderr)
         sys.exit(2)
-    except KeyboardInterrupt:
-        print("interrupted: previous outputs left as they were", file=sys.stderr)
+    except KeyboardInterrupt as exc:
+        print(f"interrupted ({exc or 'SIGINT'}): no output was replaced", file=sys.stderr)
         sys.exit(130)

@@ -17,7 +17,7 @@ def build_stateful(cfg: ModelConfig, batch_size: int, n_features: int) -> keras.
     return keras.Sequential(
         [
             keras.Input(batch_shape=(batch_size, 1, n_features)),
-            keras.layers.LSTM(cfg.units, stateful=True, unroll=True),
+            keras.layers.LSTM(cfg.units, activation=cfg.activation, stateful=True, unroll=True),
             keras.layers.Dense(1),
         ],
         name=cfg.name,

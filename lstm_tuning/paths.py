@@ -7,6 +7,7 @@ TRANSFORMED = Path("data/transformed.csv")
 SCALING = Path("data/scaling.json")
 WINDOWS = Path("data/windows.npz")
 MODELS = Path("models")
+REPEATS = MODELS / "repeats.csv"  # each repeat's seed and whether it diverged
 TRAINING_LOSS = Path("training/loss.csv")
 TRAINING_TIME = Path("training/time.json")
 METRICS = Path("evaluation/metrics.json")

@@ -10,18 +10,15 @@ matplotlib.use("Agg")  # files only; stages run without a display
 import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 
-from lstm_tuning.outputs import atomic_path  # noqa: E402
-
 
 def _save(fig, path: Path) -> None:
-    with atomic_path(path) as tmp:
-        fig.savefig(tmp, dpi=100, bbox_inches="tight", format="png")
+    fig.savefig(path, dpi=100, bbox_inches="tight", format="png")
     plt.close(fig)
 
 
 def loss_summary(loss: pd.DataFrame) -> pd.DataFrame:
     """Per-epoch mean/min/max across repeats from the wide per-repeat training loss."""
-    per_repeat = loss.drop(columns="epoch")
+    per_repeat = loss.drop(columns="epoch")  # NaN after a repeat diverged: skipped
     return pd.DataFrame(
         {"epoch": loss["epoch"], "mean": per_repeat.mean(axis=1), "min": per_repeat.min(axis=1),
          "max": per_repeat.max(axis=1)}
@@ -71,6 +68,8 @@ def markdown(metrics: dict, params: dict, images: dict[str, str]) -> str:
         f"persistence **{metrics['persistence_rmse']:.3f}**; skill vs persistence "
         f"**{metrics['skill_vs_persistence']:.3f}**.",
         "",
+        *([f"**{metrics['repeats_diverged']} repeats diverged** (NaN or inf loss) and are left out.", ""]
+          if metrics.get("repeats_diverged") else []),
         "| statistic | test RMSE |",
         "|---|---|",
         *(f"| {name} | {value:.3f} |" for name, value in rmse.items()),

@@ -34,7 +34,8 @@ PROGRESS_UPDATES = 20
 @dataclass
 class TrainedRepeats:
     models: list[keras.Model]  # one stateful Keras model per repeat, trained
-    loss: np.ndarray  # [epochs, repeats] mean training loss of each epoch
+    loss: np.ndarray  # [epochs, repeats] mean training loss of each epoch; NaN once a repeat diverged
+    diverged: np.ndarray  # [repeats] bool: the loss became NaN or inf and that repeat was stopped
     seconds: float
 
 
@@ -86,6 +87,9 @@ def train(
     y_batches = tf.constant(y.reshape(-1, batch_size, 1).astype("float32"))
     n_batches = len(X) // batch_size
     chunk = math.ceil(epochs / PROGRESS_UPDATES)
+    # A repeat whose loss turns NaN/inf is stopped: its weights stay at their last finite values and it
+    # is reported as diverged, so it cannot poison the other repeats' aggregate.
+    alive = tf.Variable(tf.ones((repeats,), tf.bool))
 
     def member_step(params, h, c, x, y_true):
         with tf.GradientTape() as tape:
@@ -97,12 +101,19 @@ def train(
     def run_epoch(_):
         def run_batch(b, h, c, loss_sum):
             x, y_true = x_batches[b], y_batches[b]
-            params = [w.value for w in weights]
+            params = [tf.identity(w.value) for w in weights]  # a snapshot, not the variable itself
             grads, loss, h, c = tf.vectorized_map(
                 lambda args: member_step(list(args[0]), args[1], args[2], x, y_true), (params, h, c)
             )
             optimizer.apply(list(grads), weights)
-            return b + 1, h, c, loss_sum + loss
+            finite = tf.math.is_finite(loss)
+            for weight in weights:  # an update can overflow even when the loss was finite
+                finite &= tf.reduce_all(tf.math.is_finite(weight.value), axis=range(1, len(weight.shape)))
+            alive.assign(alive & finite)
+            for weight, before in zip(weights, params):
+                keep = tf.reshape(alive, (repeats,) + (1,) * (len(weight.shape) - 1))
+                weight.assign(tf.where(keep, weight.value, before))
+            return b + 1, h, c, loss_sum + tf.where(alive, loss, np.nan)
 
         zeros = tf.zeros((repeats, batch_size, units))
         _, _, _, loss_sum = tf.while_loop(
@@ -128,7 +139,7 @@ def train(
     seconds = time.perf_counter() - start
     for r, member in enumerate(members):
         member.set_weights([w.numpy()[r] for w in weights])
-    return TrainedRepeats(members, np.asarray(history), seconds)
+    return TrainedRepeats(members, np.asarray(history), ~alive.numpy(), seconds)
 
 
 def forecast(members: list[keras.Model], X_state: np.ndarray, X_forecast: np.ndarray) -> np.ndarray:

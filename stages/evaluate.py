@@ -21,8 +21,9 @@ def main(overrides: list[str]) -> None:
 
     from lstm_tuning import training
 
-    model_files = sorted(paths.MODELS.glob("*.keras"))
-    members = [keras.saving.load_model(f) for f in model_files]
+    repeats = pd.read_csv(paths.REPEATS)
+    trained = repeats.loc[~repeats["diverged"], "repeat"].to_numpy()
+    members = [keras.saving.load_model(paths.MODELS / paths.model_file(r)) for r in trained]
     batch_size = members[0].input_shape[0]
     windows = np.load(paths.WINDOWS)
     series = pd.read_csv(paths.TRANSFORMED)
@@ -39,9 +40,10 @@ def main(overrides: list[str]) -> None:
     # Persistence: the last observed month, the value the LSTM's forecast is a difference from (interval 1).
     persistence = values[targets - 1]
     metrics = evaluation.summarize(rmses, evaluation.rmse_per_repeat(actual, persistence[None])[0])
+    metrics["repeats_diverged"] = int(repeats["diverged"].sum())
 
     outputs.write_json(paths.METRICS, metrics)
-    outputs.write_csv(paths.RMSE, pd.DataFrame({"repeat": np.arange(len(rmses)), "test_rmse": rmses}))
+    outputs.write_csv(paths.RMSE, pd.DataFrame({"repeat": trained, "test_rmse": rmses}))
     outputs.write_csv(paths.FORECASTS, pd.DataFrame({
         "step": np.arange(1, len(targets) + 1),
         "date": series["date"].to_numpy()[targets],

@@ -7,7 +7,7 @@ import pandas as pd
 
 from lstm_tuning import config, paths, reporting
 from lstm_tuning.errors import run_stage
-from lstm_tuning.outputs import atomic_path, write_csv
+from lstm_tuning.outputs import atomic_dir
 
 log = logging.getLogger("report")
 
@@ -24,15 +24,14 @@ def main(overrides: list[str]) -> None:
     rmse = pd.read_csv(paths.RMSE)
     forecasts = pd.read_csv(paths.FORECASTS, parse_dates=["date"])
     loss = reporting.loss_summary(pd.read_csv(paths.TRAINING_LOSS))
-    out = paths.REPORT_DIR
-    write_csv(out / "training_loss.csv", loss)
-    reporting.rmse_boxplot(rmse, metrics["persistence_rmse"], out / IMAGES["Test RMSE per repeat"])
-    reporting.forecast_plot(forecasts, out / IMAGES["Forecasts over the test period"])
-    reporting.loss_plot(loss, out / IMAGES["Training loss per epoch"])
-    with atomic_path(out / "report.md") as tmp:
-        tmp.write_text(reporting.markdown(metrics, config.as_dict(cfg), IMAGES))
+    with atomic_dir(paths.REPORT_DIR) as out:
+        loss.to_csv(out / "training_loss.csv", index=False)
+        reporting.rmse_boxplot(rmse, metrics["persistence_rmse"], out / IMAGES["Test RMSE per repeat"])
+        reporting.forecast_plot(forecasts, out / IMAGES["Forecasts over the test period"])
+        reporting.loss_plot(loss, out / IMAGES["Training loss per epoch"])
+        (out / "report.md").write_text(reporting.markdown(metrics, config.as_dict(cfg), IMAGES))
     log.info("read %s, %s, %s and %s; wrote %s/report.md and %d plots",
-             paths.METRICS, paths.RMSE, paths.FORECASTS, paths.TRAINING_LOSS, out, len(IMAGES))
+             paths.METRICS, paths.RMSE, paths.FORECASTS, paths.TRAINING_LOSS, paths.REPORT_DIR, len(IMAGES))
 
 
 if __name__ == "__main__":

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 
 from lstm_tuning import config, outputs, paths
-from lstm_tuning.errors import run_stage
+from lstm_tuning.errors import UserError, run_stage
 from lstm_tuning.windows import trim_to_batches
 
 log = logging.getLogger("train")
@@ -22,9 +22,24 @@ def main(overrides: list[str]) -> None:
     log.info("read %s: %d training rows; training %d repeats x %d epochs, batch size %d, %d units",
              paths.WINDOWS, len(X), cfg.train.repeats, cfg.train.epochs, cfg.train.batch_size, cfg.model.units)
     trained = training.train(cfg.model, cfg.train, X, y)
+    diverged = np.flatnonzero(trained.diverged)
+    if len(diverged) == cfg.train.repeats:
+        raise UserError(
+            f"all {cfg.train.repeats} repeats diverged (training loss became NaN or inf); lower "
+            f"model.learning_rate={cfg.model.learning_rate} or change model.optimizer={cfg.model.optimizer}"
+        )
+    if len(diverged):
+        log.warning("repeats %s diverged (training loss became NaN or inf): stopped, not saved, and counted "
+                    "as failed in the metrics", ", ".join(map(str, diverged)))
     with outputs.atomic_dir(paths.MODELS) as tmp:
         for repeat, model in enumerate(trained.models):
-            model.save(tmp / paths.model_file(repeat))
+            if not trained.diverged[repeat]:
+                model.save(tmp / paths.model_file(repeat))
+        pd.DataFrame({
+            "repeat": np.arange(cfg.train.repeats),
+            "seed": training.member_seeds(cfg.train.seed, cfg.train.repeats),
+            "diverged": trained.diverged,
+        }).to_csv(tmp / paths.REPEATS.name, index=False)
     loss = pd.DataFrame(trained.loss, columns=[f"repeat_{r:03d}" for r in range(cfg.train.repeats)])
     loss.insert(0, "epoch", np.arange(1, cfg.train.epochs + 1))
     outputs.write_csv(paths.TRAINING_LOSS, loss)
@@ -34,7 +49,7 @@ def main(overrides: list[str]) -> None:
         "training_epochs_per_second": round(training_epochs / trained.seconds, 1),
     })
     log.info("trained %d training-epochs in %.2f s; final loss mean %.5f; wrote %s/ and %s",
-             training_epochs, trained.seconds, trained.loss[-1].mean(), paths.MODELS, paths.TRAINING_LOSS)
+             training_epochs, trained.seconds, np.nanmean(trained.loss[-1]), paths.MODELS, paths.TRAINING_LOSS)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,111 @@
+"""Faults: diverging repeats, interrupted stages (SIGINT, SIGTERM, SIGKILL), and the runs after them."""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import numpy as np
+import pytest
+
+from lstm_tuning import training
+from lstm_tuning.config import ModelConfig, TrainConfig
+
+from conftest import dvc, project_env, run, set_params
+from test_training import shampoo_rows  # noqa: F401  (fixture)
+
+# Plain SGD at learning rate 1 on a linear-activation LSTM sits at the edge of stability on Shampoo:
+# with these seeds some repeats diverge and some do not (deterministic on CPU).
+EDGE_OF_STABILITY = {"model.units": 16, "model.activation": "linear", "model.optimizer": "sgd",
+                     "model.learning_rate": 1.0, "train.epochs": 100, "train.repeats": 8, "train.seed": 1}
+
+
+def test_a_diverging_repeat_is_stopped_without_touching_the_others(shampoo_rows):  # noqa: F811
+    X, y, _ = shampoo_rows
+    model_cfg = ModelConfig(units=16, activation="linear", optimizer="sgd", learning_rate=1.0)
+    trained = training.train(model_cfg, TrainConfig(epochs=100, repeats=8, seed=1), X, y, progress=False)
+    assert 0 < trained.diverged.sum() < 8
+    assert np.isnan(trained.loss[-1, trained.diverged]).all()
+    assert np.isfinite(trained.loss[:, ~trained.diverged]).all()
+    for model in trained.models:  # diverged repeats keep their last finite weights
+        assert all(np.isfinite(w).all() for w in model.get_weights())
+
+
+def test_diverged_repeats_are_counted_as_failed_not_averaged(repo_copy):
+    set_params(repo_copy, **EDGE_OF_STABILITY)
+    result = dvc("repro", cwd=repo_copy)
+    assert "diverged (training loss became NaN or inf)" in result.stdout + result.stderr
+    metrics = json.loads((repo_copy / "evaluation/metrics.json").read_text())
+    assert 0 < metrics["repeats_diverged"] < 8
+    assert metrics["test_rmse"]["count"] == 8 - metrics["repeats_diverged"]
+    assert np.isfinite(metrics["test_rmse"]["mean"])
+    assert f"{metrics['repeats_diverged']} repeats diverged" in (repo_copy / "report/report.md").read_text()
+
+
+def test_every_repeat_diverging_fails_the_stage(repo_copy):
+    set_params(repo_copy, **{"model.optimizer": "sgd", "model.learning_rate": 1e6})
+    run([sys.executable, "-m", "stages.ingest"], cwd=repo_copy)
+    run([sys.executable, "-m", "stages.transform"], cwd=repo_copy)
+    run([sys.executable, "-m", "stages.window"], cwd=repo_copy)
+    result = run([sys.executable, "-m", "stages.train"], cwd=repo_copy, check=False)
+    assert result.returncode == 2
+    assert "error: all 3 repeats diverged" in result.stderr and "model.learning_rate" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not (repo_copy / "models").exists()
+
+
+def snapshot(directory):
+    return {p.relative_to(directory): p.read_bytes() for p in sorted(directory.rglob("*")) if p.is_file()}
+
+
+def start_training(repo):
+    """Start a long train stage and return once it is training (its progress bar has appeared)."""
+    process = subprocess.Popen([sys.executable, "-m", "stages.train", "train.epochs=2000000"], cwd=repo,
+                               env=project_env(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    for line in iter(process.stdout.readline, ""):
+        if "training 3 repeats" in line:
+            time.sleep(3)  # into the compiled training loop
+            return process
+    raise AssertionError(f"train stage ended before training: {process.wait()}")
+
+
+@pytest.mark.parametrize("sig, code", [(signal.SIGINT, 130), (signal.SIGTERM, 130), (signal.SIGKILL, -9)])
+def test_an_interrupted_stage_replaces_no_output(repo_copy, sig, code):
+    dvc("repro", cwd=repo_copy)
+    lock = (repo_copy / "dvc.lock").read_bytes()
+    models, loss = snapshot(repo_copy / "models"), (repo_copy / "training/loss.csv").read_bytes()
+
+    process = start_training(repo_copy)
+    process.send_signal(sig)
+    assert process.wait(timeout=60) == code
+
+    assert snapshot(repo_copy / "models") == models
+    assert (repo_copy / "training/loss.csv").read_bytes() == loss
+    assert (repo_copy / "dvc.lock").read_bytes() == lock
+    if sig != signal.SIGKILL:  # SIGKILL cannot be caught: only then may temporary files stay behind
+        assert list(repo_copy.rglob(".*.tmp*")) == []
+    status = dvc("status", cwd=repo_copy).stdout
+    assert "up to date" in status, status
+
+
+def test_repro_completes_after_a_killed_repro(repo_copy):
+    dvc("repro", cwd=repo_copy)
+    lock = (repo_copy / "dvc.lock").read_bytes()
+    set_params(repo_copy, **{"train.epochs": 2000000})
+    process = subprocess.Popen([sys.executable, "-m", "dvc", "repro"], cwd=repo_copy, env=project_env(),
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True)
+    for line in iter(process.stdout.readline, ""):
+        if "training 3 repeats" in line:
+            break
+    time.sleep(3)
+    os.killpg(process.pid, signal.SIGKILL)
+    process.wait(timeout=60)
+    assert (repo_copy / "dvc.lock").read_bytes() == lock
+
+    set_params(repo_copy, **{"train.epochs": 20})
+    result = dvc("repro", cwd=repo_copy)
+    assert (repo_copy / "dvc.lock").read_bytes() == lock  # back to the first run's params: same run
+    assert json.loads((repo_copy / "evaluation/metrics.json").read_text())["test_rmse"]["count"] == 3
+    assert result.returncode == 0
