@@ -22,6 +22,8 @@ from lstm_tuning.errors import UserError
 # gives every repeat exactly the update it would get alone (no norm or factor shared across repeats).
 ELEMENTWISE_OPTIMIZERS = ("adam", "adamw", "adamax", "nadam", "rmsprop", "adagrad", "sgd")
 LOSSES = ("mse", "mae", "huber", "log_cosh")
+ACTIVATIONS = ("tanh", "relu", "linear", "sigmoid", "elu", "selu", "softsign", "gelu", "swish")
+FILLS = (None, "ffill", "interpolate")
 
 
 @dataclass
@@ -33,7 +35,9 @@ class DataConfig:
     date_format: str | None = None
     diff_interval: int = 1
     n_lags: int = 1
+    val_size: int = 0
     test_size: int = 12
+    fill: str | None = None
 
 
 @dataclass
@@ -73,7 +77,12 @@ _AT_LEAST_ONE = (
     "train.batch_size",
     "train.repeats",
 )
-_CHOICES = {"model.optimizer": ELEMENTWISE_OPTIMIZERS, "model.loss": LOSSES}
+_CHOICES = {
+    "model.optimizer": ELEMENTWISE_OPTIMIZERS,
+    "model.loss": LOSSES,
+    "model.activation": ACTIVATIONS,
+    "data.fill": FILLS,
+}
 _MODELS = ("stateful_lstm",)
 
 
@@ -88,13 +97,16 @@ def validate(cfg: Config, source: str) -> Config:
     for key in _AT_LEAST_ONE:
         if _get(cfg, key) < 1:
             raise UserError(f"{source}: {key}={_get(cfg, key)} must be an integer >= 1")
+    if cfg.data.val_size < 0:
+        raise UserError(f"{source}: data.val_size={cfg.data.val_size} must be an integer >= 0")
     if cfg.model.learning_rate <= 0:
         raise UserError(f"{source}: model.learning_rate={cfg.model.learning_rate} must be > 0")
     if cfg.model.name not in _MODELS:
         raise UserError(f"{source}: model.name={cfg.model.name!r} is unknown; valid: {', '.join(_MODELS)}")
     for key, choices in _CHOICES.items():
         if _get(cfg, key) not in choices:
-            raise UserError(f"{source}: {key}={_get(cfg, key)!r} is not supported; valid: {', '.join(choices)}")
+            valid = ", ".join("null" if c is None else c for c in choices)
+            raise UserError(f"{source}: {key}={_get(cfg, key)!r} is not supported; valid: {valid}")
     return cfg
 
 
@@ -104,7 +116,13 @@ def load(overrides: list[str] | None = None, params_file: Path | None = None) ->
     params_file = Path(params_file or "params.yaml").resolve()
     source = params_file.name
     for override in overrides or []:
-        _check_override_key(override, source)
+        key = override.split("=", 1)[0].lstrip("+~")
+        if "." not in key and key in _GROUP_TYPES:
+            raise UserError(
+                f"{source}: {override!r} picks a conf/{key}/ option, which happens when conf/ is composed: "
+                f"use `dvc exp run -S {override}`, or set single keys here like {key}.<key>=<value>"
+            )
+        _check_key(key, source)
     if not params_file.is_file():
         raise UserError(f"{params_file}: not found; run from the project root or `dvc exp run` to compose conf/")
     try:
@@ -112,6 +130,9 @@ def load(overrides: list[str] | None = None, params_file: Path | None = None) ->
             composed = compose(config_name=params_file.stem, overrides=list(overrides or []))
     except HydraException as exc:
         raise UserError(f"{source}: override rejected: {_first_line(exc)}") from exc
+    for group, values in composed.items():
+        for name in values.keys() if OmegaConf.is_dict(values) else [""]:
+            _check_key(f"{group}.{name}".rstrip("."), source)
     try:
         merged = OmegaConf.merge(OmegaConf.structured(Config), composed)
         cfg = OmegaConf.to_object(merged)
@@ -121,20 +142,14 @@ def load(overrides: list[str] | None = None, params_file: Path | None = None) ->
     return validate(cfg, source)
 
 
-def _check_override_key(override: str, source: str) -> None:
-    key = override.split("=", 1)[0].lstrip("+~")
+def _check_key(key: str, source: str) -> None:
+    """Reject a param the schema does not know, listing the valid ones."""
     group, _, name = key.partition(".")
     if group not in _GROUP_TYPES:
         raise UserError(f"{source}: unknown param {key!r}; valid groups: {', '.join(_GROUP_TYPES)}")
-    if not name:
-        raise UserError(
-            f"{source}: {override!r} picks a conf/{group}/ option, which happens when conf/ is composed: "
-            f"use `dvc exp run -S {override}`, or set single keys here like {group}.<key>=<value>"
-        )
     valid = [f.name for f in dataclasses.fields(_GROUP_TYPES[group])]
     if name not in valid:
         raise UserError(f"{source}: unknown param {key!r}; valid {group} keys: {', '.join(valid)}")
-
 
 
 def as_dict(cfg: Config) -> dict:

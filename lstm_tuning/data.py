@@ -2,15 +2,23 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 import pandas as pd
 
 from lstm_tuning.errors import UserError
 
+log = logging.getLogger(__name__)
 
-def load_series(path: str | Path, date_column: str, target: str, date_format: str | None = None) -> pd.Series:
-    """Return the target column indexed by parsed dates, or raise UserError naming what is wrong."""
+
+def load_series(
+    path: str | Path, date_column: str, target: str, date_format: str | None = None, fill: str | None = None
+) -> pd.Series:
+    """Return the target column indexed by parsed dates, or raise UserError naming what is wrong.
+
+    Missing target values fail unless `fill` says how to fill them ("ffill" or "interpolate").
+    """
     path = Path(path)
     if not path.is_file():
         raise UserError(f"{path}: file not found; set data.path to an existing CSV")
@@ -24,6 +32,9 @@ def load_series(path: str | Path, date_column: str, target: str, date_format: st
     for param, column in (("data.date_column", date_column), ("data.target", target)):
         if column not in frame.columns:
             found = ", ".join(map(str, frame.columns))
+            if _looks_like_data(frame.columns):
+                raise UserError(f"{path}: no header row (the first line is data: {found}); "
+                                f"add a header naming the columns, e.g. {date_column},{target}")
             raise UserError(f"{path}: no column {column!r} ({param}); columns found: {found}")
     if frame.empty:
         raise UserError(f"{path}: has a header but no data rows")
@@ -39,8 +50,7 @@ def load_series(path: str | Path, date_column: str, target: str, date_format: st
             f"{path}: column {target!r} row {row + 2}: {text[row]!r} is not a number; fix or remove that row"
         )
     if missing.any():
-        row = int(missing.idxmax())
-        raise UserError(f"{path}: column {target!r} row {row + 2} is empty; fill or remove missing values")
+        values = _fill(values, missing, fill, path, target)
 
     try:
         dates = pd.to_datetime(frame[date_column], format=date_format)
@@ -59,3 +69,21 @@ def load_series(path: str | Path, date_column: str, target: str, date_format: st
             f"{path}: column {date_column!r} row {row + 2}: dates are not in increasing order; sort the file by date"
         )
     return pd.Series(values.to_numpy(dtype=float), index=pd.DatetimeIndex(dates, name="date"), name=target)
+
+
+def _looks_like_data(columns) -> bool:
+    return any(pd.notna(pd.to_numeric(str(c), errors="coerce")) for c in columns)
+
+
+def _fill(values: pd.Series, missing: pd.Series, how: str | None, path: Path, target: str) -> pd.Series:
+    row = int(missing.idxmax())
+    where = f"{path}: column {target!r} row {row + 2}"
+    if how is None:
+        raise UserError(f"{where} is empty; fill or remove missing values, or set data.fill to ffill or interpolate")
+    filled = values.ffill() if how == "ffill" else values.interpolate(limit_area="inside")
+    if filled.isna().any():
+        row = int(filled.isna().idxmax())
+        raise UserError(f"{path}: column {target!r} row {row + 2} is empty and data.fill={how} cannot fill it "
+                        "(nothing before or around it); remove that row")
+    log.warning("%s: filled %d missing %r values (data.fill=%s)", path, int(missing.sum()), target, how)
+    return filled

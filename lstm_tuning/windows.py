@@ -23,9 +23,9 @@ def frame(series: np.ndarray, n_lags: int) -> tuple[np.ndarray, np.ndarray, np.n
     return windows[:, :n_lags].copy(), windows[:, n_lags].copy(), targets
 
 
-def split(n_samples: int, test_size: int) -> int:
-    """Index of the first test sample: the last `test_size` samples are the test set."""
-    return n_samples - test_size
+def split(n_samples: int, val_size: int, test_size: int) -> tuple[int, int]:
+    """Indices of the first validation and first test sample: test last, validation just before it."""
+    return n_samples - test_size - val_size, n_samples - test_size
 
 
 def trim_to_batches(n_rows: int, batch_size: int, what: str = "training rows") -> int:

@@ -31,15 +31,19 @@ def main(overrides: list[str]) -> None:
     scaling, interval = Scaling.from_dict(scaling_payload), scaling_payload["diff_interval"]
 
     X_state = windows["X_train"][trim_to_batches(len(windows["X_train"]), batch_size):]
-    scaled = training.forecast(members, X_state, windows["X_test"])
-    targets = windows["test_targets"]
+    # Walk forward through the validation period and on through the test period, never refitting.
+    scaled = training.forecast(members, X_state, np.concatenate([windows["X_val"], windows["X_test"]]))
     values = series["value"].to_numpy()
-    actual, previous = values[targets], values[targets - interval]
+    val_targets, targets = windows["targets_val"], windows["targets_test"]
+    previous = values[np.concatenate([val_targets, targets]) - interval]
     forecasts = evaluation.to_original_units(scaled, scaling, previous)
+    val_forecasts, forecasts = forecasts[:, : len(val_targets)], forecasts[:, len(val_targets) :]
+    actual = values[targets]
     rmses = evaluation.rmse_per_repeat(actual, forecasts)
-    # Persistence: the last observed month, the value the LSTM's forecast is a difference from (interval 1).
-    persistence = values[targets - 1]
+    persistence = values[targets - 1]  # each month forecast by the month before it
     metrics = evaluation.summarize(rmses, evaluation.rmse_per_repeat(actual, persistence[None])[0])
+    if len(val_targets):
+        metrics["val_rmse"] = evaluation.describe(evaluation.rmse_per_repeat(values[val_targets], val_forecasts))
     metrics["repeats_diverged"] = int(repeats["diverged"].sum())
 
     outputs.write_json(paths.METRICS, metrics)

@@ -10,7 +10,7 @@ log = logging.getLogger("ingest")
 
 def main(overrides: list[str]) -> None:
     cfg = config.load(overrides).data
-    series = data.load_series(cfg.path, cfg.date_column, cfg.target, cfg.date_format)
+    series = data.load_series(cfg.path, cfg.date_column, cfg.target, cfg.date_format, cfg.fill)
     log.info("read %s: %d rows of %r from %s to %s", cfg.path, len(series), cfg.target,
              series.index[0].date(), series.index[-1].date())
     outputs.write_csv(paths.SERIES, series.rename("value").reset_index())

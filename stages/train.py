@@ -14,11 +14,17 @@ log = logging.getLogger("train")
 
 def main(overrides: list[str]) -> None:
     cfg = config.load(overrides)
-    from lstm_tuning import training  # after validation: TensorFlow takes seconds to load and logs on import
-
     windows = np.load(paths.WINDOWS)
+    if len(windows["X_train"]) < cfg.train.batch_size:
+        raise UserError(
+            f"{paths.WINDOWS}: {len(windows['X_train'])} training samples are fewer than "
+            f"train.batch_size={cfg.train.batch_size}; the series needs at least diff_interval + n_lags + "
+            "val_size + test_size + batch_size rows: lengthen it or shrink those params"
+        )
     dropped = trim_to_batches(len(windows["X_train"]), cfg.train.batch_size)
     X, y = windows["X_train"][dropped:], windows["y_train"][dropped:]
+    from lstm_tuning import training  # after validation: TensorFlow takes seconds to load and logs on import
+
     log.info("read %s: %d training rows; training %d repeats x %d epochs, batch size %d, %d units",
              paths.WINDOWS, len(X), cfg.train.repeats, cfg.train.epochs, cfg.train.batch_size, cfg.model.units)
     trained = training.train(cfg.model, cfg.train, X, y)

@@ -15,19 +15,20 @@ def main(overrides: list[str]) -> None:
     cfg = config.load(overrides).data
     series = pd.read_csv(paths.SERIES)
     diffs = difference(series["value"].to_numpy(), cfg.diff_interval)
-    # Differences whose target month lies before the test period: the only data the scaler may see.
-    fit_end = len(series) - cfg.test_size
+    # Differences dated before the validation and test periods: the only data the scaler may see.
+    fit_end = len(series) - cfg.val_size - cfg.test_size
     fit_diffs = diffs[cfg.diff_interval:fit_end]
     if len(fit_diffs) < 2:
         raise UserError(
             f"{paths.SERIES}: {len(series)} rows leave {max(len(fit_diffs), 0)} differenced training values "
-            f"with data.test_size={cfg.test_size} and data.diff_interval={cfg.diff_interval}; "
-            "use a longer series or a smaller test_size"
+            f"with data.diff_interval={cfg.diff_interval}, data.val_size={cfg.val_size} and "
+            f"data.test_size={cfg.test_size}; the series needs at least diff_interval + n_lags + val_size + "
+            "test_size + batch_size rows: lengthen it or shrink those params"
         )
     scaling = Scaling.fit(fit_diffs)
     series["diff"] = diffs
     series["scaled"] = scaling.transform(diffs)
-    series["part"] = ["train"] * fit_end + ["test"] * cfg.test_size
+    series["part"] = ["train"] * fit_end + ["val"] * cfg.val_size + ["test"] * cfg.test_size
     outputs.write_csv(paths.TRANSFORMED, series)
     outputs.write_json(paths.SCALING, {"diff_interval": cfg.diff_interval, **scaling.to_dict()})
     log.info("read %s; scaler fit on %d training differences in [%.1f, %.1f]; wrote %s and %s",

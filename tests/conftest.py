@@ -35,12 +35,14 @@ def dvc(*args: str, cwd: Path, check: bool = True) -> subprocess.CompletedProces
     return run([sys.executable, "-m", "dvc", *args], cwd=cwd, check=check)
 
 
-def set_params(repo: Path, **dotted) -> None:
+def set_params(repo: Path, _allow_new: bool = False, **dotted) -> None:
     """Edit params.yaml in `repo` the way a user would: `set_params(repo, **{"train.epochs": 5})`."""
     path = repo / "params.yaml"
     params = yaml.safe_load(path.read_text())
     for key, value in dotted.items():
         group, name = key.split(".")
+        if name not in params[group] and not _allow_new:
+            raise KeyError(f"{key} is not in params.yaml")
         params[group][name] = value
     path.write_text(yaml.safe_dump(params, sort_keys=False))
 

@@ -26,7 +26,12 @@ def test_shampoo_split_matches_the_seed():
     series = np.r_[np.nan, np.arange(35.0)]
     X, y, _ = frame(series, 1)
     assert len(y) == 34
-    assert split(len(y), 12) == 22
+    assert split(len(y), 0, 12) == (22, 22)
+
+
+def test_validation_window_sits_just_before_the_test_set():
+    first_val, first_test = split(34, 6, 12)
+    assert (first_val, first_test) == (16, 22)
 
 
 def test_trim_drops_oldest_rows_to_a_multiple_of_the_batch_size():

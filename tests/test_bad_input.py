@@ -1,0 +1,115 @@
+"""Every bad input in the README's table: one line naming the problem, exit 2, previous outputs untouched.
+
+Each case runs the real stage script in a temporary copy of the project after a good run of the data
+stages, breaks one thing, and checks the message and that no output changed.
+"""
+
+import sys
+
+import pytest
+
+from conftest import run, set_params
+
+DATA_OUTPUTS = ("data/series.csv", "data/transformed.csv", "data/scaling.json", "data/windows.npz")
+CSV = "data/shampoo-sales.csv"
+
+
+def rewrite_csv(repo, edit):
+    path = repo / CSV
+    lines = path.read_text().splitlines()
+    path.write_text("\n".join(edit(lines)) + ("\n" if lines else ""))
+
+
+def swap(lines, i, j):
+    lines[i], lines[j] = lines[j], lines[i]
+    return lines
+
+
+def replace_line(i, text):
+    def edit(lines):
+        lines[i] = text
+        return lines
+    return edit
+
+
+# (case, stage, params to set, CSV edit, expected message)
+CASES = [
+    ("missing file", "ingest", {"data.path": "data/missing.csv"}, None,
+     "error: data/missing.csv: file not found; set data.path to an existing CSV"),
+    ("empty file", "ingest", {}, lambda lines: [],
+     f"error: {CSV}: file is empty; it needs a header row and one row per date"),
+    ("no header", "ingest", {}, lambda lines: lines[1:],
+     f"error: {CSV}: no header row (the first line is data: 1901-01, 266.0); add a header naming the columns"),
+    ("missing date column", "ingest", {"data.date_column": "Date"}, None,
+     f"error: {CSV}: no column 'Date' (data.date_column); columns found: Month, Sales"),
+    ("missing target column", "ingest", {"data.target": "Revenue"}, None,
+     f"error: {CSV}: no column 'Revenue' (data.target); columns found: Month, Sales"),
+    ("non-numeric value", "ingest", {}, replace_line(6, '"1901-06",n/a'),
+     f"error: {CSV}: column 'Sales' row 7: 'n/a' is not a number; fix or remove that row"),
+    ("missing value", "ingest", {}, replace_line(6, '"1901-06",'),
+     f"error: {CSV}: column 'Sales' row 7 is empty; fill or remove missing values, or set data.fill"),
+    ("missing first value with ffill", "ingest", {"data.fill": "ffill"}, replace_line(1, '"1901-01",'),
+     f"error: {CSV}: column 'Sales' row 2 is empty and data.fill=ffill cannot fill it"),
+    ("date that does not parse", "ingest", {}, replace_line(6, '"1901-13",168.5'),
+     f"error: {CSV}: column 'Month' has a date that does not parse"),
+    ("duplicate date", "ingest", {}, replace_line(7, '"1901-06",231.8'),
+     f"error: {CSV}: column 'Month' row 8: date 1901-06 appears twice"),
+    ("unsorted dates", "ingest", {}, lambda lines: swap(lines, 7, 8),
+     f"error: {CSV}: column 'Month' row 9: dates are not in increasing order; sort the file by date"),
+    ("series too short for the test set", "transform", {"data.test_size": 35}, None,
+     "error: data/series.csv: 36 rows leave 0 differenced training values"),
+    ("series too short for the lags", "window", {"data.n_lags": 23}, None,
+     "error: data/transformed.csv: 12 samples of data.n_lags=23 lags leave no training sample"),
+    ("series too short for a batch", "train", {"train.batch_size": 32}, None,
+     "error: data/windows.npz: 22 training samples are fewer than train.batch_size=32"),
+    ("param out of range", "train", {"train.repeats": 0}, None,
+     "error: params.yaml: train.repeats=0 must be an integer >= 1"),
+    ("param of the wrong type", "train", {"model.units": "many"}, None,
+     "error: params.yaml: bad value for model.units: Value 'many' of type 'str' could not be converted to Integer"),
+    ("unknown param", "train", {"train.epoch": 5}, None,
+     "error: params.yaml: unknown param 'train.epoch'; valid train keys: epochs, batch_size, repeats, seed"),
+    ("unknown option", "train", {"model.optimizer": "adafactor"}, None,
+     "error: params.yaml: model.optimizer='adafactor' is not supported; valid: adam, adamw"),
+]
+
+
+@pytest.fixture
+def prepared(repo_copy):
+    """The copy after a good run of the data stages (the outputs a bad run must leave alone)."""
+    for stage in ("ingest", "transform", "window"):
+        run([sys.executable, "-m", f"stages.{stage}"], cwd=repo_copy)
+    return repo_copy
+
+
+def outputs(repo):
+    return {name: (repo / name).read_bytes() for name in DATA_OUTPUTS}
+
+
+@pytest.mark.parametrize("case, stage, params, edit, expected", CASES, ids=[c[0] for c in CASES])
+def test_bad_input_is_one_clear_line(prepared, case, stage, params, edit, expected):
+    before = outputs(prepared)
+    set_params(prepared, **params, _allow_new=True)
+    if edit:
+        rewrite_csv(prepared, edit)
+    result = run([sys.executable, "-m", f"stages.{stage}"], cwd=prepared, check=False)
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert result.stderr.startswith(expected), result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1 and "Traceback" not in result.stderr
+    assert outputs(prepared) == before
+    assert not (prepared / "models").exists()
+
+
+def test_missing_values_filled_when_data_fill_says_how(prepared):
+    rewrite_csv(prepared, replace_line(6, '"1901-06",'))
+    for fill, expected in (("ffill", "180.3"), ("interpolate", "206.05")):
+        set_params(prepared, **{"data.fill": fill})
+        result = run([sys.executable, "-m", "stages.ingest"], cwd=prepared)
+        assert f"filled 1 missing 'Sales' values (data.fill={fill})" in result.stdout + result.stderr
+        row = (prepared / "data/series.csv").read_text().splitlines()[6]
+        assert row.endswith("," + expected), row
+
+
+def test_batch_size_that_does_not_divide_the_training_rows_trims_with_a_warning(prepared):
+    set_params(prepared, **{"train.batch_size": 5, "train.epochs": 2, "train.repeats": 1})
+    result = run([sys.executable, "-m", "stages.train"], cwd=prepared)
+    assert "22 training rows are not a multiple of train.batch_size=5: dropping the 2 oldest" in result.stdout
