@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
+import re
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -71,3 +74,30 @@ def repo_copy(tmp_path: Path) -> Path:
     for args in (["init", "-q"], ["add", "-A"], ["-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "copy"]):
         run(["git", *args], cwd=dest)
     return dest
+
+
+def wait_for_queue(repo: Path, timeout: float = 600) -> None:
+    """Wait until `dvc queue start`'s workers have run every queued experiment; fail if any failed."""
+    deadline = time.time() + timeout
+    while True:
+        status = dvc("queue", "status", cwd=repo).stdout
+        if not re.search(r"\b(Queued|Running)\b", status):
+            break
+        if time.time() > deadline:
+            dvc("queue", "stop", "--kill", cwd=repo, check=False)
+            raise AssertionError(f"queue still busy after {timeout} s:\n{status}")
+        time.sleep(3)
+    assert "Failed" not in status, status
+
+
+def experiments(repo) -> list[dict]:
+    """(params, metrics) of every experiment that `dvc exp show` lists, baseline excluded."""
+    found = []
+    for commit in json.loads(dvc("exp", "show", "--json", cwd=repo).stdout):
+        for exp in commit.get("experiments") or []:
+            for rev in exp["revs"]:
+                data = rev.get("data") or {}
+                params = data.get("params", {}).get("params.yaml", {}).get("data", {})
+                metrics = data.get("metrics", {}).get("evaluation/metrics.json", {}).get("data", {})
+                found.append({"params": params, "metrics": metrics})
+    return found

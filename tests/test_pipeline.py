@@ -2,12 +2,11 @@
 
 import json
 import re
-import time
 
 import pytest
 import yaml
 
-from conftest import dvc, set_params
+from conftest import dvc, experiments, set_params, wait_for_queue
 
 ALL_STAGES = {"ingest", "transform", "window", "train", "evaluate", "report"}
 
@@ -56,19 +55,6 @@ def test_metrics_and_plots_need_no_flags(repo_copy):
     assert "![Test RMSE per repeat](rmse_boxplot.png)" in (repo_copy / "report/report.md").read_text()
 
 
-def experiments(repo) -> list[dict]:
-    """(params, metrics) of every experiment that `dvc exp show` lists, baseline excluded."""
-    found = []
-    for commit in json.loads(dvc("exp", "show", "--json", cwd=repo).stdout):
-        for exp in commit.get("experiments") or []:
-            for rev in exp["revs"]:
-                data = rev.get("data") or {}
-                params = data.get("params", {}).get("params.yaml", {}).get("data", {})
-                metrics = data.get("metrics", {}).get("evaluation/metrics.json", {}).get("data", {})
-                found.append({"params": params, "metrics": metrics})
-    return found
-
-
 def test_exp_run_set_param_and_queued_sweep(repo_copy):
     dvc("exp", "run", "-S", "model.units=4", "-S", "train.epochs=10", cwd=repo_copy)
     params = yaml.safe_load((repo_copy / "params.yaml").read_text())
@@ -76,14 +62,7 @@ def test_exp_run_set_param_and_queued_sweep(repo_copy):
 
     dvc("exp", "run", "--queue", "-S", "model.units=1,2,3", cwd=repo_copy)
     dvc("queue", "start", "-j", "2", cwd=repo_copy)
-    deadline = time.time() + 600
-    while time.time() < deadline:
-        status = dvc("queue", "status", cwd=repo_copy).stdout
-        if not re.search(r"\b(Queued|Running)\b", status):
-            break
-        time.sleep(3)
-    dvc("queue", "stop", "--kill", cwd=repo_copy, check=False)
-    assert "Failed" not in status, status
+    wait_for_queue(repo_copy)
 
     done = experiments(repo_copy)
     units = sorted(e["params"]["model"]["units"] for e in done)

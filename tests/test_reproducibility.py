@@ -1,0 +1,75 @@
+"""Shareable and leak-free: a DVC remote restores every stage, the test period never reaches training."""
+
+import json
+import re
+
+import keras
+import numpy as np
+
+from conftest import dvc, experiments, run, set_params, wait_for_queue
+
+
+def test_push_clone_pull_restores_every_stage_without_retraining(repo_copy, tmp_path):
+    remote = tmp_path / "remote"
+    dvc("remote", "add", "-d", "local", str(remote), cwd=repo_copy)
+    dvc("repro", cwd=repo_copy)
+    run(["git", "add", "-A"], cwd=repo_copy)
+    run(["git", "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "run"], cwd=repo_copy)
+    dvc("push", "--run-cache", cwd=repo_copy)
+
+    clone = tmp_path / "clone"
+    run(["git", "clone", "-q", str(repo_copy), str(clone)], cwd=tmp_path)
+    dvc("pull", "--run-cache", cwd=clone)
+    result = dvc("repro", cwd=clone)
+    assert "Running stage" not in result.stdout, result.stdout
+    assert (clone / "evaluation/metrics.json").read_bytes() == (repo_copy / "evaluation/metrics.json").read_bytes()
+
+    # with outputs gone, the run cache still brings every stage back without running it
+    for out in ("models", "data/windows.npz", "report"):
+        path = clone / out
+        run(["rm", "-rf", str(path)], cwd=clone)
+    result = dvc("repro", cwd=clone)
+    assert "Running stage 'train'" not in result.stdout, result.stdout
+    assert set(re.findall(r"Stage '(\w+)' is cached - skipping run", result.stdout)) == {"window", "train", "report"}
+    assert (clone / "models/repeat_000.keras").exists()
+    assert (clone / "evaluation/metrics.json").read_bytes() == (repo_copy / "evaluation/metrics.json").read_bytes()
+
+
+def weights(repo):
+    return [w for f in sorted((repo / "models").glob("*.keras")) for w in keras.saving.load_model(f).get_weights()]
+
+
+def test_changing_only_test_values_changes_no_scaler_weight_or_validation_metric(repo_copy):
+    set_params(repo_copy, **{"data.val_size": 4})
+    dvc("repro", cwd=repo_copy)
+    scaling = (repo_copy / "data/scaling.json").read_bytes()
+    trained = weights(repo_copy)
+    metrics = json.loads((repo_copy / "evaluation/metrics.json").read_text())
+
+    csv = repo_copy / "data/shampoo-sales.csv"
+    lines = csv.read_text().splitlines()
+    for i in range(len(lines) - 12, len(lines)):  # the test year: scale it tenfold
+        date, value = lines[i].split(",")
+        lines[i] = f"{date},{float(value) * 10}"
+    csv.write_text("\n".join(lines) + "\n")
+    dvc("repro", cwd=repo_copy)
+
+    changed = json.loads((repo_copy / "evaluation/metrics.json").read_text())
+    assert changed["test_rmse"] != metrics["test_rmse"]  # the change did reach the test scores
+    assert (repo_copy / "data/scaling.json").read_bytes() == scaling
+    for before, after in zip(trained, weights(repo_copy), strict=True):
+        np.testing.assert_array_equal(before, after)
+    assert changed["val_rmse"] == metrics["val_rmse"]
+
+
+def test_queued_parallel_experiments_match_the_same_run_one_by_one(repo_copy):
+    dvc("exp", "run", "--queue", "-S", "model.units=2", "-S", "train.seed=3", cwd=repo_copy)
+    dvc("exp", "run", "--queue", "-S", "model.units=3", "-S", "train.seed=3", cwd=repo_copy)
+    dvc("queue", "start", "-j", "2", cwd=repo_copy)
+    wait_for_queue(repo_copy)
+    parallel = {e["params"]["model"]["units"]: e["metrics"] for e in experiments(repo_copy)}
+
+    for units in (2, 3):
+        dvc("exp", "run", "-S", f"model.units={units}", "-S", "train.seed=3", cwd=repo_copy)
+        one_by_one = json.loads((repo_copy / "evaluation/metrics.json").read_text())
+        assert parallel[units] == one_by_one
