@@ -56,6 +56,8 @@ class TrainConfig:
     batch_size: int = 4
     repeats: int = 30
     seed: int = 7
+    checkpoint_every: int = 10
+    early_stopping: int = 0
 
 
 @dataclass
@@ -76,6 +78,7 @@ _AT_LEAST_ONE = (
     "train.epochs",
     "train.batch_size",
     "train.repeats",
+    "train.checkpoint_every",
 )
 _CHOICES = {
     "model.optimizer": ELEMENTWISE_OPTIMIZERS,
@@ -99,6 +102,9 @@ def validate(cfg: Config, source: str) -> Config:
             raise UserError(f"{source}: {key}={_get(cfg, key)} must be an integer >= 1")
     if cfg.data.val_size < 0:
         raise UserError(f"{source}: data.val_size={cfg.data.val_size} must be an integer >= 0")
+    if cfg.train.early_stopping < 0:
+        raise UserError(f"{source}: train.early_stopping={cfg.train.early_stopping} must be an integer >= 0")
+
     if cfg.model.learning_rate <= 0:
         raise UserError(f"{source}: model.learning_rate={cfg.model.learning_rate} must be > 0")
     if cfg.model.name not in _MODELS:

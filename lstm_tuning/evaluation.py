@@ -32,3 +32,27 @@ def summarize(rmses: np.ndarray, persistence_rmse: float) -> dict:
         # > 0 means the LSTM beats persistence on average; 1 would be a perfect forecast
         "skill_vs_persistence": 1.0 - summary["mean"] / persistence_rmse,
     }
+
+
+def diagnostics(checkpoints: pd.DataFrame, scaling: Scaling) -> pd.DataFrame:
+    """Walk-forward RMSE in original units per checkpoint and repeat, from the scaled-unit MSE.
+
+    Differencing is undone with the true earlier value and the scaling is linear, so an error in
+    original units is the scaled error divided by the scaler's slope.
+    """
+    slope = float(scaling.scaler.scale_[0])
+    rmse = {col.replace("_mse", "_rmse"): np.sqrt(checkpoints[col]) / slope for col in checkpoints if col.endswith("_mse")}
+    return pd.DataFrame({"epoch": checkpoints["epoch"], "repeat": checkpoints["repeat"], **rmse})
+
+
+def inflection(per_repeat: pd.DataFrame) -> tuple[pd.DataFrame, dict]:
+    """Mean RMSE over repeats per checkpoint, and the epochs where the mean test and validation RMSE are lowest."""
+    mean = per_repeat.drop(columns="repeat").groupby("epoch", as_index=False).mean()
+    best = {}
+    for segment in ("test", "val"):
+        column = mean[f"{segment}_rmse"]
+        if column.notna().any():
+            row = mean.loc[column.idxmin()]
+            best[f"best_{segment}_epoch"] = int(row["epoch"])
+            best[f"best_{segment}_rmse_mean"] = float(row[f"{segment}_rmse"])
+    return mean, best

@@ -9,10 +9,13 @@ WINDOWS = Path("data/windows.npz")
 MODELS = Path("models")
 REPEATS = MODELS / "repeats.csv"  # each repeat's seed and whether it diverged
 TRAINING_LOSS = Path("training/loss.csv")
+CHECKPOINTS = Path("training/checkpoints.csv")  # walk-forward MSE (scaled) on train/val/test every k epochs
 TRAINING_TIME = Path("training/time.json")
 METRICS = Path("evaluation/metrics.json")
 RMSE = Path("evaluation/rmse.csv")
 FORECASTS = Path("evaluation/forecasts.csv")
+DIAGNOSTICS = Path("evaluation/diagnostics.csv")  # RMSE per checkpoint and repeat, original units
+DIAGNOSTICS_MEAN = Path("evaluation/diagnostics_mean.csv")  # the same, averaged over repeats
 REPORT_DIR = Path("report")
 
 

@@ -48,6 +48,23 @@ def forecast_plot(forecasts: pd.DataFrame, path: Path) -> None:
     _save(fig, path)
 
 
+def diagnostics_plot(per_repeat: pd.DataFrame, path: Path) -> None:
+    """The seed's diagnostic: each repeat's train (blue) and test (orange) RMSE as training goes on."""
+    fig, ax = plt.subplots(figsize=(7, 4))
+    colors = {"train_rmse": "tab:blue", "val_rmse": "tab:green", "test_rmse": "tab:orange"}
+    for _, run in per_repeat.groupby("repeat"):
+        for column, color in colors.items():
+            if run[column].notna().any():
+                ax.plot(run["epoch"], run[column], color=color, alpha=0.35, linewidth=0.8)
+    for column, color in colors.items():
+        if per_repeat[column].notna().any():
+            ax.plot([], [], color=color, label=column.removesuffix("_rmse"))
+    ax.set_xlabel("epoch")
+    ax.set_ylabel("walk-forward RMSE (original units)")
+    ax.legend()
+    _save(fig, path)
+
+
 def loss_plot(summary: pd.DataFrame, path: Path) -> None:
     fig, ax = plt.subplots(figsize=(7, 4))
     ax.plot(summary["epoch"], summary["mean"], label="mean over repeats")
@@ -70,6 +87,9 @@ def markdown(metrics: dict, params: dict, images: dict[str, str]) -> str:
         "",
         *([f"**{metrics['repeats_diverged']} repeats diverged** (NaN or inf loss) and are left out.", ""]
           if metrics.get("repeats_diverged") else []),
+        *([f"During training the mean test RMSE was lowest at epoch {best['best_test_epoch']} "
+           f"({best['best_test_rmse_mean']:.3f}); see the diagnostics plot.", ""]
+          if (best := metrics.get("diagnostics", {})).get("best_test_epoch") else []),
         "| statistic | test RMSE |",
         "|---|---|",
         *(f"| {name} | {value:.3f} |" for name, value in rmse.items()),

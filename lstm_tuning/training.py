@@ -32,10 +32,26 @@ PROGRESS_UPDATES = 20
 
 
 @dataclass
+class Held:
+    """Rows scored at every checkpoint (never trained on): the validation and the test windows."""
+
+    X_val: np.ndarray
+    y_val: np.ndarray
+    X_test: np.ndarray
+    y_test: np.ndarray
+
+
+SEGMENTS = ("train", "val", "test")
+
+
+@dataclass
 class TrainedRepeats:
     models: list[keras.Model]  # one stateful Keras model per repeat, trained
-    loss: np.ndarray  # [epochs, repeats] mean training loss of each epoch; NaN once a repeat diverged
+    loss: np.ndarray  # [epochs, repeats] mean training loss of each epoch; NaN once a repeat stopped
     diverged: np.ndarray  # [repeats] bool: the loss became NaN or inf and that repeat was stopped
+    best_epoch: np.ndarray  # [repeats] epoch of the lowest validation error (0 without early stopping)
+    checkpoint_epochs: np.ndarray  # [checkpoints] epochs after which the walk-forward errors were measured
+    checkpoint_mse: np.ndarray  # [checkpoints, repeats, 3] walk-forward MSE (scaled units) on SEGMENTS
     seconds: float
 
 
@@ -68,13 +84,49 @@ def _as_batches(X: np.ndarray, batch_size: int) -> np.ndarray:
     return X.reshape(-1, batch_size, 1, X.shape[-1]).astype("float32")
 
 
+def checkpoint_epochs(epochs: int, every: int) -> list[int]:
+    """Every `every` epochs, and the last one."""
+    return sorted(set(range(every, epochs + 1, every)) | {epochs})
+
+
+def _walk_forward(step, non_trainable, params, x_batches, batch_size: int, units: int):
+    """Forecast every batch in order from a zero state, carrying state: [n_batches, repeats, batch_size]."""
+    repeats, n_batches = params[0].shape[0], x_batches.shape[0]
+
+    def body(b, h, c, outputs):
+        x = x_batches[b]
+        y, h, c = tf.vectorized_map(
+            lambda args: step.stateless_call(list(args[0]), non_trainable, [x, args[1], args[2]])[0],
+            (params, h, c),
+        )
+        return b + 1, h, c, tf.tensor_scatter_nd_update(outputs, [[b]], [y[..., 0]])
+
+    zeros = tf.zeros((repeats, batch_size, units))
+    outputs = tf.zeros((n_batches, repeats, batch_size))
+    return tf.while_loop(lambda b, *_: b < n_batches, body, (tf.constant(0), zeros, zeros, outputs))[3]
+
+
 def train(
-    model_cfg: ModelConfig, train_cfg: TrainConfig, X: np.ndarray, y: np.ndarray, progress: bool = True
+    model_cfg: ModelConfig,
+    train_cfg: TrainConfig,
+    X: np.ndarray,
+    y: np.ndarray,
+    held: Held | None = None,
+    progress: bool = True,
 ) -> TrainedRepeats:
-    """Train `train_cfg.repeats` independent models on X [n, n_features] -> y [n]; n divisible by batch size."""
+    """Train `train_cfg.repeats` independent models on X [n, n_features] -> y [n]; n divisible by batch size.
+
+    Every `train.checkpoint_every` epochs each repeat forecasts the training rows and walks on through
+    the held-out rows (as evaluate does) to record its error on each: the seed's diagnostics. With
+    `train.early_stopping` = N, a repeat stops after N checkpoints without a lower validation error and
+    keeps the weights of its best one. The test error is recorded, never used.
+    """
     batch_size, repeats, epochs = train_cfg.batch_size, train_cfg.repeats, train_cfg.epochs
     if len(X) % batch_size:
         raise ValueError(f"{len(X)} training rows are not a multiple of batch size {batch_size}")
+    held = held or Held(*(np.zeros((0,) + a.shape[1:]) for a in (X, y, X, y)))
+    if train_cfg.early_stopping and not len(held.y_val):
+        raise ValueError("early stopping needs validation rows")
     members = initial_members(model_cfg, train_cfg, X.shape[-1])
     step = models.step_twin(members[0])
     units = models.state_size(members[0])
@@ -86,10 +138,27 @@ def train(
     x_batches = tf.constant(_as_batches(X, batch_size))
     y_batches = tf.constant(y.reshape(-1, batch_size, 1).astype("float32"))
     n_batches = len(X) // batch_size
-    chunk = math.ceil(epochs / PROGRESS_UPDATES)
+
+    # Checkpoints forecast all rows in one walk: training rows, then validation, then test (padded).
+    segment_sizes = (len(X), len(held.y_val), len(held.y_test))
+    rows = np.concatenate([X, held.X_val, held.X_test])
+    padding = -len(rows) % batch_size
+    all_x_batches = tf.constant(_as_batches(np.concatenate([rows, np.zeros((padding, X.shape[-1]))]), batch_size))
+    all_y = tf.constant(np.concatenate([y, held.y_val, held.y_test]).astype("float32"))
+    ckpt_epochs = checkpoint_epochs(epochs, train_cfg.checkpoint_every)
+    ckpt_mse = tf.Variable(tf.fill((len(ckpt_epochs), repeats, len(SEGMENTS)), np.nan))
+
     # A repeat whose loss turns NaN/inf is stopped: its weights stay at their last finite values and it
     # is reported as diverged, so it cannot poison the other repeats' aggregate.
     alive = tf.Variable(tf.ones((repeats,), tf.bool))
+    early_stopped = tf.Variable(tf.zeros((repeats,), tf.bool))
+    best_val = tf.Variable(tf.fill((repeats,), np.inf))
+    best_epoch = tf.Variable(tf.zeros((repeats,), tf.int32))
+    since_best = tf.Variable(tf.zeros((repeats,), tf.int32))
+    best_weights = [tf.Variable(w.value) for w in weights]
+
+    def per_repeat(mask, like):
+        return tf.reshape(mask, (repeats,) + (1,) * (len(like.shape) - 1))
 
     def member_step(params, h, c, x, y_true):
         with tf.GradientTape() as tape:
@@ -98,7 +167,7 @@ def train(
             loss = tf.reduce_mean(loss_fn(y_true, y_pred))
         return tape.gradient(loss, params), loss, h, c
 
-    def run_epoch(_):
+    def run_epoch():
         def run_batch(b, h, c, loss_sum):
             x, y_true = x_batches[b], y_batches[b]
             params = [tf.identity(w.value) for w in weights]  # a snapshot, not the variable itself
@@ -110,10 +179,10 @@ def train(
             for weight in weights:  # an update can overflow even when the loss was finite
                 finite &= tf.reduce_all(tf.math.is_finite(weight.value), axis=range(1, len(weight.shape)))
             alive.assign(alive & finite)
+            training = alive & ~early_stopped
             for weight, before in zip(weights, params):
-                keep = tf.reshape(alive, (repeats,) + (1,) * (len(weight.shape) - 1))
-                weight.assign(tf.where(keep, weight.value, before))
-            return b + 1, h, c, loss_sum + tf.where(alive, loss, np.nan)
+                weight.assign(tf.where(per_repeat(training, weight), weight.value, before))
+            return b + 1, h, c, loss_sum + tf.where(training, loss, np.nan)
 
         zeros = tf.zeros((repeats, batch_size, units))
         _, _, _, loss_sum = tf.while_loop(
@@ -121,25 +190,56 @@ def train(
         )
         return loss_sum / n_batches
 
+    def checkpoint(epoch, index):
+        params = [w.value for w in weights]
+        forecasts = _walk_forward(step, non_trainable, params, all_x_batches, batch_size, units)
+        forecasts = tf.reshape(tf.transpose(forecasts, (1, 0, 2)), (repeats, -1))[:, : sum(segment_sizes)]
+        errors = tf.square(forecasts - all_y)
+        mse = tf.stack([tf.reduce_mean(part, axis=1) for part in tf.split(errors, segment_sizes, axis=1)], 1)
+        ckpt_mse.scatter_nd_update([[index]], [mse])
+        if train_cfg.early_stopping:
+            improved = alive & ~early_stopped & (mse[:, 1] < best_val)
+            best_val.assign(tf.where(improved, mse[:, 1], best_val))
+            best_epoch.assign(tf.where(improved, epoch, best_epoch))
+            for best, weight in zip(best_weights, weights):
+                best.assign(tf.where(per_repeat(improved, weight), weight.value, best))
+            since_best.assign(tf.where(improved, 0, since_best + 1))
+            early_stopped.assign(early_stopped | (since_best >= train_cfg.early_stopping))
+        return index + 1
+
     @tf.function(jit_compile=True)
-    def run_epochs(n_epochs):
-        def body(e, history):
-            return e + 1, tf.tensor_scatter_nd_update(history, [[e]], [run_epoch(e)])
+    def run_epochs(first_epoch, n_epochs, next_checkpoint):
+        def body(e, index, history):
+            history = tf.tensor_scatter_nd_update(history, [[e - first_epoch]], [run_epoch()])
+            epoch = e + 1
+            due = tf.equal(epoch % train_cfg.checkpoint_every, 0) | tf.equal(epoch, epochs)
+            index = tf.cond(due, lambda: checkpoint(epoch, index), lambda: index)
+            return e + 1, index, history
 
-        _, history = tf.while_loop(lambda e, _: e < n_epochs, body, (tf.constant(0), tf.zeros((chunk, repeats))))
-        return history
+        _, index, history = tf.while_loop(
+            lambda e, *_: e < first_epoch + n_epochs,
+            body,
+            (first_epoch, next_checkpoint, tf.zeros((chunk, repeats))),
+        )
+        return index, history
 
-    history = []
+    chunk = math.ceil(epochs / PROGRESS_UPDATES)
+    history, next_checkpoint = [], tf.constant(0)
     start = time.perf_counter()
     with tqdm(total=epochs, unit="epoch", desc=f"train {repeats} repeats", disable=not progress) as bar:
         while len(history) < epochs:
             n = min(chunk, epochs - len(history))
-            history.extend(run_epochs(tf.constant(n)).numpy()[:n])
+            next_checkpoint, losses = run_epochs(tf.constant(len(history)), tf.constant(n), next_checkpoint)
+            history.extend(losses.numpy()[:n])
             bar.update(n)
     seconds = time.perf_counter() - start
+    final = best_weights if train_cfg.early_stopping else weights
     for r, member in enumerate(members):
-        member.set_weights([w.numpy()[r] for w in weights])
-    return TrainedRepeats(members, np.asarray(history), ~alive.numpy(), seconds)
+        member.set_weights([w.numpy()[r] for w in final])
+    return TrainedRepeats(
+        members, np.asarray(history), ~alive.numpy(), best_epoch.numpy(), np.array(ckpt_epochs),
+        ckpt_mse.numpy(), seconds,
+    )
 
 
 def forecast(members: list[keras.Model], X_state: np.ndarray, X_forecast: np.ndarray) -> np.ndarray:
@@ -158,21 +258,7 @@ def forecast(members: list[keras.Model], X_state: np.ndarray, X_forecast: np.nda
     x_batches = tf.constant(_as_batches(rows, batch_size))
     params = [tf.constant(w) for w in stack_weights(members)]
     non_trainable = [v.value for v in step.non_trainable_variables]
-    repeats, n_batches = len(members), len(x_batches)
-
-    @tf.function(jit_compile=True)
-    def run():
-        def body(b, h, c, outputs):
-            x = x_batches[b]
-            y, h, c = tf.vectorized_map(
-                lambda args: step.stateless_call(list(args[0]), non_trainable, [x, args[1], args[2]])[0],
-                (params, h, c),
-            )
-            return b + 1, h, c, tf.tensor_scatter_nd_update(outputs, [[b]], [y[..., 0]])
-
-        zeros = tf.zeros((repeats, batch_size, units))
-        outputs = tf.zeros((n_batches, repeats, batch_size))
-        return tf.while_loop(lambda b, *_: b < n_batches, body, (tf.constant(0), zeros, zeros, outputs))[3]
-
-    outputs = tf.transpose(run(), (1, 0, 2)).numpy().reshape(repeats, -1)
+    run = tf.function(_walk_forward, jit_compile=True)
+    outputs = run(step, non_trainable, params, x_batches, batch_size, units)
+    outputs = tf.transpose(outputs, (1, 0, 2)).numpy().reshape(len(members), -1)
     return outputs[:, len(X_state) : len(X_state) + len(X_forecast)]

@@ -45,8 +45,13 @@ def main(overrides: list[str]) -> None:
     if len(val_targets):
         metrics["val_rmse"] = evaluation.describe(evaluation.rmse_per_repeat(values[val_targets], val_forecasts))
     metrics["repeats_diverged"] = int(repeats["diverged"].sum())
+    per_checkpoint = evaluation.diagnostics(pd.read_csv(paths.CHECKPOINTS), scaling)
+    per_checkpoint = per_checkpoint[per_checkpoint["repeat"].isin(trained)]
+    mean_per_checkpoint, metrics["diagnostics"] = evaluation.inflection(per_checkpoint)
 
     outputs.write_json(paths.METRICS, metrics)
+    outputs.write_csv(paths.DIAGNOSTICS, per_checkpoint)
+    outputs.write_csv(paths.DIAGNOSTICS_MEAN, mean_per_checkpoint)
     outputs.write_csv(paths.RMSE, pd.DataFrame({"repeat": trained, "test_rmse": rmses}))
     outputs.write_csv(paths.FORECASTS, pd.DataFrame({
         "step": np.arange(1, len(targets) + 1),

@@ -15,6 +15,7 @@ IMAGES = {
     "Test RMSE per repeat": "rmse_boxplot.png",
     "Forecasts over the test period": "forecast.png",
     "Training loss per epoch": "training_loss.png",
+    "Walk-forward RMSE during training, per repeat": "diagnostics.png",
 }
 
 
@@ -29,9 +30,11 @@ def main(overrides: list[str]) -> None:
         reporting.rmse_boxplot(rmse, metrics["persistence_rmse"], out / IMAGES["Test RMSE per repeat"])
         reporting.forecast_plot(forecasts, out / IMAGES["Forecasts over the test period"])
         reporting.loss_plot(loss, out / IMAGES["Training loss per epoch"])
+        reporting.diagnostics_plot(pd.read_csv(paths.DIAGNOSTICS),
+                                   out / IMAGES["Walk-forward RMSE during training, per repeat"])
         (out / "report.md").write_text(reporting.markdown(metrics, config.as_dict(cfg), IMAGES))
-    log.info("read %s, %s, %s and %s; wrote %s/report.md and %d plots",
-             paths.METRICS, paths.RMSE, paths.FORECASTS, paths.TRAINING_LOSS, paths.REPORT_DIR, len(IMAGES))
+    log.info("read %s, %s, %s, %s and %s; wrote %s/report.md and %d plots", paths.METRICS, paths.RMSE,
+             paths.FORECASTS, paths.DIAGNOSTICS, paths.TRAINING_LOSS, paths.REPORT_DIR, len(IMAGES))
 
 
 if __name__ == "__main__":

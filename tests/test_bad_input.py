@@ -62,6 +62,8 @@ CASES = [
      "error: data/transformed.csv: 12 samples of data.n_lags=23 lags leave no training sample"),
     ("series too short for a batch", "train", {"train.batch_size": 32}, None,
      "error: data/windows.npz: 22 training samples are fewer than train.batch_size=32"),
+    ("early stopping without a validation window", "train", {"train.early_stopping": 3}, None,
+     "error: data/windows.npz: train.early_stopping=3 needs a validation window: set data.val_size >= 1"),
     ("param out of range", "train", {"train.repeats": 0}, None,
      "error: params.yaml: train.repeats=0 must be an integer >= 1"),
     ("param of the wrong type", "train", {"model.units": "many"}, None,

@@ -3,6 +3,8 @@
 import json
 import re
 
+import numpy as np
+import pandas as pd
 import pytest
 import yaml
 
@@ -50,9 +52,23 @@ def test_metrics_and_plots_need_no_flags(repo_copy):
     html = dvc("plots", "show", "-o", "plots_html", cwd=repo_copy)
     assert html.returncode == 0
     page = (repo_copy / "plots_html" / "index.html").read_text()
-    for title in ("Test period forecast", "Training loss", "Test RMSE per repeat", "rmse_boxplot.png"):
+    for title in ("Test period forecast", "Training loss", "Test RMSE per repeat", "rmse_boxplot.png",
+                  "Walk-forward RMSE during training"):
         assert title in page
     assert "![Test RMSE per repeat](rmse_boxplot.png)" in (repo_copy / "report/report.md").read_text()
+
+
+def test_diagnostics_end_at_the_evaluated_test_rmse(repo_copy):
+    set_params(repo_copy, **{"train.checkpoint_every": 7})
+    dvc("repro", cwd=repo_copy)
+    diagnostics = pd.read_csv(repo_copy / "evaluation/diagnostics.csv")
+    assert sorted(diagnostics["epoch"].unique()) == [7, 14, 20]
+    last = diagnostics[diagnostics["epoch"] == 20].set_index("repeat")["test_rmse"]
+    evaluated = pd.read_csv(repo_copy / "evaluation/rmse.csv").set_index("repeat")["test_rmse"]
+    np.testing.assert_allclose(last.sort_index(), evaluated.sort_index(), rtol=1e-4)
+    metrics = json.loads((repo_copy / "evaluation/metrics.json").read_text())
+    means = diagnostics.groupby("epoch")["test_rmse"].mean()
+    assert metrics["diagnostics"]["best_test_epoch"] == means.idxmin()
 
 
 def test_exp_run_set_param_and_queued_sweep(repo_copy):

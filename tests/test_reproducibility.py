@@ -40,7 +40,8 @@ def weights(repo):
 
 
 def test_changing_only_test_values_changes_no_scaler_weight_or_validation_metric(repo_copy):
-    set_params(repo_copy, **{"data.val_size": 4})
+    # early stopping too: it decides on the validation window and must never see the test period
+    set_params(repo_copy, **{"data.val_size": 4, "train.early_stopping": 2, "train.checkpoint_every": 2})
     dvc("repro", cwd=repo_copy)
     scaling = (repo_copy / "data/scaling.json").read_bytes()
     trained = weights(repo_copy)
@@ -60,6 +61,7 @@ def test_changing_only_test_values_changes_no_scaler_weight_or_validation_metric
     for before, after in zip(trained, weights(repo_copy), strict=True):
         np.testing.assert_array_equal(before, after)
     assert changed["val_rmse"] == metrics["val_rmse"]
+    assert changed["diagnostics"]["best_val_epoch"] == metrics["diagnostics"]["best_val_epoch"]
 
 
 def test_queued_parallel_experiments_match_the_same_run_one_by_one(repo_copy):

@@ -83,3 +83,39 @@ def test_same_seed_same_result_other_seed_other_result(shampoo_rows):
     first, again, other = run(11), run(11), run(12)
     np.testing.assert_array_equal(first, again)
     assert not np.allclose(first, other)
+
+
+@pytest.fixture(scope="module")
+def shampoo_with_validation():
+    """16 training rows, 6 validation and 12 test rows; the scaler fit on the training part only."""
+    diffs = difference(load_series(SHAMPOO, "Month", "Sales").to_numpy(), 1)
+    X, y, _ = frame(Scaling.fit(diffs[1:-18]).transform(diffs), 1)
+    return X[:16], y[:16], training.Held(X[16:22], y[16:22], X[22:], y[22:])
+
+
+def test_checkpoints_record_the_walk_forward_error_evaluate_would_measure(shampoo_with_validation):
+    X, y, held = shampoo_with_validation
+    cfg = TrainConfig(epochs=45, repeats=3, seed=2, checkpoint_every=20)
+    trained = training.train(ModelConfig(units=2), cfg, X, y, held, progress=False)
+    np.testing.assert_array_equal(trained.checkpoint_epochs, [20, 40, 45])
+    forecasts = training.forecast(trained.models, X, np.concatenate([held.X_val, held.X_test]))
+    val_mse = ((forecasts[:, :6] - held.y_val) ** 2).mean(axis=1)
+    test_mse = ((forecasts[:, 6:] - held.y_test) ** 2).mean(axis=1)
+    np.testing.assert_allclose(trained.checkpoint_mse[-1, :, 1], val_mse, rtol=1e-4)
+    np.testing.assert_allclose(trained.checkpoint_mse[-1, :, 2], test_mse, rtol=1e-4)
+    assert (trained.best_epoch == 0).all()  # no early stopping asked for
+
+
+def test_early_stopping_keeps_each_repeats_best_validation_weights(shampoo_with_validation):
+    X, y, held = shampoo_with_validation
+    cfg = TrainConfig(epochs=600, repeats=4, seed=2, checkpoint_every=10, early_stopping=5)
+    trained = training.train(ModelConfig(units=3), cfg, X, y, held, progress=False)
+    forecasts = training.forecast(trained.models, X, held.X_val)
+    val_mse = ((forecasts - held.y_val) ** 2).mean(axis=1)
+    for r in range(cfg.repeats):
+        recorded = trained.checkpoint_mse[:, r, 1]
+        best = trained.checkpoint_epochs.tolist().index(trained.best_epoch[r])
+        assert recorded[best] == np.nanmin(recorded[: best + cfg.early_stopping + 1])
+        np.testing.assert_allclose(val_mse[r], recorded[best], rtol=1e-4)
+    stopped = np.isnan(trained.loss[-1])
+    assert stopped.any(), "with patience 5 over 60 checkpoints some repeat should stop early"
