@@ -29,6 +29,9 @@ from lstm_tuning.config import ModelConfig, TrainConfig
 log = logging.getLogger(__name__)
 
 PROGRESS_UPDATES = 20
+# Python regains control (to show progress and to handle Ctrl-C or SIGTERM) between calls of the
+# compiled loop, so no call may run long.
+MAX_EPOCHS_PER_CALL = 200
 
 
 @dataclass
@@ -223,7 +226,7 @@ def train(
         )
         return index, history
 
-    chunk = math.ceil(epochs / PROGRESS_UPDATES)
+    chunk = min(math.ceil(epochs / PROGRESS_UPDATES), MAX_EPOCHS_PER_CALL)
     history, next_checkpoint = [], tf.constant(0)
     start = time.perf_counter()
     with tqdm(total=epochs, unit="epoch", desc=f"train {repeats} repeats", disable=not progress) as bar:

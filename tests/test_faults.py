@@ -8,7 +8,6 @@ import sys
 import time
 
 import numpy as np
-import pytest
 
 from lstm_tuning import training
 from lstm_tuning.config import ModelConfig, TrainConfig
@@ -71,21 +70,21 @@ def start_training(repo):
     raise AssertionError(f"train stage ended before training: {process.wait()}")
 
 
-@pytest.mark.parametrize("sig, code", [(signal.SIGINT, 130), (signal.SIGTERM, 130), (signal.SIGKILL, -9)])
-def test_an_interrupted_stage_replaces_no_output(repo_copy, sig, code):
+def test_an_interrupted_stage_replaces_no_output(repo_copy):
     dvc("repro", cwd=repo_copy)
     lock = (repo_copy / "dvc.lock").read_bytes()
     models, loss = snapshot(repo_copy / "models"), (repo_copy / "training/loss.csv").read_bytes()
 
-    process = start_training(repo_copy)
-    process.send_signal(sig)
-    assert process.wait(timeout=60) == code
+    for sig, code in ((signal.SIGINT, 130), (signal.SIGTERM, 130), (signal.SIGKILL, -9)):
+        process = start_training(repo_copy)
+        process.send_signal(sig)
+        assert process.wait(timeout=60) == code, sig
 
-    assert snapshot(repo_copy / "models") == models
-    assert (repo_copy / "training/loss.csv").read_bytes() == loss
-    assert (repo_copy / "dvc.lock").read_bytes() == lock
-    if sig != signal.SIGKILL:  # SIGKILL cannot be caught: only then may temporary files stay behind
-        assert list(repo_copy.rglob(".*.tmp*")) == []
+        assert snapshot(repo_copy / "models") == models
+        assert (repo_copy / "training/loss.csv").read_bytes() == loss
+        assert (repo_copy / "dvc.lock").read_bytes() == lock
+        if sig != signal.SIGKILL:  # SIGKILL cannot be caught: only then may temporary files stay behind
+            assert list(repo_copy.rglob(".*.tmp*")) == []
     status = dvc("status", cwd=repo_copy).stdout
     assert "up to date" in status, status
 

@@ -71,19 +71,24 @@ def test_diagnostics_end_at_the_evaluated_test_rmse(repo_copy):
     assert metrics["diagnostics"]["best_test_epoch"] == means.idxmin()
 
 
-def test_exp_run_set_param_and_queued_sweep(repo_copy):
+def test_queued_sweep_in_parallel_matches_runs_one_by_one(repo_copy):
+    dvc("exp", "run", "--queue", "-S", "model.units=1,2,3", cwd=repo_copy)
+    dvc("queue", "start", "-j", "2", cwd=repo_copy)
+    wait_for_queue(repo_copy)
+    parallel = {e["params"]["model"]["units"]: e["metrics"] for e in experiments(repo_copy)}
+    assert sorted(parallel) == [1, 2, 3]
+    assert all(metrics["test_rmse"]["count"] == 3 for metrics in parallel.values())
+
+    # --force: really train again instead of restoring the queued run from the run cache
+    one_by_one = dvc("exp", "run", "--force", "-S", "model.units=2", cwd=repo_copy)
+    assert "Running stage 'train'" in one_by_one.stdout
+    assert json.loads((repo_copy / "evaluation/metrics.json").read_text()) == parallel[2]
+
     dvc("exp", "run", "-S", "model.units=4", "-S", "train.epochs=10", cwd=repo_copy)
     params = yaml.safe_load((repo_copy / "params.yaml").read_text())
     assert params["model"]["units"] == 4 and params["train"]["epochs"] == 10
 
-    dvc("exp", "run", "--queue", "-S", "model.units=1,2,3", cwd=repo_copy)
-    dvc("queue", "start", "-j", "2", cwd=repo_copy)
-    wait_for_queue(repo_copy)
-
-    done = experiments(repo_copy)
-    units = sorted(e["params"]["model"]["units"] for e in done)
-    assert units == [1, 2, 3, 4], done
-    assert all(e["metrics"]["test_rmse"]["count"] == 3 for e in done)
+    assert sorted(e["params"]["model"]["units"] for e in experiments(repo_copy)) == [1, 2, 2, 3, 4]
 
 
 def test_default_configuration_agrees_with_the_seed_study(repo_copy):

@@ -6,7 +6,7 @@ import re
 import keras
 import numpy as np
 
-from conftest import dvc, experiments, run, set_params, wait_for_queue
+from conftest import dvc, run, set_params
 
 
 def test_push_clone_pull_restores_every_stage_without_retraining(repo_copy, tmp_path):
@@ -62,16 +62,3 @@ def test_changing_only_test_values_changes_no_scaler_weight_or_validation_metric
         np.testing.assert_array_equal(before, after)
     assert changed["val_rmse"] == metrics["val_rmse"]
     assert changed["diagnostics"]["best_val_epoch"] == metrics["diagnostics"]["best_val_epoch"]
-
-
-def test_queued_parallel_experiments_match_the_same_run_one_by_one(repo_copy):
-    dvc("exp", "run", "--queue", "-S", "model.units=2", "-S", "train.seed=3", cwd=repo_copy)
-    dvc("exp", "run", "--queue", "-S", "model.units=3", "-S", "train.seed=3", cwd=repo_copy)
-    dvc("queue", "start", "-j", "2", cwd=repo_copy)
-    wait_for_queue(repo_copy)
-    parallel = {e["params"]["model"]["units"]: e["metrics"] for e in experiments(repo_copy)}
-
-    for units in (2, 3):
-        dvc("exp", "run", "-S", f"model.units={units}", "-S", "train.seed=3", cwd=repo_copy)
-        one_by_one = json.loads((repo_copy / "evaluation/metrics.json").read_text())
-        assert parallel[units] == one_by_one
