@@ -45,6 +45,14 @@ class ModelConfig:
     name: str = "stateful_lstm"
     units: int = 1
     activation: str = "tanh"
+    dropout: float = 0.0
+    recurrent_dropout: float = 0.0
+    kernel_l1: float = 0.0
+    kernel_l2: float = 0.0
+    recurrent_l1: float = 0.0
+    recurrent_l2: float = 0.0
+    bias_l1: float = 0.0
+    bias_l2: float = 0.0
     optimizer: str = "adam"
     learning_rate: float = 0.001
     loss: str = "mse"
@@ -105,6 +113,12 @@ def validate(cfg: Config, source: str) -> Config:
     if cfg.train.early_stopping < 0:
         raise UserError(f"{source}: train.early_stopping={cfg.train.early_stopping} must be an integer >= 0")
 
+    for key in ("model.dropout", "model.recurrent_dropout"):
+        if not 0 <= _get(cfg, key) < 1:
+            raise UserError(f"{source}: {key}={_get(cfg, key)} must be in [0, 1)")
+    for key in (f"model.{w}_{norm}" for w in ("kernel", "recurrent", "bias") for norm in ("l1", "l2")):
+        if _get(cfg, key) < 0:
+            raise UserError(f"{source}: {key}={_get(cfg, key)} must be >= 0")
     if cfg.model.learning_rate <= 0:
         raise UserError(f"{source}: model.learning_rate={cfg.model.learning_rate} must be > 0")
     if cfg.model.name not in _MODELS:

@@ -12,15 +12,25 @@ import keras
 from lstm_tuning.config import ModelConfig
 
 
+def _regularizer(l1: float, l2: float) -> keras.regularizers.Regularizer | None:
+    return keras.regularizers.L1L2(l1=l1, l2=l2) if l1 or l2 else None
+
+
 def build_stateful(cfg: ModelConfig, batch_size: int, n_features: int) -> keras.Model:
-    # unroll: one timestep, and XLA cannot compile the RNN's internal while loop under vectorized_map
+    lstm = keras.layers.LSTM(
+        cfg.units,
+        activation=cfg.activation,
+        dropout=cfg.dropout,
+        recurrent_dropout=cfg.recurrent_dropout,
+        kernel_regularizer=_regularizer(cfg.kernel_l1, cfg.kernel_l2),
+        recurrent_regularizer=_regularizer(cfg.recurrent_l1, cfg.recurrent_l2),
+        bias_regularizer=_regularizer(cfg.bias_l1, cfg.bias_l2),
+        stateful=True,
+        # one timestep, and XLA cannot compile the RNN's internal while loop under vectorized_map
+        unroll=True,
+    )
     return keras.Sequential(
-        [
-            keras.Input(batch_shape=(batch_size, 1, n_features)),
-            keras.layers.LSTM(cfg.units, activation=cfg.activation, stateful=True, unroll=True),
-            keras.layers.Dense(1),
-        ],
-        name=cfg.name,
+        [keras.Input(batch_shape=(batch_size, 1, n_features)), lstm, keras.layers.Dense(1)], name=cfg.name
     )
 
 

@@ -72,6 +72,11 @@ def stack_weights(members: list[keras.Model]) -> list[np.ndarray]:
     return [np.stack(per_repeat) for per_repeat in zip(*(m.get_weights() for m in members))]
 
 
+def stack_non_trainable(members: list[keras.Model]) -> list[np.ndarray]:
+    """Each repeat's own non-trainable state (dropout seed generators), stacked like the weights."""
+    return [np.stack([v.numpy() for v in per_repeat]) for per_repeat in zip(*(m.non_trainable_variables for m in members))]
+
+
 def initial_members(model_cfg: ModelConfig, train_cfg: TrainConfig, n_features: int) -> list[keras.Model]:
     """One freshly initialised stateful model per repeat, each from its own derived seed."""
     configure_determinism(train_cfg.seed)
@@ -138,6 +143,8 @@ def train(
     optimizer.build(weights)
     loss_fn = keras.losses.get(model_cfg.loss)
     non_trainable = [v.value for v in step.non_trainable_variables]
+    # Dropout draws from each repeat's own seed-generator state, carried from step to step.
+    seed_states = [tf.Variable(w) for w in stack_non_trainable(members)]
     x_batches = tf.constant(_as_batches(X, batch_size))
     y_batches = tf.constant(y.reshape(-1, batch_size, 1).astype("float32"))
     n_batches = len(X) // batch_size
@@ -163,20 +170,25 @@ def train(
     def per_repeat(mask, like):
         return tf.reshape(mask, (repeats,) + (1,) * (len(like.shape) - 1))
 
-    def member_step(params, h, c, x, y_true):
+    def member_step(params, seeds, h, c, x, y_true):
         with tf.GradientTape() as tape:
             tape.watch(params)
-            (y_pred, h, c), _ = step.stateless_call(params, non_trainable, [x, h, c], training=True)
-            loss = tf.reduce_mean(loss_fn(y_true, y_pred))
-        return tape.gradient(loss, params), loss, h, c
+            (y_pred, h, c), seeds, penalties = step.stateless_call(
+                params, seeds, [x, h, c], training=True, return_losses=True
+            )
+            loss = tf.reduce_mean(loss_fn(y_true, y_pred)) + tf.add_n([0.0, *penalties])
+        return tape.gradient(loss, params), seeds, loss, h, c
 
     def run_epoch():
         def run_batch(b, h, c, loss_sum):
             x, y_true = x_batches[b], y_batches[b]
             params = [tf.identity(w.value) for w in weights]  # a snapshot, not the variable itself
-            grads, loss, h, c = tf.vectorized_map(
-                lambda args: member_step(list(args[0]), args[1], args[2], x, y_true), (params, h, c)
+            grads, seeds, loss, h, c = tf.vectorized_map(
+                lambda args: member_step(list(args[0]), list(args[1]), args[2], args[3], x, y_true),
+                (params, [s.value() for s in seed_states], h, c),
             )
+            for state, new in zip(seed_states, seeds):
+                state.assign(new)
             optimizer.apply(list(grads), weights)
             finite = tf.math.is_finite(loss)
             for weight in weights:  # an update can overflow even when the loss was finite

@@ -31,10 +31,14 @@ def seed_harness(model, X, y, epochs, batch_size):
     return model
 
 
-@pytest.mark.parametrize("units,batch_size", [(1, 4), (3, 2)])
-def test_each_repeat_trains_exactly_as_the_seed_harness(shampoo_rows, units, batch_size):
+@pytest.mark.parametrize(
+    "units, batch_size, penalties",
+    [(1, 4, {}), (3, 2, {}), (3, 4, {"kernel_l1": 0.01, "kernel_l2": 0.01, "recurrent_l2": 0.001})],
+)
+def test_each_repeat_trains_exactly_as_the_seed_harness(shampoo_rows, units, batch_size, penalties):
     X, y, _ = shampoo_rows
-    model_cfg, train_cfg = ModelConfig(units=units), TrainConfig(epochs=6, batch_size=batch_size, repeats=3, seed=3)
+    model_cfg = ModelConfig(units=units, **penalties)
+    train_cfg = TrainConfig(epochs=6, batch_size=batch_size, repeats=3, seed=3)
     reference = training.initial_members(model_cfg, train_cfg, n_features=1)
     initial = [m.get_weights() for m in reference]
     assert not np.allclose(initial[0][0], initial[1][0]), "repeats must start from different weights"
@@ -119,3 +123,19 @@ def test_early_stopping_keeps_each_repeats_best_validation_weights(shampoo_with_
         np.testing.assert_allclose(val_mse[r], recorded[best], rtol=1e-4)
     stopped = np.isnan(trained.loss[-1])
     assert stopped.any(), "with patience 5 over 60 checkpoints some repeat should stop early"
+
+
+def test_dropout_draws_independent_masks_per_repeat_reproducibly(shampoo_rows):
+    X, y, X_test = shampoo_rows
+    dropout = ModelConfig(units=3, dropout=0.4, recurrent_dropout=0.2)
+    members = training.initial_members(dropout, TrainConfig(repeats=3, seed=5), n_features=1)
+    seed_states = training.stack_non_trainable(members)[0]
+    assert len({tuple(state) for state in seed_states}) == 3, "each repeat needs its own dropout seed"
+
+    def run(model_cfg):
+        trained = training.train(model_cfg, TrainConfig(epochs=15, repeats=3, seed=5), X, y, progress=False)
+        return training.forecast(trained.models, X, X_test)
+
+    first, again, without = run(dropout), run(dropout), run(ModelConfig(units=3))
+    np.testing.assert_array_equal(first, again)
+    assert not np.allclose(first, without)
