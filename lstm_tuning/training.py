@@ -92,6 +92,12 @@ def _as_batches(X: np.ndarray, batch_size: int) -> np.ndarray:
     return X.reshape(-1, batch_size, 1, X.shape[-1]).astype("float32")
 
 
+def _padded_batches(X: np.ndarray, batch_size: int) -> tf.Tensor:
+    """Batches for a walk forward, the last one padded: padding follows every real row, so it cannot
+    change their forecasts (a stateful model only carries state forward)."""
+    return tf.constant(_as_batches(np.concatenate([X, np.zeros((-len(X) % batch_size, X.shape[-1]))]), batch_size))
+
+
 def checkpoint_epochs(epochs: int, every: int) -> list[int]:
     """Every `every` epochs, and the last one."""
     return sorted(set(range(every, epochs + 1, every)) | {epochs})
@@ -151,9 +157,7 @@ def train(
 
     # Checkpoints forecast all rows in one walk: training rows, then validation, then test (padded).
     segment_sizes = (len(X), len(held.y_val), len(held.y_test))
-    rows = np.concatenate([X, held.X_val, held.X_test])
-    padding = -len(rows) % batch_size
-    all_x_batches = tf.constant(_as_batches(np.concatenate([rows, np.zeros((padding, X.shape[-1]))]), batch_size))
+    all_x_batches = _padded_batches(np.concatenate([X, held.X_val, held.X_test]), batch_size)
     all_y = tf.constant(np.concatenate([y, held.y_val, held.y_test]).astype("float32"))
     ckpt_epochs = checkpoint_epochs(epochs, train_cfg.checkpoint_every)
     ckpt_mse = tf.Variable(tf.fill((len(ckpt_epochs), repeats, len(SEGMENTS)), np.nan))
@@ -262,15 +266,12 @@ def forecast(members: list[keras.Model], X_state: np.ndarray, X_forecast: np.nda
 
     From a zero state each model first runs over `X_state` (the training rows) to build up state, then
     forecasts `X_forecast` batch by batch with the true inputs, carrying state on, never refitting.
-    The last forecast batch is padded; padding comes after every real row, so it cannot affect them.
     """
     step = models.step_twin(members[0])
     batch_size, units = members[0].input_shape[0], models.state_size(members[0])
     if len(X_state) % batch_size:
         raise ValueError(f"{len(X_state)} state rows are not a multiple of batch size {batch_size}")
-    padding = -len(X_forecast) % batch_size
-    rows = np.concatenate([X_state, X_forecast, np.zeros((padding, X_forecast.shape[-1]))])
-    x_batches = tf.constant(_as_batches(rows, batch_size))
+    x_batches = _padded_batches(np.concatenate([X_state, X_forecast]), batch_size)
     params = [tf.constant(w) for w in stack_weights(members)]
     non_trainable = [v.value for v in step.non_trainable_variables]
     run = tf.function(_walk_forward, jit_compile=True)
