@@ -22,6 +22,7 @@ from lstm_tuning.errors import UserError
 # gives every repeat exactly the update it would get alone (no norm or factor shared across repeats).
 ELEMENTWISE_OPTIMIZERS = ("adam", "adamw", "adamax", "nadam", "rmsprop", "adagrad", "sgd")
 LOSSES = ("mse", "mae", "huber", "log_cosh")
+SMOOTHING_TRENDS = (None, "add", "mul")
 
 
 @dataclass
@@ -54,13 +55,22 @@ class TrainConfig:
 
 
 @dataclass
+class BaselinesConfig:
+    season: int = 12
+    arima_order: list[int] = field(default_factory=lambda: [2, 1, 0])
+    exp_smoothing_trend: str | None = "add"
+    exp_smoothing_damped: bool = True
+
+
+@dataclass
 class Config:
     data: DataConfig = field(default_factory=DataConfig)
     model: ModelConfig = field(default_factory=ModelConfig)
     train: TrainConfig = field(default_factory=TrainConfig)
+    baselines: BaselinesConfig = field(default_factory=BaselinesConfig)
 
 
-_GROUP_TYPES = {"data": DataConfig, "model": ModelConfig, "train": TrainConfig}
+_GROUP_TYPES = {"data": DataConfig, "model": ModelConfig, "train": TrainConfig, "baselines": BaselinesConfig}
 
 
 _AT_LEAST_ONE = (
@@ -71,8 +81,13 @@ _AT_LEAST_ONE = (
     "train.epochs",
     "train.batch_size",
     "train.repeats",
+    "baselines.season",
 )
-_CHOICES = {"model.optimizer": ELEMENTWISE_OPTIMIZERS, "model.loss": LOSSES}
+_CHOICES = {
+    "model.optimizer": ELEMENTWISE_OPTIMIZERS,
+    "model.loss": LOSSES,
+    "baselines.exp_smoothing_trend": SMOOTHING_TRENDS,
+}
 _MODELS = ("stateful_lstm",)
 
 
@@ -93,7 +108,11 @@ def validate(cfg: Config, source: str) -> Config:
         raise UserError(f"{source}: model.name={cfg.model.name!r} is unknown; valid: {', '.join(_MODELS)}")
     for key, choices in _CHOICES.items():
         if _get(cfg, key) not in choices:
-            raise UserError(f"{source}: {key}={_get(cfg, key)!r} is not supported; valid: {', '.join(choices)}")
+            raise UserError(f"{source}: {key}={_get(cfg, key)!r} is not supported; valid: "
+                            f"{', '.join('null' if c is None else c for c in choices)}")
+    order = cfg.baselines.arima_order
+    if len(order) != 3 or min(order) < 0:
+        raise UserError(f"{source}: baselines.arima_order={list(order)} must be three integers >= 0: [p, d, q]")
     return cfg
 
 

@@ -26,7 +26,9 @@ def main(overrides: list[str]) -> None:
     loss = reporting.loss_summary(pd.read_csv(paths.TRAINING_LOSS))
     out = paths.REPORT_DIR
     write_csv(out / "training_loss.csv", loss)
-    reporting.rmse_boxplot(rmse, metrics["persistence_rmse"], out / IMAGES["Test RMSE per repeat"])
+    best = metrics["best_baseline"]
+    lines = {name: metrics["baselines"][f"{name}_rmse"] for name in dict.fromkeys(["persistence", best])}
+    reporting.rmse_boxplot(rmse, lines, out / IMAGES["Test RMSE per repeat"])
     reporting.forecast_plot(forecasts, out / IMAGES["Forecasts over the test period"])
     reporting.loss_plot(loss, out / IMAGES["Training loss per epoch"])
     with atomic_path(out / "report.md") as tmp:

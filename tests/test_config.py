@@ -31,7 +31,7 @@ def test_committed_params_are_the_seed_configuration():
 def test_every_conf_key_is_in_the_schema():
     # params.yaml keys that the schema does not know would be rejected by every stage
     config.load(params_file=PARAMS)  # raises on unknown keys
-    assert set(compose_conf()) == {"data", "model", "train"}
+    assert set(compose_conf()) == {"data", "model", "train", "baselines"}
 
 
 def test_overrides_apply_over_params_yaml():
@@ -47,6 +47,10 @@ def test_overrides_apply_over_params_yaml():
         ("model.units=many", "model.units"),
         ("model.optimizer=adafactor", "model.optimizer"),
         ("train.epoch=5", "train.epoch"),
+        ("baselines.arima_order=[2,1]", "baselines.arima_order"),
+        ("baselines.arima_order=[2,x,0]", "baselines.arima_order"),
+        ("baselines.exp_smoothing_trend=exp", "baselines.exp_smoothing_trend"),
+        ("baselines.season=0", "baselines.season"),
     ],
 )
 def test_bad_values_are_one_line_errors_naming_the_param(override, named):

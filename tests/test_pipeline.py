@@ -27,6 +27,9 @@ def test_reruns_only_the_stages_that_read_what_changed(repo_copy):
     set_params(repo_copy, **{"train.epochs": 25})
     assert stages_run(repo_copy) == {"train", "evaluate", "report"}
 
+    set_params(repo_copy, **{"baselines.season": 6})
+    assert stages_run(repo_copy) == {"evaluate", "report"}
+
     set_params(repo_copy, **{"data.test_size": 8})
     assert stages_run(repo_copy) == {"transform", "window", "train", "evaluate", "report"}
     forecasts = (repo_copy / "evaluation/forecasts.csv").read_text().splitlines()
@@ -38,7 +41,7 @@ def test_same_params_and_seed_give_identical_metrics(repo_copy):
     first = (repo_copy / "evaluation/metrics.json").read_bytes()
     dvc("repro", "--force", cwd=repo_copy)
     assert (repo_copy / "evaluation/metrics.json").read_bytes() == first
-    assert round(json.loads(first)["persistence_rmse"], 3) == 136.761
+    assert round(json.loads(first)["baselines"]["persistence_rmse"], 3) == 136.761
 
 
 def test_metrics_and_plots_need_no_flags(repo_copy):
@@ -99,6 +102,6 @@ def test_default_configuration_agrees_with_the_seed_study(repo_copy):
     rmse = metrics["test_rmse"]
     assert rmse["count"] == 30
     assert 88 <= rmse["mean"] <= 112, rmse  # published means 98.3-104.6 for this configuration
-    assert metrics["persistence_rmse"] == pytest.approx(136.761, abs=5e-4)
-    assert rmse["max"] < metrics["persistence_rmse"]
+    assert metrics["baselines"]["persistence_rmse"] == pytest.approx(136.761, abs=5e-4)
+    assert rmse["max"] < metrics["baselines"]["persistence_rmse"]
     assert 0.2 < metrics["skill_vs_persistence"] < 0.4
