@@ -15,6 +15,7 @@ import numpy as np
 from statsmodels.tools.sm_exceptions import ConvergenceWarning
 from statsmodels.tsa.arima.model import ARIMA
 from statsmodels.tsa.holtwinters import ExponentialSmoothing
+from threadpoolctl import threadpool_limits
 
 from lstm_tuning.config import BaselinesConfig
 from lstm_tuning.errors import UserError
@@ -105,4 +106,7 @@ def check(cfg: BaselinesConfig, values: np.ndarray, first_target: int) -> None:
 def forecast_all(cfg: BaselinesConfig, values: np.ndarray, targets: np.ndarray) -> dict[str, np.ndarray]:
     """Walk-forward forecasts of every baseline at `targets` (positions in `values`)."""
     check(cfg, values, int(targets[0]))
-    return {name: walk_forward(values, targets, f, name) for name, f in forecasters(cfg).items()}
+    # The fits are tiny: extra BLAS threads only fight over the cores, which made them 5-20x slower when
+    # experiments run two at a time on two cores.
+    with threadpool_limits(limits=1):
+        return {name: walk_forward(values, targets, f, name) for name, f in forecasters(cfg).items()}
