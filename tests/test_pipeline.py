@@ -2,12 +2,13 @@
 
 import json
 import re
+import sys
 import time
 
 import pytest
 import yaml
 
-from conftest import dvc, set_params
+from conftest import dvc, run, set_params
 
 ALL_STAGES = {"ingest", "transform", "window", "train", "evaluate", "report"}
 
@@ -72,7 +73,7 @@ def experiments(repo) -> list[dict]:
     return found
 
 
-def test_exp_run_set_param_and_queued_sweep(repo_copy):
+def test_exp_run_set_param_queued_sweep_and_study_report(repo_copy):
     dvc("exp", "run", "-S", "model.units=4", "-S", "train.epochs=10", cwd=repo_copy)
     params = yaml.safe_load((repo_copy / "params.yaml").read_text())
     assert params["model"]["units"] == 4 and params["train"]["epochs"] == 10
@@ -92,6 +93,17 @@ def test_exp_run_set_param_and_queued_sweep(repo_copy):
     units = sorted(e["params"]["model"]["units"] for e in done)
     assert units == [1, 2, 3, 4], done
     assert all(e["metrics"]["test_rmse"]["count"] == 3 for e in done)
+
+    run([sys.executable, "-m", "lstm_tuning.study", "--baseline", "model.units=1", "--out", "studies/units"],
+        cwd=repo_copy)
+    rows = [line.split(" | ") for line in (repo_copy / "studies/units/report.md").read_text().splitlines()
+            if line.startswith("| units=")]
+    # units=4 also changed train.epochs, so it belongs to no units study
+    assert [row[0] for row in rows] == ["| units=1", "| units=2", "| units=3"]
+    means = {e["params"]["model"]["units"]: e["metrics"]["test_rmse"]["mean"] for e in done}
+    for units, row in zip((1, 2, 3), rows):
+        assert row[1:3] == ["3", f"{means[units]:.2f}"]  # each experiment's own per-repeat RMSEs
+    assert (repo_copy / "studies/units/boxplot.png").stat().st_size > 0
 
 
 def test_default_configuration_agrees_with_the_seed_study(repo_copy):
