@@ -37,7 +37,7 @@ def flatten(params: dict, prefix: str = "") -> dict:
 
 def _exp_show(repo: Path, rev: str) -> list[dict]:
     result = subprocess.run([sys.executable, "-m", "dvc", "exp", "show", "--json", "--rev", rev],
-                            cwd=repo, capture_output=True, text=True)
+                            cwd=repo, capture_output=True, text=True, check=False)
     if result.returncode != 0:
         message = (result.stderr.strip().splitlines() or ["no output"])[-1]
         raise UserError(f"{repo}: `dvc exp show --rev {rev}` failed: {message}")

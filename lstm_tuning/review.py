@@ -31,7 +31,7 @@ WORKSPACE = "workspace"
 
 
 def _dvc(*args: str) -> str:
-    result = subprocess.run([sys.executable, "-m", "dvc", *args], capture_output=True, text=True)
+    result = subprocess.run([sys.executable, "-m", "dvc", *args], capture_output=True, text=True, check=False)
     if result.returncode != 0:
         message = (result.stderr.strip().splitlines() or ["no output"])[-1]
         raise UserError(f"`dvc {' '.join(args)}` failed: {message}")

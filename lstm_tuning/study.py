@@ -86,9 +86,9 @@ def markdown(key: str, baseline: str, table: pd.DataFrame, verdicts: list[str], 
     lines = [
         f"# Study: `{key}` (test RMSE over repeats)",
         "",
-        f"Each configuration is compared with **{baseline}** by a two-sided Mann–Whitney U test, which decides "
-        f"(per-repeat RMSEs are skewed), with Welch's t as a cross-check; the interval of each mean is a BCa "
-        f"bootstrap with a fixed seed.",
+        (f"Each configuration is compared with **{baseline}** by a two-sided Mann–Whitney U test, which decides "
+         "(per-repeat RMSEs are skewed), with Welch's t as a cross-check; the interval of each mean is a BCa "
+         "bootstrap with a fixed seed."),
         "",
         "| " + " | ".join(header) + " |",
         "|" + "---|" * len(header),
@@ -101,8 +101,8 @@ def markdown(key: str, baseline: str, table: pd.DataFrame, verdicts: list[str], 
         lines.append("| " + " | ".join([row["configuration"], str(int(row["count"])), *stats, ci, *tests, real]) + " |")
     lines += ["", *(f"- {verdict}" for verdict in verdicts)]
     if len(verdicts) > 1:
-        lines += ["", f"{len(verdicts)} tests at the {alpha:g} level each: if no configuration really differed, "
-                      f"about {len(verdicts) * alpha:.2g} of them would still come out real by chance."]
+        lines += ["", (f"{len(verdicts)} tests at the {alpha:g} level each: if no configuration really differed, "
+                       f"about {len(verdicts) * alpha:.2g} of them would still come out real by chance.")]
     lines += ["", f"![test RMSE per configuration]({image})", ""]
     return "\n".join(lines)
 
