@@ -76,10 +76,22 @@ def draw_data_plot(title: str, renderer: dict, path: Path) -> None:
     plt.close(fig)
 
 
-def changed_plots(base: str, images: Path) -> list[tuple[str, Path, bool]]:
-    """(title, image of the change, whether the base revision had data) for every plot that changed."""
-    plots = json.loads(_dvc("plots", "diff", base, "--json", "--split", "-o", str(images)))["data"]
-    changed = []
+def changed_plots(base: str, images: Path) -> list[tuple[str, list[Path], str | None]]:
+    """(title, its images, why the base revision has no data or None) for every plot that changed.
+
+    An image plot gives the base's image (when there is one) and this revision's; a data plot one image
+    with both revisions drawn.
+    """
+    diff = json.loads(_dvc("plots", "diff", base, "--json", "--split", "-o", str(images)))
+    plots, changed = diff["data"], []
+    # DVC reports an error per plot and revision, or per revision (no "name") when it can load nothing
+    errors = {(e.get("name"), e["rev"]): e["msg"].rstrip(".") for e in diff.get("errors") or []}
+
+    def missing(title: str, revisions) -> str | None:
+        if base in revisions:
+            return None
+        return errors.get((title, base)) or errors.get((None, base)) or "not in the local DVC cache"
+
     for title, renderers in plots.items():
         if renderers[0]["type"] == "image":
             by_rev = {r["revisions"][0]: Path(r["url"]) for r in renderers}
@@ -87,13 +99,14 @@ def changed_plots(base: str, images: Path) -> list[tuple[str, Path, bool]]:
                 continue
             base_bytes = by_rev[base].read_bytes() if base in by_rev else None
             if base_bytes != by_rev[WORKSPACE].read_bytes():
-                changed.append((title, by_rev[WORKSPACE], base in by_rev))
+                changed.append((title, [by_rev[rev] for rev in (base, WORKSPACE) if rev in by_rev],
+                                missing(title, by_rev)))
         else:
             series = _series(renderers[0]["anchor_definitions"]["<DVC_METRIC_DATA>"])
             if WORKSPACE in series and series.get(base) != series[WORKSPACE]:
                 path = images / f"{_slug(title)}.png"
                 draw_data_plot(title, renderers[0], path)
-                changed.append((title, path, base in series))
+                changed.append((title, [path], missing(title, series)))
     return changed
 
 
@@ -108,9 +121,11 @@ def markdown(base: str, images: Path) -> str:
     lines = [f"# DVC review: this revision against `{base}`", "", "## Metrics", "", metrics, "",
              "## Params", "", params, "", "## Plots that changed", ""]
     plots = changed_plots(base, images)
-    for title, image, base_known in plots:
-        note = "" if base_known else f" (`{base}`'s data is not in the local DVC cache: this revision only)"
-        lines += [f"### {title}{note}", "", f"![{title}]({Path(os.path.relpath(image)).as_posix()})", ""]
+    for title, plot_images, base_missing in plots:
+        links = " ".join(f"![{title}]({Path(os.path.relpath(image)).as_posix()})" for image in plot_images)
+        lines += [f"### {title}", "", links, ""]
+        if base_missing:
+            lines += [f"This revision only: `{base}` has no data for this plot ({base_missing}).", ""]
     if not plots:
         lines += ["No plot changed.", ""]
     return "\n".join(lines)
