@@ -24,6 +24,7 @@ ELEMENTWISE_OPTIMIZERS = ("adam", "adamw", "adamax", "nadam", "rmsprop", "adagra
 LOSSES = ("mse", "mae", "huber", "log_cosh")
 ACTIVATIONS = ("tanh", "relu", "linear", "sigmoid", "elu", "selu", "softsign", "gelu", "swish")
 FILLS = (None, "ffill", "interpolate")
+SMOOTHING_TRENDS = (None, "add", "mul")
 
 
 @dataclass
@@ -69,13 +70,22 @@ class TrainConfig:
 
 
 @dataclass
+class BaselinesConfig:
+    season: int = 12
+    arima_order: list[int] = field(default_factory=lambda: [2, 1, 0])
+    exp_smoothing_trend: str | None = "add"
+    exp_smoothing_damped: bool = True
+
+
+@dataclass
 class Config:
     data: DataConfig = field(default_factory=DataConfig)
     model: ModelConfig = field(default_factory=ModelConfig)
     train: TrainConfig = field(default_factory=TrainConfig)
+    baselines: BaselinesConfig = field(default_factory=BaselinesConfig)
 
 
-_GROUP_TYPES = {"data": DataConfig, "model": ModelConfig, "train": TrainConfig}
+_GROUP_TYPES = {"data": DataConfig, "model": ModelConfig, "train": TrainConfig, "baselines": BaselinesConfig}
 
 
 _AT_LEAST_ONE = (
@@ -87,12 +97,14 @@ _AT_LEAST_ONE = (
     "train.batch_size",
     "train.repeats",
     "train.checkpoint_every",
+    "baselines.season",
 )
 _CHOICES = {
     "model.optimizer": ELEMENTWISE_OPTIMIZERS,
     "model.loss": LOSSES,
     "model.activation": ACTIVATIONS,
     "data.fill": FILLS,
+    "baselines.exp_smoothing_trend": SMOOTHING_TRENDS,
 }
 _MODELS = ("stateful_lstm",)
 
@@ -127,6 +139,9 @@ def validate(cfg: Config, source: str) -> Config:
         if _get(cfg, key) not in choices:
             valid = ", ".join("null" if c is None else c for c in choices)
             raise UserError(f"{source}: {key}={_get(cfg, key)!r} is not supported; valid: {valid}")
+    order = cfg.baselines.arima_order
+    if len(order) != 3 or min(order) < 0:
+        raise UserError(f"{source}: baselines.arima_order={list(order)} must be three integers >= 0: [p, d, q]")
     return cfg
 
 

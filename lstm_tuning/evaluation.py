@@ -1,4 +1,4 @@
-"""Walk-forward scoring in original units: per-repeat RMSE, its summary, and the persistence baseline."""
+"""Walk-forward scoring in original units: per-repeat RMSE, its summary, and skill against the baselines."""
 
 from __future__ import annotations
 
@@ -24,13 +24,21 @@ def describe(scores: np.ndarray) -> dict[str, float]:
     return {k: float(v) for k, v in pd.Series(scores).describe().items()}
 
 
-def summarize(rmses: np.ndarray, persistence_rmse: float) -> dict:
+def skill(rmse: float, baseline_rmse: float) -> float:
+    """> 0 means better than the baseline; 1 would be a perfect forecast."""
+    return 1.0 - rmse / baseline_rmse
+
+
+def summarize(rmses: np.ndarray, baseline_rmses: dict[str, float]) -> dict:
+    """The metrics file: the LSTM's RMSE summary, each baseline's RMSE, and the LSTM's skill against them."""
     summary = describe(rmses)
+    best = min(baseline_rmses, key=baseline_rmses.get)
     return {
         "test_rmse": summary,
-        "persistence_rmse": persistence_rmse,
-        # > 0 means the LSTM beats persistence on average; 1 would be a perfect forecast
-        "skill_vs_persistence": 1.0 - summary["mean"] / persistence_rmse,
+        "baselines": {f"{name}_rmse": rmse for name, rmse in baseline_rmses.items()},
+        "best_baseline": best,
+        "skill_vs_persistence": skill(summary["mean"], baseline_rmses["persistence"]),
+        "skill_vs_best_baseline": skill(summary["mean"], baseline_rmses[best]),
     }
 
 

@@ -25,10 +25,12 @@ def loss_summary(loss: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-def rmse_boxplot(rmse: pd.DataFrame, persistence: float, path: Path) -> None:
+def rmse_boxplot(rmse: pd.DataFrame, baselines: dict[str, float], path: Path) -> None:
+    """The repeats' test RMSE as a box, each baseline in `baselines` as a horizontal line."""
     fig, ax = plt.subplots(figsize=(4, 5))
     ax.boxplot(rmse["test_rmse"], tick_labels=["LSTM"])
-    ax.axhline(persistence, color="tab:red", linestyle="--", label=f"persistence {persistence:.3f}")
+    for (name, value), style in zip(baselines.items(), ("--", ":", "-.")):
+        ax.axhline(value, color="tab:red", linestyle=style, label=f"{name} {value:.3f}")
     ax.set_ylabel("test RMSE (original units)")
     ax.set_title(f"Test RMSE over {len(rmse)} repeats")
     ax.legend(loc="upper right")
@@ -78,12 +80,13 @@ def loss_plot(summary: pd.DataFrame, path: Path) -> None:
 
 def markdown(metrics: dict, params: dict, images: dict[str, str]) -> str:
     rmse = metrics["test_rmse"]
+    best = metrics["best_baseline"]
     lines = [
         "# LSTM forecast report",
         "",
         f"Test RMSE over {int(rmse['count'])} repeats: **{rmse['mean']:.3f}** (std {rmse['std']:.3f}); "
-        f"persistence **{metrics['persistence_rmse']:.3f}**; skill vs persistence "
-        f"**{metrics['skill_vs_persistence']:.3f}**.",
+        f"best baseline {best} **{metrics['baselines'][f'{best}_rmse']:.3f}**; skill vs {best} "
+        f"**{metrics['skill_vs_best_baseline']:.3f}**, vs persistence **{metrics['skill_vs_persistence']:.3f}**.",
         "",
         *([f"**{metrics['repeats_diverged']} repeats diverged** (NaN or inf loss) and are left out.", ""]
           if metrics.get("repeats_diverged") else []),
@@ -93,6 +96,10 @@ def markdown(metrics: dict, params: dict, images: dict[str, str]) -> str:
         "| statistic | test RMSE |",
         "|---|---|",
         *(f"| {name} | {value:.3f} |" for name, value in rmse.items()),
+        "",
+        "| baseline (walk-forward, refit each month) | test RMSE |",
+        "|---|---|",
+        *(f"| {name.removesuffix('_rmse')} | {value:.3f} |" for name, value in metrics["baselines"].items()),
         "",
         "## Parameters",
         "",

@@ -27,7 +27,9 @@ def main(overrides: list[str]) -> None:
     loss = reporting.loss_summary(pd.read_csv(paths.TRAINING_LOSS))
     with atomic_dir(paths.REPORT_DIR) as out:
         loss.to_csv(out / "training_loss.csv", index=False)
-        reporting.rmse_boxplot(rmse, metrics["persistence_rmse"], out / IMAGES["Test RMSE per repeat"])
+        best = metrics["best_baseline"]
+        lines = {name: metrics["baselines"][f"{name}_rmse"] for name in dict.fromkeys(["persistence", best])}
+        reporting.rmse_boxplot(rmse, lines, out / IMAGES["Test RMSE per repeat"])
         reporting.forecast_plot(forecasts, out / IMAGES["Forecasts over the test period"])
         reporting.loss_plot(loss, out / IMAGES["Training loss per epoch"])
         reporting.diagnostics_plot(pd.read_csv(paths.DIAGNOSTICS),

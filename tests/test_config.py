@@ -48,6 +48,10 @@ def test_overrides_apply_over_params_yaml():
         ("model.units=many", "model.units"),
         ("model.optimizer=adafactor", "model.optimizer"),
         ("train.epoch=5", "train.epoch"),
+        ("baselines.arima_order=[2,1]", "baselines.arima_order"),
+        ("baselines.arima_order=[2,x,0]", "baselines.arima_order"),
+        ("baselines.exp_smoothing_trend=exp", "baselines.exp_smoothing_trend"),
+        ("baselines.season=0", "baselines.season"),
     ],
 )
 def test_bad_values_are_one_line_errors_naming_the_param(override, named):

@@ -2,13 +2,14 @@
 
 import json
 import re
+import sys
 
 import numpy as np
 import pandas as pd
 import pytest
 import yaml
 
-from conftest import dvc, experiments, set_params, wait_for_queue
+from conftest import dvc, experiments, run, set_params, wait_for_queue
 
 ALL_STAGES = {"ingest", "transform", "window", "train", "evaluate", "report"}
 
@@ -28,6 +29,9 @@ def test_reruns_only_the_stages_that_read_what_changed(repo_copy):
     set_params(repo_copy, **{"train.epochs": 25})
     assert stages_run(repo_copy) == {"train", "evaluate", "report"}
 
+    set_params(repo_copy, **{"baselines.season": 6})
+    assert stages_run(repo_copy) == {"evaluate", "report"}
+
     set_params(repo_copy, **{"data.test_size": 8})
     assert stages_run(repo_copy) == {"transform", "window", "train", "evaluate", "report"}
     forecasts = (repo_copy / "evaluation/forecasts.csv").read_text().splitlines()
@@ -39,7 +43,7 @@ def test_same_params_and_seed_give_identical_metrics(repo_copy):
     first = (repo_copy / "evaluation/metrics.json").read_bytes()
     dvc("repro", "--force", cwd=repo_copy)
     assert (repo_copy / "evaluation/metrics.json").read_bytes() == first
-    assert round(json.loads(first)["persistence_rmse"], 3) == 136.761
+    assert round(json.loads(first)["baselines"]["persistence_rmse"], 3) == 136.761
 
 
 def test_metrics_and_plots_need_no_flags(repo_copy):
@@ -71,13 +75,22 @@ def test_diagnostics_end_at_the_evaluated_test_rmse(repo_copy):
     assert metrics["diagnostics"]["best_test_epoch"] == means.idxmin()
 
 
-def test_queued_sweep_in_parallel_matches_runs_one_by_one(repo_copy):
+def test_queued_sweep_in_parallel_matches_runs_one_by_one_and_feeds_the_study_report(repo_copy):
     dvc("exp", "run", "--queue", "-S", "model.units=1,2,3", cwd=repo_copy)
     dvc("queue", "start", "-j", "2", cwd=repo_copy)
     wait_for_queue(repo_copy)
     parallel = {e["params"]["model"]["units"]: e["metrics"] for e in experiments(repo_copy)}
     assert sorted(parallel) == [1, 2, 3]
     assert all(metrics["test_rmse"]["count"] == 3 for metrics in parallel.values())
+
+    run([sys.executable, "-m", "lstm_tuning.study", "--baseline", "model.units=1", "--out", "studies/units"],
+        cwd=repo_copy)
+    rows = [line.split(" | ") for line in (repo_copy / "studies/units/report.md").read_text().splitlines()
+            if line.startswith("| units=")]
+    assert [row[0] for row in rows] == ["| units=1", "| units=2", "| units=3"]
+    for units, row in zip((1, 2, 3), rows):
+        assert row[1:3] == ["3", f"{parallel[units]['test_rmse']['mean']:.2f}"]  # each one's own RMSEs
+    assert (repo_copy / "studies/units/boxplot.png").stat().st_size > 0
 
     # --force: really train again instead of restoring the queued run from the run cache
     one_by_one = dvc("exp", "run", "--force", "-S", "model.units=2", cwd=repo_copy)
@@ -87,7 +100,6 @@ def test_queued_sweep_in_parallel_matches_runs_one_by_one(repo_copy):
     dvc("exp", "run", "-S", "model.units=4", "-S", "train.epochs=10", cwd=repo_copy)
     params = yaml.safe_load((repo_copy / "params.yaml").read_text())
     assert params["model"]["units"] == 4 and params["train"]["epochs"] == 10
-
     assert sorted(e["params"]["model"]["units"] for e in experiments(repo_copy)) == [1, 2, 2, 3, 4]
 
 
@@ -99,6 +111,6 @@ def test_default_configuration_agrees_with_the_seed_study(repo_copy):
     rmse = metrics["test_rmse"]
     assert rmse["count"] == 30
     assert 88 <= rmse["mean"] <= 112, rmse  # published means 98.3-104.6 for this configuration
-    assert metrics["persistence_rmse"] == pytest.approx(136.761, abs=5e-4)
-    assert rmse["max"] < metrics["persistence_rmse"]
+    assert metrics["baselines"]["persistence_rmse"] == pytest.approx(136.761, abs=5e-4)
+    assert rmse["max"] < metrics["baselines"]["persistence_rmse"]
     assert 0.2 < metrics["skill_vs_persistence"] < 0.4

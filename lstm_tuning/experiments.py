@@ -1,0 +1,80 @@
+"""Finished DVC experiments of a commit: their params and per-repeat test RMSEs."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import dvc.api
+import numpy as np
+import pandas as pd
+from dvc.exceptions import DvcException
+
+from lstm_tuning import paths
+from lstm_tuning.errors import UserError
+
+
+@dataclass
+class Experiment:
+    name: str
+    rev: str
+    params: dict  # nested, as in params.yaml
+
+
+def flatten(params: dict, prefix: str = "") -> dict:
+    """{"model": {"units": 1}} -> {"model.units": 1}"""
+    flat = {}
+    for key, value in params.items():
+        if isinstance(value, dict):
+            flat |= flatten(value, f"{prefix}{key}.")
+        else:
+            flat[f"{prefix}{key}"] = value
+    return flat
+
+
+def _exp_show(repo: Path, rev: str) -> list[dict]:
+    result = subprocess.run([sys.executable, "-m", "dvc", "exp", "show", "--json", "--rev", rev],
+                            cwd=repo, capture_output=True, text=True, check=False)
+    if result.returncode != 0:
+        message = (result.stderr.strip().splitlines() or ["no output"])[-1]
+        raise UserError(f"{repo}: `dvc exp show --rev {rev}` failed: {message}")
+    return json.loads(result.stdout)
+
+
+def _params(rev_entry: dict) -> dict:
+    return rev_entry["data"]["params"]["params.yaml"]["data"]
+
+
+def _finished(experiment: dict) -> bool:
+    # a queued, running or failed experiment has an executor; a finished one reports success or none at all
+    executor = experiment.get("executor") or {}
+    return executor.get("state", "success") == "success"
+
+
+def per_repeat_rmse(repo: Path, experiment: Experiment) -> np.ndarray:
+    """Test RMSE of every repeat: `evaluation/rmse.csv` read from DVC's cache at the experiment's commit."""
+    try:
+        with dvc.api.open(str(paths.RMSE), repo=str(repo), rev=experiment.rev) as handle:
+            return pd.read_csv(handle)["test_rmse"].to_numpy()
+    except DvcException as exc:
+        raise UserError(
+            f"experiment {experiment.name} ({experiment.rev[:7]}): cannot read {paths.RMSE} ({exc}); "
+            "`dvc exp pull` it or run it here"
+        ) from exc
+
+
+def load(repo: Path, rev: str = "HEAD") -> tuple[dict, list[Experiment]]:
+    """The params of commit `rev` and its finished experiments, as `dvc exp show --json` lists them."""
+    commits = [entry for entry in _exp_show(repo, rev) if entry["rev"] != "workspace"]
+    if not commits:
+        raise UserError(f"{repo}: `dvc exp show` lists no commit for {rev!r}")
+    commit = commits[0]
+    experiments = []
+    for entry in commit.get("experiments") or []:
+        if _finished(entry):
+            result = entry["revs"][0]
+            experiments.append(Experiment(entry["name"], result["rev"], _params(result)))
+    return _params(commit), experiments

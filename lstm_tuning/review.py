@@ -1,0 +1,143 @@
+"""The pull-request review: metrics, params and changed plots of the workspace against a base revision.
+
+    python -m lstm_tuning.review main > review.md
+
+Markdown on stdout; the images it shows are written to `--images` (default `review/`), relative to the
+directory it runs in, so keep review.md there. CI posts the same Markdown as a pull-request comment
+(.github/workflows/review.yaml). A plot counts as changed when its data (or image) differs between the
+two revisions; a revision whose outputs are not in the local DVC cache counts as different.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import subprocess
+import sys
+from itertools import groupby
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")  # files only
+import matplotlib.pyplot as plt  # noqa: E402
+
+from lstm_tuning.errors import UserError, run_stage  # noqa: E402
+from lstm_tuning.outputs import atomic_path  # noqa: E402
+
+WORKSPACE = "workspace"
+
+
+def _dvc(*args: str) -> str:
+    result = subprocess.run([sys.executable, "-m", "dvc", *args], capture_output=True, text=True, check=False)
+    if result.returncode != 0:
+        message = (result.stderr.strip().splitlines() or ["no output"])[-1]
+        raise UserError(f"`dvc {' '.join(args)}` failed: {message}")
+    return result.stdout
+
+
+def _slug(title: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-")
+
+
+def _series(points: list[dict]) -> dict[str, list[dict]]:
+    """Datapoints grouped by revision, without the revision field, to compare revisions."""
+    ordered = sorted(points, key=lambda p: p["rev"])
+    return {rev: [{k: v for k, v in p.items() if k != "rev"} for p in group]
+            for rev, group in groupby(ordered, key=lambda p: p["rev"])}
+
+
+def draw_data_plot(title: str, renderer: dict, path: Path) -> None:
+    """The two revisions of a `dvc.yaml` data plot, base dashed, from `dvc plots diff --json --split`."""
+    anchors = renderer["anchor_definitions"]
+    points = anchors["<DVC_METRIC_DATA>"]
+    encoding = renderer["content"]["encoding"]
+    x = encoding["x"]["field"]
+    # linear templates put every y column in one field; bar templates keep the category on y
+    y = "dvc_inferred_y_value" if "dvc_inferred_y_value" in points[0] else encoding["y"]["field"]
+    if encoding.get("y", {}).get("type") == "nominal":
+        x, y = y, x
+    fig, ax = plt.subplots(figsize=(7, 4))
+    key = lambda p: (p.get("field", ""), p["rev"])  # noqa: E731
+    colors = {}
+    for (field, rev), group in groupby(sorted(points, key=key), key=key):
+        group = list(group)
+        ax.plot([float(p[x]) for p in group], [float(p[y]) for p in group], marker=".",
+                color=colors.setdefault(field, f"C{len(colors)}"), linestyle="-" if rev == WORKSPACE else "--",
+                label=f"{field} ({rev})" if field else rev)
+    ax.set_title(title)
+    ax.set_xlabel(anchors.get("<DVC_METRIC_X_LABEL>") or x)
+    ax.set_ylabel(anchors.get("<DVC_METRIC_Y_LABEL>") or y)
+    ax.legend(fontsize="small")
+    with atomic_path(path) as tmp:
+        fig.savefig(tmp, dpi=100, bbox_inches="tight", format="png")
+    plt.close(fig)
+
+
+def changed_plots(base: str, images: Path) -> list[tuple[str, list[Path], str | None]]:
+    """(title, its images, why the base revision has no data or None) for every plot that changed.
+
+    An image plot gives the base's image (when there is one) and this revision's; a data plot one image
+    with both revisions drawn.
+    """
+    diff = json.loads(_dvc("plots", "diff", base, "--json", "--split", "-o", str(images)))
+    plots, changed = diff["data"], []
+    # DVC reports an error per plot and revision, or per revision (no "name") when it can load nothing
+    errors = {(e.get("name"), e["rev"]): e["msg"].rstrip(".") for e in diff.get("errors") or []}
+
+    def missing(title: str, revisions) -> str | None:
+        if base in revisions:
+            return None
+        return errors.get((title, base)) or errors.get((None, base)) or "not in the local DVC cache"
+
+    for title, renderers in plots.items():
+        if renderers[0]["type"] == "image":
+            by_rev = {r["revisions"][0]: Path(r["url"]) for r in renderers}
+            if WORKSPACE not in by_rev:
+                continue
+            base_bytes = by_rev[base].read_bytes() if base in by_rev else None
+            if base_bytes != by_rev[WORKSPACE].read_bytes():
+                changed.append((title, [by_rev[rev] for rev in (base, WORKSPACE) if rev in by_rev],
+                                missing(title, by_rev)))
+        else:
+            series = _series(renderers[0]["anchor_definitions"]["<DVC_METRIC_DATA>"])
+            if WORKSPACE in series and series.get(base) != series[WORKSPACE]:
+                path = images / f"{_slug(title)}.png"
+                draw_data_plot(title, renderers[0], path)
+                changed.append((title, [path], missing(title, series)))
+    return changed
+
+
+def _table_or(table: str, nothing: str) -> str:
+    """DVC prints only a header when nothing changed."""
+    return table.strip() if len(table.strip().splitlines()) > 2 else nothing
+
+
+def markdown(base: str, images: Path) -> str:
+    metrics = _table_or(_dvc("metrics", "diff", base, "--md"), "No metric changed.")
+    params = _table_or(_dvc("params", "diff", base, "--md"), "No param changed.")
+    lines = [f"# DVC review: this revision against `{base}`", "", "## Metrics", "", metrics, "",
+             "## Params", "", params, "", "## Plots that changed", ""]
+    plots = changed_plots(base, images)
+    for title, plot_images, base_missing in plots:
+        links = " ".join(f"![{title}]({Path(os.path.relpath(image)).as_posix()})" for image in plot_images)
+        lines += [f"### {title}", "", links, ""]
+        if base_missing:
+            lines += [f"This revision only: `{base}` has no data for this plot ({base_missing}).", ""]
+    if not plots:
+        lines += ["No plot changed.", ""]
+    return "\n".join(lines)
+
+
+def main(argv: list[str]) -> None:
+    parser = argparse.ArgumentParser(prog="python -m lstm_tuning.review", description=__doc__.splitlines()[0])
+    parser.add_argument("base", help="the revision to compare against, for example main")
+    parser.add_argument("--images", type=Path, default=Path("review"), help="where the plot images go")
+    args = parser.parse_args(argv)
+    sys.stdout.write(markdown(args.base, args.images))
+
+
+if __name__ == "__main__":
+    run_stage(main)

@@ -1,0 +1,68 @@
+"""The study table and the choice of a study's experiments (the DVC side runs in test_pipeline.py)."""
+
+import numpy as np
+import pytest
+
+from lstm_tuning import study
+from lstm_tuning.errors import UserError
+from lstm_tuning.evaluation import describe
+from lstm_tuning.experiments import Experiment
+from lstm_tuning.statistics import bootstrap_mean_ci
+
+RNG = np.random.default_rng(3)
+SCORES = {
+    "units=1": RNG.normal(98.0, 7.0, 30),
+    "units=2": RNG.normal(98.0, 7.0, 30),  # the same distribution: no real difference
+    "units=5": RNG.normal(125.0, 7.0, 30),  # far worse
+}
+
+COMMIT = {"model": {"units": 1}, "train": {"epochs": 1000, "batch_size": 4}}
+
+
+def params(units=1, epochs=1000, batch_size=4):
+    return {"model": {"units": units}, "train": {"epochs": epochs, "batch_size": batch_size}}
+
+
+def test_table_rows_are_the_summary_interval_and_test_of_each_configuration():
+    table, verdicts = study.study_table(SCORES, "units=1", alpha=0.05)
+    assert list(table["configuration"]) == ["units=1", "units=2", "units=5"]
+    for row, rmses in zip(table.to_dict("records"), SCORES.values()):
+        for name, value in describe(rmses).items():
+            assert row[name] == pytest.approx(value)
+        interval = bootstrap_mean_ci(rmses)
+        assert (row["ci_low"], row["ci_high"]) == (interval.low, interval.high)
+    baseline, same, worse = table.to_dict("records")
+    assert np.isnan(baseline["mann_whitney_p"])
+    assert not same["real"] and worse["real"] and worse["mann_whitney_p"] < 1e-6
+    assert verdicts[0].startswith("units=2 vs units=1: no real difference at the 0.05 level")
+    assert verdicts[1].startswith("units=5 is worse than units=1 (p=")
+
+
+def test_markdown_has_one_row_per_configuration_and_the_verdicts():
+    table, verdicts = study.study_table(SCORES, "units=1", alpha=0.05)
+    text = study.markdown("model.units", "units=1", table, verdicts, 0.05, "boxplot.png")
+    rows = [line for line in text.splitlines() if line.startswith("| units=")]
+    assert [r.split(" | ")[0] for r in rows] == ["| units=1", "| units=2", "| units=5"]
+    assert rows[0].endswith("| — | — | baseline |") and rows[2].endswith("| yes |")
+    assert f"| 30 | {SCORES['units=5'].mean():.2f} |" in rows[2]
+    assert "- units=5 is worse than units=1" in text and "![test RMSE per configuration](boxplot.png)" in text
+
+
+def test_a_study_keeps_the_experiments_that_vary_only_its_param_one_per_value():
+    found = [
+        Experiment("a", "r1", params(units=2)),
+        Experiment("b", "r2", params(units=1)),
+        Experiment("c", "r3", params(units=3, epochs=10)),  # two params changed: another study
+        Experiment("d", "r4", params(batch_size=2)),  # the batch size study
+        Experiment("e", "r5", params(units=2)),  # the same configuration again
+    ]
+    members = study.study_members(COMMIT, found, "model.units")
+    assert {value: e.name for value, e in members.items()} == {1: "b", 2: "a"}
+    assert list(study.study_members(COMMIT, found, "train.batch_size")) == [2, 4]  # b has the default 4
+
+
+def test_baseline_setting_is_read_like_an_override():
+    assert study.parse_setting("model.units=1") == ("model.units", 1)
+    assert study.parse_setting("train.epochs=1000") == ("train.epochs", 1000)
+    with pytest.raises(UserError, match="model.units=1"):
+        study.parse_setting("units")
