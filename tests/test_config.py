@@ -59,3 +59,11 @@ def test_bad_values_are_one_line_errors_naming_the_param(override, named):
         config.load([override], PARAMS)
     message = str(err.value)
     assert named in message and "\n" not in message
+
+
+def test_named_experiment_overrides_known_keys_and_selects_on_validation():
+    best = compose_conf(["experiment=best"])
+    merged = OmegaConf.merge(OmegaConf.structured(config.Config), best)
+    cfg = config.validate(OmegaConf.to_object(merged), "experiment=best")
+    assert cfg.data.val_size > 0  # chosen on a validation window, never on the test year
+    assert cfg.data.test_size == 12 and cfg.model.units != config.ModelConfig().units
