@@ -22,13 +22,13 @@ from contextlib import contextmanager
 import keras
 import numpy as np
 import tensorflow as tf
+# not exported by tf.config: the only way to lift op determinism again once `configure_determinism` set it
+from tensorflow.python.framework.config import disable_op_determinism, is_op_determinism_enabled
 from tqdm.auto import tqdm
 
 from lstm_tuning import models, zoo
 from lstm_tuning.config import ModelConfig, TrainConfig
 from lstm_tuning.training import PROGRESS_UPDATES, TrainedRepeats, configure_determinism, member_seeds
-# not exported by tf.config: the only way to lift op determinism again once `configure_determinism` set it
-from tensorflow.python.framework.config import disable_op_determinism, is_op_determinism_enabled
 
 
 @contextmanager
