@@ -14,6 +14,9 @@ log = logging.getLogger("train")
 
 def main(overrides: list[str]) -> None:
     cfg = config.load(overrides)
+    if cfg.model.name != "stateful_lstm":
+        raise UserError(f"params.yaml: model={cfg.model.name} is not wired into the pipeline stages yet; it trains "
+                        "with lstm_tuning.stateless_training (README, 'Model zoo'); use model=stateful_lstm")
     windows = np.load(paths.WINDOWS)
     if len(windows["X_train"]) < cfg.train.batch_size:
         raise UserError(

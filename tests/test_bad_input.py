@@ -64,6 +64,8 @@ CASES = [
      "error: data/windows.npz: 22 training samples are fewer than train.batch_size=32"),
     ("early stopping without a validation window", "train", {"train.early_stopping": 3}, None,
      "error: data/windows.npz: train.early_stopping=3 needs a validation window: set data.val_size >= 1"),
+    ("zoo model not wired into the stages yet", "train", {"model.name": "vanilla"}, None,
+     "error: params.yaml: model=vanilla is not wired into the pipeline stages yet"),
     ("param out of range", "train", {"train.repeats": 0}, None,
      "error: params.yaml: train.repeats=0 must be an integer >= 1"),
     ("param of the wrong type", "train", {"model.units": "many"}, None,

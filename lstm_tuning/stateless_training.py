@@ -1,0 +1,180 @@
+"""Train all repeats of a zoo model together, in one XLA-compiled program, as `training.train` does for
+the stateful seed 002 model.
+
+Each repeat is a real Keras model (`zoo.build`) with its own initialisation and its own dropout seed.
+Its trainable weights and its non-trainable variables (the SeedGenerator states that draw dropout masks)
+are stacked along a leading repeat axis; `tf.vectorized_map` runs `stateless_call` and its gradient for
+every repeat at once, so each repeat draws its own masks from its own seed state, and one elementwise
+Keras optimizer over the stacked weights gives each repeat exactly the update it would get alone.
+
+Batches are those of Keras `fit`: every epoch each repeat visits the training windows in its own random
+order (or in order, `shuffle=False`), in batches of `train.batch_size` with the remainder as a smaller
+last batch. To keep one static shape for XLA the last batch is padded and the padding masked out of the
+loss. The loss is the configured one plus the layers' weight penalties, as `fit` computes it.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from contextlib import contextmanager
+
+import keras
+import numpy as np
+import tensorflow as tf
+# not exported by tf.config: the only way to lift op determinism again once `configure_determinism` set it
+from tensorflow.python.framework.config import disable_op_determinism, is_op_determinism_enabled
+from tqdm.auto import tqdm
+
+from lstm_tuning import models, zoo
+from lstm_tuning.config import ModelConfig, TrainConfig
+from lstm_tuning.training import PROGRESS_UPDATES, TrainedRepeats, configure_determinism, member_seeds
+
+
+@contextmanager
+def _max_pool_gradients_allowed(model: keras.Model):
+    """Let XLA compile MaxPool gradients (CNN-LSTM) while op determinism is on.
+
+    TensorFlow refuses them under op determinism because the GPU kernel is not deterministic; on CPU,
+    XLA computes them with a sequential select-and-scatter, which is (a test trains a CNN-LSTM twice and
+    compares). Determinism is restored for every other op as soon as the program is compiled and run.
+    """
+    pooling = any(isinstance(getattr(layer, "layer", layer), keras.layers.MaxPooling1D) for layer in model.layers)
+    lift = pooling and is_op_determinism_enabled() and not tf.config.list_logical_devices("GPU")
+    if lift:
+        disable_op_determinism()
+    try:
+        yield
+    finally:
+        if lift:
+            tf.config.experimental.enable_op_determinism()
+
+
+def initial_members(
+    model_cfg: ModelConfig, train_cfg: TrainConfig, n_lags: int, n_features: int, n_out: int, n_targets: int
+) -> list[keras.Model]:
+    """One freshly initialised zoo model per repeat; its weights and dropout seed come from its derived seed."""
+    configure_determinism(train_cfg.seed)
+    members = []
+    for seed in member_seeds(train_cfg.seed, train_cfg.repeats):
+        keras.utils.set_random_seed(seed)
+        members.append(zoo.build(model_cfg, n_lags, n_features, n_out, n_targets))
+    return members
+
+
+def _stack(members: list[keras.Model], trainable: bool) -> list[np.ndarray]:
+    variables = [m.trainable_variables if trainable else m.non_trainable_variables for m in members]
+    return [np.stack([v.numpy() for v in per_repeat]) for per_repeat in zip(*variables)]
+
+
+def train_stateless(
+    model_cfg: ModelConfig,
+    train_cfg: TrainConfig,
+    X: np.ndarray,
+    y: np.ndarray,
+    shuffle: bool = True,
+    progress: bool = True,
+) -> TrainedRepeats:
+    """Train `train_cfg.repeats` independent zoo models on windows X [n, n_lags, n_features] -> y [n, n_out, n_targets]."""
+    repeats, epochs, n = train_cfg.repeats, train_cfg.epochs, len(X)
+    batch_size = min(train_cfg.batch_size, n)
+    n_batches = math.ceil(n / batch_size)
+    members = initial_members(model_cfg, train_cfg, *X.shape[1:], *y.shape[1:])
+    model = members[0]
+    weights = [keras.Variable(w) for w in _stack(members, trainable=True)]
+    seed_states = [tf.Variable(s) for s in _stack(members, trainable=False)]
+    optimizer = models.make_optimizer(model_cfg)
+    optimizer.build(weights)
+    loss_fn = keras.losses.get(model_cfg.loss)
+    X_all, y_all = tf.constant(X, tf.float32), tf.constant(y, tf.float32)
+    real_rows = tf.constant(np.arange(n_batches * batch_size).reshape(n_batches, batch_size) < n, tf.float32)
+    chunk = math.ceil(epochs / PROGRESS_UPDATES)
+    # A repeat whose loss or weights turn NaN/inf is stopped and reported as diverged, its weights put back
+    # to where its last finite epoch left them. (Checked per epoch, not per batch: a pass over every
+    # stacked weight after each batch made training ~30% slower.)
+    alive = tf.Variable(tf.ones((repeats,), tf.bool))
+
+    def member_step(params, states, rows, mask):
+        x, y_true = tf.gather(X_all, rows), tf.gather(y_all, rows)
+        with tf.GradientTape() as tape:
+            tape.watch(params)
+            y_pred, states, penalties = model.stateless_call(params, states, x, training=True, return_losses=True)
+            per_window = tf.reduce_mean(tf.reshape(loss_fn(y_true, y_pred), (batch_size, -1)), axis=1)
+            loss = tf.reduce_sum(per_window * mask) / tf.reduce_sum(mask) + sum(penalties)
+        return tape.gradient(loss, params), states, loss
+
+    def epoch_order(epoch):
+        """[repeats, n_batches, batch_size] window indices; padding repeats window 0 and is masked out."""
+        if shuffle:
+            seed = tf.stack([tf.constant(train_cfg.seed, tf.int64), tf.cast(epoch, tf.int64)])
+            order = tf.argsort(tf.random.stateless_uniform((repeats, n), seed=seed), axis=1)
+        else:
+            order = tf.tile(tf.range(n)[None], (repeats, 1))
+        return tf.reshape(tf.pad(order, [[0, 0], [0, n_batches * batch_size - n]]), (repeats, n_batches, batch_size))
+
+    def run_batch(b, order, loss_sum):
+        grads, states, loss = tf.vectorized_map(
+            lambda args: member_step(list(args[0]), list(args[1]), args[2], real_rows[b]),
+            ([w.value for w in weights], [s.read_value() for s in seed_states], order[:, b]),
+        )
+        optimizer.apply(list(grads), weights)
+        for seed_state, state in zip(seed_states, states):
+            seed_state.assign(state)
+        # weighted by the batch's real windows, as fit's epoch loss
+        return b + 1, order, loss_sum + loss * tf.reduce_sum(real_rows[b])
+
+    def run_epoch(epoch):
+        before = [tf.identity(w.value) for w in weights]  # a snapshot, not the variable itself
+        _, _, loss_sum = tf.while_loop(
+            lambda b, *_: b < n_batches, run_batch, (tf.constant(0), epoch_order(epoch), tf.zeros((repeats,)))
+        )
+        finite = tf.math.is_finite(loss_sum)
+        for weight in weights:  # an update can overflow even when the loss was finite
+            finite &= tf.reduce_all(tf.math.is_finite(weight.value), axis=range(1, len(weight.shape)))
+        alive.assign(alive & finite)
+        for weight, old in zip(weights, before):
+            weight.assign(tf.where(tf.reshape(alive, (repeats,) + (1,) * (len(weight.shape) - 1)), weight.value, old))
+        return tf.where(alive, loss_sum / n, np.nan)
+
+    @tf.function(jit_compile=True)
+    def run_epochs(first_epoch, n_epochs):
+        def body(e, history):
+            return e + 1, tf.tensor_scatter_nd_update(history, [[e]], [run_epoch(first_epoch + e)])
+
+        _, history = tf.while_loop(lambda e, _: e < n_epochs, body, (tf.constant(0), tf.zeros((chunk, repeats))))
+        return history
+
+    history = []
+    start = time.perf_counter()
+    with (
+        tqdm(total=epochs, unit="epoch", desc=f"train {repeats} repeats", disable=not progress) as bar,
+        _max_pool_gradients_allowed(model),
+    ):
+        while len(history) < epochs:
+            count = min(chunk, epochs - len(history))
+            history.extend(run_epochs(tf.constant(len(history)), tf.constant(count)).numpy()[:count])
+            bar.update(count)
+    seconds = time.perf_counter() - start
+    stacked = [v.numpy() for v in (*weights, *seed_states)]
+    for r, member in enumerate(members):
+        for variable, values in zip((*member.trainable_variables, *member.non_trainable_variables), stacked):
+            variable.assign(values[r])
+    return TrainedRepeats(members, np.asarray(history), ~alive.numpy(), seconds)
+
+
+def predict(members: list[keras.Model], X: np.ndarray) -> np.ndarray:
+    """Forecasts [repeats, n, n_out, n_targets] of every member for windows X [n, n_lags, n_features].
+
+    Every window holds true earlier values, so forecasting the test windows is the seed's walk-forward
+    without refitting.
+    """
+    model = members[0]
+    params = [tf.constant(w) for w in _stack(members, trainable=True)]
+    states = [tf.constant(s) for s in _stack(members, trainable=False)]
+    X_all = tf.constant(X, tf.float32)
+
+    @tf.function(jit_compile=True)
+    def run():
+        return tf.vectorized_map(lambda args: model.stateless_call(list(args[0]), list(args[1]), X_all)[0], (params, states))
+
+    return run().numpy()
