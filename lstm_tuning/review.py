@@ -49,6 +49,11 @@ def _series(points: list[dict]) -> dict[str, list[dict]]:
             for rev, group in groupby(ordered, key=lambda p: p["rev"])}
 
 
+def _number(value: str) -> float:
+    """A plotted value; an empty cell (a metric with no data in this run, e.g. no validation window) is a gap."""
+    return float(value) if value != "" else float("nan")
+
+
 def draw_data_plot(title: str, renderer: dict, path: Path) -> None:
     """The two revisions of a `dvc.yaml` data plot, base dashed, from `dvc plots diff --json --split`."""
     anchors = renderer["anchor_definitions"]
@@ -64,7 +69,7 @@ def draw_data_plot(title: str, renderer: dict, path: Path) -> None:
     colors = {}
     for (field, rev), group in groupby(sorted(points, key=key), key=key):
         group = list(group)
-        ax.plot([float(p[x]) for p in group], [float(p[y]) for p in group], marker=".",
+        ax.plot([_number(p[x]) for p in group], [_number(p[y]) for p in group], marker=".",
                 color=colors.setdefault(field, f"C{len(colors)}"), linestyle="-" if rev == WORKSPACE else "--",
                 label=f"{field} ({rev})" if field else rev)
     ax.set_title(title)
