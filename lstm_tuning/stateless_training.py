@@ -28,7 +28,14 @@ from tqdm.auto import tqdm
 
 from lstm_tuning import models, zoo
 from lstm_tuning.config import ModelConfig, TrainConfig
-from lstm_tuning.training import PROGRESS_UPDATES, TrainedRepeats, configure_determinism, member_seeds
+from lstm_tuning.training import (
+    PROGRESS_UPDATES,
+    TrainedRepeats,
+    configure_determinism,
+    member_seeds,
+    stack_non_trainable,
+    stack_weights,
+)
 
 
 @contextmanager
@@ -62,11 +69,6 @@ def initial_members(
     return members
 
 
-def _stack(members: list[keras.Model], trainable: bool) -> list[np.ndarray]:
-    variables = [m.trainable_variables if trainable else m.non_trainable_variables for m in members]
-    return [np.stack([v.numpy() for v in per_repeat]) for per_repeat in zip(*variables)]
-
-
 def train_stateless(
     model_cfg: ModelConfig,
     train_cfg: TrainConfig,
@@ -81,8 +83,8 @@ def train_stateless(
     n_batches = math.ceil(n / batch_size)
     members = initial_members(model_cfg, train_cfg, *X.shape[1:], *y.shape[1:])
     model = members[0]
-    weights = [keras.Variable(w) for w in _stack(members, trainable=True)]
-    seed_states = [tf.Variable(s) for s in _stack(members, trainable=False)]
+    weights = [keras.Variable(w) for w in stack_weights(members)]
+    seed_states = [tf.Variable(s) for s in stack_non_trainable(members)]
     optimizer = models.make_optimizer(model_cfg)
     optimizer.build(weights)
     loss_fn = keras.losses.get(model_cfg.loss)
@@ -159,7 +161,10 @@ def train_stateless(
     for r, member in enumerate(members):
         for variable, values in zip((*member.trainable_variables, *member.non_trainable_variables), stacked):
             variable.assign(values[r])
-    return TrainedRepeats(members, np.asarray(history), ~alive.numpy(), seconds)
+    return TrainedRepeats(
+        members, np.asarray(history), ~alive.numpy(), best_epoch=np.zeros(repeats, int),
+        checkpoint_epochs=np.zeros(0, int), checkpoint_mse=np.zeros((0, repeats, 3)), seconds=seconds,
+    )
 
 
 def predict(members: list[keras.Model], X: np.ndarray) -> np.ndarray:
@@ -169,8 +174,8 @@ def predict(members: list[keras.Model], X: np.ndarray) -> np.ndarray:
     without refitting.
     """
     model = members[0]
-    params = [tf.constant(w) for w in _stack(members, trainable=True)]
-    states = [tf.constant(s) for s in _stack(members, trainable=False)]
+    params = [tf.constant(w) for w in stack_weights(members)]
+    states = [tf.constant(s) for s in stack_non_trainable(members)]
     X_all = tf.constant(X, tf.float32)
 
     @tf.function(jit_compile=True)

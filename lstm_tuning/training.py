@@ -69,7 +69,8 @@ def configure_determinism(seed: int) -> None:
 
 
 def stack_weights(members: list[keras.Model]) -> list[np.ndarray]:
-    return [np.stack(per_repeat) for per_repeat in zip(*(m.get_weights() for m in members))]
+    """Each repeat's trainable weights, stacked along a leading repeat axis (what stateless_call takes)."""
+    return [np.stack([v.numpy() for v in per_repeat]) for per_repeat in zip(*(m.trainable_variables for m in members))]
 
 
 def stack_non_trainable(members: list[keras.Model]) -> list[np.ndarray]:
