@@ -23,7 +23,7 @@ def run_stage(main: Callable[[list[str]], None]) -> None:
     """Run a stage's main with its command-line overrides; turn user errors into exit code 2.
 
     SIGTERM is handled like Ctrl-C, so both unwind through the atomic writers, which discard their
-    temporary files and leave the previous outputs in place.
+    temporary files and leave the output being written at its previous version.
     """
     logging.basicConfig(level=logging.INFO, format="%(name)s: %(message)s", stream=sys.stdout)
     signal.signal(signal.SIGTERM, _interrupt)
@@ -35,5 +35,6 @@ def run_stage(main: Callable[[list[str]], None]) -> None:
         print(f"error: {exc}", file=sys.stderr)
         sys.exit(2)
     except KeyboardInterrupt as exc:
-        print(f"interrupted ({exc or 'SIGINT'}): no output was replaced", file=sys.stderr)
+        # each output is whole, old or new: one that was not written yet keeps its previous version
+        print(f"interrupted ({exc or 'SIGINT'}): no output is half-written", file=sys.stderr)
         sys.exit(130)
