@@ -75,7 +75,8 @@ def stack_weights(members: list[keras.Model]) -> list[np.ndarray]:
 
 def stack_non_trainable(members: list[keras.Model]) -> list[np.ndarray]:
     """Each repeat's own non-trainable state (dropout seed generators), stacked like the weights."""
-    return [np.stack([v.numpy() for v in per_repeat]) for per_repeat in zip(*(m.non_trainable_variables for m in members))]
+    per_member = (m.non_trainable_variables for m in members)
+    return [np.stack([v.numpy() for v in per_repeat]) for per_repeat in zip(*per_member)]
 
 
 def initial_members(model_cfg: ModelConfig, train_cfg: TrainConfig, n_features: int) -> list[keras.Model]:
