@@ -22,32 +22,35 @@ from lstm_tuning.errors import UserError
 
 log = logging.getLogger(__name__)
 
-Forecaster = Callable[[np.ndarray], float]
+# history -> forecasts of the next `steps` values
+Forecaster = Callable[[np.ndarray, int], np.ndarray]
 
 
-def persistence(history: np.ndarray) -> float:
-    return float(history[-1])
+def persistence(history: np.ndarray, steps: int = 1) -> np.ndarray:
+    return np.full(steps, float(history[-1]))
 
 
-def seasonal_naive(history: np.ndarray, season: int) -> float:
-    return float(history[-season])
+def seasonal_naive(history: np.ndarray, steps: int = 1, *, season: int) -> np.ndarray:
+    return np.resize(history[-season:], steps).astype(float)  # the last season, repeated
 
 
-def drift(history: np.ndarray) -> float:
-    """The last value plus the mean step of the history (the line through its first and last values)."""
-    return float(history[-1] + (history[-1] - history[0]) / (len(history) - 1))
+def drift(history: np.ndarray, steps: int = 1) -> np.ndarray:
+    """The line through the first and last values of the history, extended."""
+    return history[-1] + (history[-1] - history[0]) / (len(history) - 1) * np.arange(1, steps + 1)
 
 
-def arima(history: np.ndarray, order: tuple[int, int, int]) -> float:
-    return float(ARIMA(history, order=order).fit().forecast(1)[0])
+def arima(history: np.ndarray, steps: int = 1, *, order: tuple[int, int, int]) -> np.ndarray:
+    return np.asarray(ARIMA(history, order=order).fit().forecast(steps), float)
 
 
-def exponential_smoothing(history: np.ndarray, trend: str | None, damped: bool) -> float:
+def exponential_smoothing(history: np.ndarray, steps: int = 1, *, trend: str | None, damped: bool) -> np.ndarray:
     model = ExponentialSmoothing(history, trend=trend, damped_trend=damped, initialization_method="estimated")
-    return float(model.fit().forecast(1)[0])
+    return np.asarray(model.fit().forecast(steps), float)
 
 
 def forecasters(cfg: BaselinesConfig) -> dict[str, Forecaster]:
+    if cfg.name == "persistence":
+        return {"persistence": persistence}
     return {
         "persistence": persistence,
         "seasonal_naive": partial(seasonal_naive, season=cfg.season),
@@ -59,8 +62,10 @@ def forecasters(cfg: BaselinesConfig) -> dict[str, Forecaster]:
     }
 
 
-def walk_forward(values: np.ndarray, targets: np.ndarray, forecaster: Forecaster, name: str) -> np.ndarray:
-    """Forecast `values[t]` from `values[:t]` for every t in `targets`."""
+def walk_forward(
+    values: np.ndarray, targets: np.ndarray, forecaster: Forecaster, name: str, steps: int = 1
+) -> np.ndarray:
+    """Forecast `values[t : t + steps]` from `values[:t]` for every t in `targets`: [len(targets), steps]."""
     not_converged = 0
     forecasts = []
     for t in targets:
@@ -68,11 +73,11 @@ def walk_forward(values: np.ndarray, targets: np.ndarray, forecaster: Forecaster
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always", ConvergenceWarning)
             try:
-                forecasts.append(forecaster(values[:t]))
+                forecasts.append(forecaster(values[:t], steps))
             except (np.linalg.LinAlgError, ValueError) as exc:
                 raise UserError(
                     f"params.yaml: the {name} baseline cannot be fit on the {t} values before position {t} "
-                    f"({_first_line(exc)}); change its params under `baselines`"
+                    f"({_first_line(exc)}); change its params under `baselines`, or -S baselines=persistence"
                 ) from exc
         for warning in caught:
             if issubclass(warning.category, ConvergenceWarning):
@@ -94,19 +99,22 @@ def check(cfg: BaselinesConfig, values: np.ndarray, first_target: int) -> None:
     if cfg.season > first_target:
         raise UserError(
             f"params.yaml: baselines.season={cfg.season} is longer than the {first_target} values before the "
-            f"test period; use a season of at most {first_target}"
+            f"test period; use a season of at most {first_target}, or -S baselines=persistence"
         )
     if first_target < 2:
         raise UserError(f"params.yaml: data.test_size leaves {first_target} value before the test period; "
-                        "the baselines need at least 2")
+                        "the classical baselines need at least 2; use -S baselines=persistence")
     if cfg.exp_smoothing_trend == "mul" and (values[:first_target] <= 0).any():
         raise UserError("params.yaml: baselines.exp_smoothing_trend=mul needs positive values; use add or null")
 
 
-def forecast_all(cfg: BaselinesConfig, values: np.ndarray, targets: np.ndarray) -> dict[str, np.ndarray]:
-    """Walk-forward forecasts of every baseline at `targets` (positions in `values`)."""
-    check(cfg, values, int(targets[0]))
+def forecast_all(
+    cfg: BaselinesConfig, values: np.ndarray, targets: np.ndarray, steps: int = 1
+) -> dict[str, np.ndarray]:
+    """Walk-forward forecasts [len(targets), steps] of every baseline from each of `targets` (positions in `values`)."""
+    if cfg.name == "classical":
+        check(cfg, values, int(targets[0]))
     # The fits are tiny: extra BLAS threads only fight over the cores, which made them 5-20x slower when
     # experiments run two at a time on two cores.
     with threadpool_limits(limits=1):
-        return {name: walk_forward(values, targets, f, name) for name, f in forecasters(cfg).items()}
+        return {name: walk_forward(values, targets, f, name, steps) for name, f in forecasters(cfg).items()}

@@ -83,6 +83,7 @@ class TrainConfig:
 
 @dataclass
 class BaselinesConfig:
+    name: str = "classical"  # see BASELINES_PARAMS
     season: int = 12
     arima_order: list[int] = field(default_factory=lambda: [2, 1, 0])
     exp_smoothing_trend: str | None = "add"
@@ -125,10 +126,11 @@ MODEL_PARAMS = {
     "conv_lstm": _LSTM_PARAMS + ("filters", "kernel_size", "n_seq", "n_steps"),  # sized by filters, not units
     "encoder_decoder": _LSTM_PARAMS + ("units",),
 }
-_SERIES_PARAMS = ("name", "source", "target", "covariates", "undifferenced", "diff_interval", "n_lags",
+# `path` is the file ingest depends on (dvc.yaml): the CSV, or for the other sources their conf file
+_SERIES_PARAMS = ("name", "source", "path", "target", "covariates", "undifferenced", "diff_interval", "n_lags",
                   "val_size", "test_size")
 DATA_PARAMS = {
-    "csv": _SERIES_PARAMS + ("path", "date_column", "date_format", "fill"),
+    "csv": _SERIES_PARAMS + ("date_column", "date_format", "fill"),
     "macrodata": _SERIES_PARAMS,
     "seed004_univariate": _SERIES_PARAMS + ("length", "step"),
     "seed004_multiple_input": _SERIES_PARAMS + ("length", "step", "offset"),
@@ -145,7 +147,16 @@ TASK_INPUTS = {
     "multiple_parallel_multistep": "all",
 }
 TASK_PARAMS = {name: ("name", "n_out") if "multistep" in name else ("name",) for name in TASK_INPUTS}
-_OPTION_PARAMS = {"model": ("name", MODEL_PARAMS), "data": ("source", DATA_PARAMS), "task": ("name", TASK_PARAMS)}
+BASELINES_PARAMS = {
+    "classical": ("name", "season", "arima_order", "exp_smoothing_trend", "exp_smoothing_damped"),
+    "persistence": ("name",),
+}
+_OPTION_PARAMS = {
+    "model": ("name", MODEL_PARAMS),
+    "data": ("source", DATA_PARAMS),
+    "task": ("name", TASK_PARAMS),
+    "baselines": ("name", BASELINES_PARAMS),
+}
 
 
 _AT_LEAST_ONE = (
@@ -235,6 +246,9 @@ def _validate_combinations(cfg: Config, source: str) -> None:
                         f"{model.n_steps - model.kernel_size + 1} steps the convolution leaves (model.n_steps="
                         f"{model.n_steps}, model.kernel_size={model.kernel_size}); make pool_size <= n_steps - "
                         "kernel_size + 1")
+    if cfg.train.early_stopping and model.name != "stateful_lstm":
+        raise UserError(f"{source}: train.early_stopping={cfg.train.early_stopping} is implemented for "
+                        f"model=stateful_lstm only, not model={model.name}; set train.early_stopping=0")
     if model.name == "stateful_lstm" and task.name != "univariate":
         raise UserError(f"{source}: model=stateful_lstm forecasts task=univariate only, not task={task.name}; "
                         "pick another model for this framing")

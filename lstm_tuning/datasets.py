@@ -6,6 +6,8 @@ download); and the seeds' toy sequences, generated from params.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 
@@ -26,8 +28,8 @@ def load(cfg: DataConfig) -> pd.DataFrame:
 
 def _csv(cfg: DataConfig) -> pd.DataFrame:
     # load_series checks the target column; the covariates' columns are checked here to name their param
-    columns = list(pd.read_csv(cfg.path, nrows=0).columns) if cfg.covariates else []
-    absent = [name for name in cfg.covariates if name not in columns]
+    columns = list(pd.read_csv(cfg.path, nrows=0).columns) if cfg.covariates and Path(cfg.path).is_file() else []
+    absent = [name for name in cfg.covariates if columns and name not in columns]
     if absent:
         raise UserError(f"{cfg.path}: no column {absent[0]!r} (data.covariates); columns found: {', '.join(columns)}")
     return pd.concat(

@@ -42,15 +42,52 @@ def summarize(rmses: np.ndarray, baseline_rmses: dict[str, float]) -> dict:
     }
 
 
-def diagnostics(checkpoints: pd.DataFrame, scaling: Scaling) -> pd.DataFrame:
-    """Walk-forward RMSE in original units per checkpoint and repeat, from the scaled-unit MSE.
+def actual_windows(observed: np.ndarray, first_rows: np.ndarray, n_out: int) -> np.ndarray:
+    """The true values [n, n_out, n_targets] that windows starting at `first_rows` forecast."""
+    return observed[first_rows[:, None] + np.arange(n_out)]
 
-    Differencing is undone with the true earlier value and the scaling is linear, so an error in
-    original units is the scaled error divided by the scaler's slope.
+
+def step_scores(actual: np.ndarray, forecasts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """RMSE of forecasts [repeats, n, n_out, n_targets] against actual [n, n_out, n_targets]:
+    overall [repeats, n_targets] (all steps together) and per forecast step [repeats, n_out, n_targets]."""
+    n, n_out, n_targets = actual.shape
+    overall = [root_mean_squared_error(actual.reshape(-1, n_targets), f.reshape(-1, n_targets),
+                                       multioutput="raw_values") for f in forecasts]
+    per_step = [root_mean_squared_error(actual.reshape(n, -1), f.reshape(n, -1), multioutput="raw_values")
+                for f in forecasts]
+    return np.array(overall), np.array(per_step).reshape(len(forecasts), n_out, n_targets)
+
+
+def per_series(names: list[str], actual: np.ndarray, forecasts: np.ndarray, persistence: np.ndarray) -> dict:
+    """Per output series: the repeats' mean test RMSE and persistence's, overall and at each step t+h."""
+    overall, per_step = step_scores(actual, forecasts)
+    persistence_overall, persistence_step = step_scores(actual, persistence[None])
+    return {
+        name: {
+            "test_rmse_mean": float(overall[:, j].mean()),
+            "persistence_rmse": float(persistence_overall[0, j]),
+            **{f"t+{h + 1}": {"test_rmse_mean": float(per_step[:, h, j].mean()),
+                              "persistence_rmse": float(persistence_step[0, h, j])}
+               for h in range(per_step.shape[1])},
+        }
+        for j, name in enumerate(names)
+    }
+
+
+def diagnostics(epochs: np.ndarray, levels: np.ndarray, actual: np.ndarray, segments: np.ndarray) -> pd.DataFrame:
+    """RMSE of the target series (the last output) per checkpoint and repeat on each segment.
+
+    levels [checkpoints, repeats, windows, n_out, n_targets] in original units; segments [windows] holds
+    "train", "val" or "test". (numpy rather than sklearn: thousands of checkpoint x repeat pairs at once.)
     """
-    slope = float(scaling.scaler.scale_[0])
-    rmse = {col.replace("_mse", "_rmse"): np.sqrt(checkpoints[col]) / slope for col in checkpoints if col.endswith("_mse")}
-    return pd.DataFrame({"epoch": checkpoints["epoch"], "repeat": checkpoints["repeat"], **rmse})
+    squared = (levels[..., -1] - actual[..., -1]) ** 2  # [checkpoints, repeats, windows, n_out]
+    checkpoints, repeats = squared.shape[:2]
+    rmse = {
+        f"{segment}_rmse": np.sqrt(squared[:, :, segments == segment].mean(axis=(2, 3))).ravel()
+        if (segments == segment).any() else np.full(checkpoints * repeats, np.nan)
+        for segment in ("train", "val", "test")
+    }
+    return pd.DataFrame({"epoch": np.repeat(epochs, repeats), "repeat": np.tile(np.arange(repeats), checkpoints), **rmse})
 
 
 def inflection(per_repeat: pd.DataFrame) -> tuple[pd.DataFrame, dict]:

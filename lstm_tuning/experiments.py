@@ -22,6 +22,7 @@ class Experiment:
     name: str
     rev: str
     params: dict  # nested, as in params.yaml
+    metrics: dict  # nested, as in evaluation/metrics.json
 
 
 def flatten(params: dict, prefix: str = "") -> dict:
@@ -76,5 +77,6 @@ def load(repo: Path, rev: str = "HEAD") -> tuple[dict, list[Experiment]]:
     for entry in commit.get("experiments") or []:
         if _finished(entry):
             result = entry["revs"][0]
-            experiments.append(Experiment(entry["name"], result["rev"], _params(result)))
+            metrics = result["data"].get("metrics", {}).get(str(paths.METRICS), {}).get("data", {})
+            experiments.append(Experiment(entry["name"], result["rev"], _params(result), metrics))
     return _params(commit), experiments

@@ -1,5 +1,5 @@
 """Transforms of several series, each its own: lag differencing (a series may opt out) then [-1, 1]
-scaling fit on the training rows only, with the inverse of the scaling."""
+scaling fit on the training rows only; and the way back to original units for forecasts."""
 
 from __future__ import annotations
 
@@ -16,9 +16,12 @@ class SeriesTransform:
     diff_interval: int  # 0: the series is scaled as it is
     scaling: Scaling
 
-    def inverse_scaling(self, scaled: np.ndarray) -> np.ndarray:
-        """Back to differences (or values, for an undifferenced series) in original units."""
-        return self.scaling.inverse(scaled)
+    def to_dict(self) -> dict:
+        return {"diff_interval": self.diff_interval, **self.scaling.to_dict()}
+
+    @classmethod
+    def from_dict(cls, payload: dict) -> "SeriesTransform":
+        return cls(payload["diff_interval"], Scaling.from_dict(payload))
 
 
 def fit_transform(
@@ -37,3 +40,27 @@ def fit_transform(
         fitted[name] = SeriesTransform(interval, Scaling.fit(training[np.isfinite(training)]))
         transformed[name] = np.where(np.isfinite(changes), fitted[name].scaling.transform(np.nan_to_num(changes)), np.nan)
     return pd.DataFrame(transformed, index=series.index), fitted
+
+
+def to_original_units(
+    scaled: np.ndarray, first_rows: np.ndarray, transforms: list[SeriesTransform], observed: np.ndarray
+) -> np.ndarray:
+    """Forecasts [..., n, n_out, n_targets] in scaled units -> original units, walking forward.
+
+    Window i forecasts rows first_rows[i] .. first_rows[i] + n_out - 1 of target series j (values in
+    observed[:, j]). A differenced step adds its forecast change to the value `diff_interval` rows
+    earlier: the true one when that row was observed before the forecast was made (the seed's
+    walk-forward), else the step's own earlier forecast (multi-step).
+    """
+    scaled = np.asarray(scaled, float)
+    levels = np.empty_like(scaled)
+    for j, transform in enumerate(transforms):
+        changes = transform.scaling.inverse(scaled[..., j])
+        d = transform.diff_interval
+        if not d:
+            levels[..., j] = changes
+            continue
+        for h in range(scaled.shape[-2]):
+            previous = levels[..., h - d, j] if h >= d else observed[first_rows + h - d, j]
+            levels[..., h, j] = changes[..., h] + previous
+    return levels

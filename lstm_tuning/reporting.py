@@ -38,14 +38,33 @@ def rmse_boxplot(rmse: pd.DataFrame, baselines: dict[str, float], path: Path) ->
 
 
 def forecast_plot(forecasts: pd.DataFrame, path: Path) -> None:
+    """The target's one-step-ahead (t+1) forecasts at every test point."""
+    time = forecasts["time"]
+    if not pd.api.types.is_numeric_dtype(time):  # dates; generated series number their steps
+        time = pd.to_datetime(time)
     fig, ax = plt.subplots(figsize=(7, 4))
-    ax.plot(forecasts["date"], forecasts["actual"], marker="o", label="actual", color="black")
-    ax.plot(forecasts["date"], forecasts["forecast_mean"], marker=".", label="LSTM (mean of repeats)")
-    ax.fill_between(forecasts["date"], forecasts["forecast_min"], forecasts["forecast_max"], alpha=0.2,
+    ax.plot(time, forecasts["actual"], marker="o", label="actual", color="black")
+    ax.plot(time, forecasts["forecast_mean"], marker=".", label="LSTM (mean of repeats)")
+    ax.fill_between(time, forecasts["forecast_min"], forecasts["forecast_max"], alpha=0.2,
                     label="LSTM (range of repeats)")
-    ax.plot(forecasts["date"], forecasts["persistence"], linestyle="--", label="persistence")
-    ax.set_title("Walk-forward forecasts over the test period")
+    ax.plot(time, forecasts["persistence"], linestyle="--", label="persistence")
+    ax.set_title("Walk-forward forecasts (t+1) over the test period")
     ax.tick_params(axis="x", rotation=45)
+    ax.legend()
+    _save(fig, path)
+
+
+def horizon_plot(horizon: pd.DataFrame, path: Path) -> None:
+    """Test RMSE of the target at each forecast step t+h: the LSTMs' mean and range, and the baselines."""
+    fig, ax = plt.subplots(figsize=(6, 4))
+    ax.plot(horizon["horizon"], horizon["lstm_mean"], marker="o", label="LSTM (mean of repeats)")
+    ax.fill_between(horizon["horizon"], horizon["lstm_min"], horizon["lstm_max"], alpha=0.2,
+                    label="LSTM (range of repeats)")
+    for name in horizon.columns.drop(["horizon", "lstm_mean", "lstm_min", "lstm_max"]):
+        ax.plot(horizon["horizon"], horizon[name], linestyle="--", marker=".", label=name)
+    ax.set_xlabel("forecast step t+h")
+    ax.set_xticks(horizon["horizon"])
+    ax.set_ylabel("test RMSE (original units)")
     ax.legend()
     _save(fig, path)
 
@@ -100,6 +119,12 @@ def markdown(metrics: dict, params: dict, images: dict[str, str]) -> str:
         "| baseline (walk-forward, refit each month) | test RMSE |",
         "|---|---|",
         *(f"| {name.removesuffix('_rmse')} | {value:.3f} |" for name, value in metrics["baselines"].items()),
+        "",
+        "| output series | forecast step | LSTM test RMSE (mean of repeats) | persistence |",
+        "|---|---|---|---|",
+        *(f"| {series} | {step} | {scores['test_rmse_mean']:.3f} | {scores['persistence_rmse']:.3f} |"
+          for series, per_step in metrics["per_series"].items()
+          for step, scores in [("all", per_step), *((k, v) for k, v in per_step.items() if isinstance(v, dict))]),
         "",
         "## Parameters",
         "",

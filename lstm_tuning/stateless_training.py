@@ -29,8 +29,11 @@ from tqdm.auto import tqdm
 from lstm_tuning import models, zoo
 from lstm_tuning.config import ModelConfig, TrainConfig
 from lstm_tuning.training import (
-    PROGRESS_UPDATES,
+    MAX_EPOCHS_PER_CALL,
+    SEGMENTS,
+    Held,
     TrainedRepeats,
+    checkpoint_epochs,
     configure_determinism,
     member_seeds,
     stack_non_trainable,
@@ -74,11 +77,17 @@ def train_stateless(
     train_cfg: TrainConfig,
     X: np.ndarray,
     y: np.ndarray,
+    held: Held | None = None,
     shuffle: bool = True,
     progress: bool = True,
 ) -> TrainedRepeats:
-    """Train `train_cfg.repeats` independent zoo models on windows X [n, n_lags, n_features] -> y [n, n_out, n_targets]."""
+    """Train `train_cfg.repeats` independent zoo models on windows X [n, n_lags, n_features] -> y [n, n_out, n_targets].
+
+    Every `train.checkpoint_every` epochs each repeat forecasts the training windows and the held-out
+    ones (as evaluate does): the seed's diagnostics. The test error is recorded, never used.
+    """
     repeats, epochs, n = train_cfg.repeats, train_cfg.epochs, len(X)
+    held = held or Held(X[:0], y[:0], X[:0], y[:0])
     batch_size = min(train_cfg.batch_size, n)
     n_batches = math.ceil(n / batch_size)
     members = initial_members(model_cfg, train_cfg, *X.shape[1:], *y.shape[1:])
@@ -90,7 +99,10 @@ def train_stateless(
     loss_fn = keras.losses.get(model_cfg.loss)
     X_all, y_all = tf.constant(X, tf.float32), tf.constant(y, tf.float32)
     real_rows = tf.constant(np.arange(n_batches * batch_size).reshape(n_batches, batch_size) < n, tf.float32)
-    chunk = math.ceil(epochs / PROGRESS_UPDATES)
+    chunk = min(train_cfg.checkpoint_every, MAX_EPOCHS_PER_CALL)
+    X_every = tf.constant(np.concatenate([X, held.X_val, held.X_test]), tf.float32)
+    y_every = np.concatenate([y, held.y_val, held.y_test])
+    segments = np.repeat(np.arange(len(SEGMENTS)), [len(X), len(held.X_val), len(held.X_test)])
     # A repeat whose loss or weights turn NaN/inf is stopped and reported as diverged, its weights put back
     # to where its last finite epoch left them. (Checked per epoch, not per batch: a pass over every
     # stacked weight after each batch made training ~30% slower.)
@@ -146,24 +158,38 @@ def train_stateless(
         _, history = tf.while_loop(lambda e, _: e < n_epochs, body, (tf.constant(0), tf.zeros((chunk, repeats))))
         return history
 
-    history = []
+    @tf.function(jit_compile=True)
+    def forecast_every_window():
+        return tf.vectorized_map(
+            lambda args: model.stateless_call(list(args[0]), list(args[1]), X_every)[0],
+            ([w.value for w in weights], [s.read_value() for s in seed_states]),
+        )
+
+    history, ckpt_epochs, ckpt_forecasts = [], checkpoint_epochs(epochs, train_cfg.checkpoint_every), []
     start = time.perf_counter()
     with (
         tqdm(total=epochs, unit="epoch", desc=f"train {repeats} repeats", disable=not progress) as bar,
         _max_pool_gradients_allowed(model),
     ):
-        while len(history) < epochs:
-            count = min(chunk, epochs - len(history))
-            history.extend(run_epochs(tf.constant(len(history)), tf.constant(count)).numpy()[:count])
-            bar.update(count)
+        for checkpoint in ckpt_epochs:
+            while len(history) < checkpoint:
+                count = min(chunk, checkpoint - len(history))
+                history.extend(run_epochs(tf.constant(len(history)), tf.constant(count)).numpy()[:count])
+                bar.update(count)
+            ckpt_forecasts.append(forecast_every_window().numpy())
     seconds = time.perf_counter() - start
+    ckpt_forecasts = np.stack(ckpt_forecasts)  # [checkpoints, repeats, windows, n_out, n_targets]
+    errors = ((ckpt_forecasts - y_every) ** 2).mean(axis=(3, 4))
+    ckpt_mse = np.stack([errors[..., segments == s].mean(axis=-1) if (segments == s).any()
+                         else np.full(errors.shape[:2], np.nan) for s in range(len(SEGMENTS))], axis=-1)
     stacked = [v.numpy() for v in (*weights, *seed_states)]
     for r, member in enumerate(members):
         for variable, values in zip((*member.trainable_variables, *member.non_trainable_variables), stacked):
             variable.assign(values[r])
     return TrainedRepeats(
         members, np.asarray(history), ~alive.numpy(), best_epoch=np.zeros(repeats, int),
-        checkpoint_epochs=np.zeros(0, int), checkpoint_mse=np.zeros((0, repeats, 3)), seconds=seconds,
+        checkpoint_epochs=np.array(ckpt_epochs), checkpoint_mse=ckpt_mse, checkpoint_forecasts=ckpt_forecasts,
+        seconds=seconds,
     )
 
 

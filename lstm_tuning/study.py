@@ -1,10 +1,14 @@
 """A study report: one param varied across finished DVC experiments, each value against a baseline value.
 
     python -m lstm_tuning.study --baseline model.units=1 --out studies/units
+    python -m lstm_tuning.study --baseline model.units=16 --match data.name=seed003_sine --out studies/sine_units
 
 The study is every finished experiment of the commit (`--rev`, default HEAD) whose params differ from the
-commit's own params in the baseline's key only. Writes `<out>/report.md` (the table and the verdicts in
-words) and `<out>/boxplot.png`.
+commit's own params in the baseline's key only; with `--match`, from the params of the baseline's
+experiment that matches those settings (a sweep over another configuration, such as
+`-S experiment=seed003_sine`). Writes `<out>/report.md` (the table and the verdicts in words),
+`<out>/boxplot.png` and `<out>/train_test.png` (mean training and test RMSE per value: over-fitting shows
+as the two parting).
 """
 
 from __future__ import annotations
@@ -49,6 +53,21 @@ def study_members(commit_params: dict, found: list[experiments.Experiment], key:
         if key in params and {k: v for k, v in params.items() if k != key} == fixed:
             members.setdefault(params[key], experiment)
     return dict(sorted(members.items()))
+
+
+def reference_params(commit_params: dict, found: list[experiments.Experiment], key: str, baseline_value,
+                     match: list[tuple[str, object]]) -> dict:
+    """The params every member shares: the commit's, or with `match` those of the matching baseline experiment."""
+    if not match:
+        return commit_params
+    wanted = [(key, baseline_value), *match]
+    for experiment in found:
+        params = experiments.flatten(experiment.params)
+        if all(params.get(k) == v for k, v in wanted):
+            return experiment.params
+    settings = " ".join(f"{k}={v}" for k, v in wanted)
+    raise UserError(f"no finished experiment with {settings}; run it with `dvc exp run` "
+                    + " ".join(f"-S {k}={v}" for k, v in wanted))
 
 
 def label(key: str, value) -> str:
@@ -103,7 +122,9 @@ def markdown(key: str, baseline: str, table: pd.DataFrame, verdicts: list[str], 
     if len(verdicts) > 1:
         lines += ["", (f"{len(verdicts)} tests at the {alpha:g} level each: if no configuration really differed, "
                        f"about {len(verdicts) * alpha:.2g} of them would still come out real by chance.")]
-    lines += ["", f"![test RMSE per configuration]({image})", ""]
+    lines += ["", f"![test RMSE per configuration]({image})", "",
+              "Mean training and test RMSE per configuration (the training error of the weights evaluated):", "",
+              "![training and test RMSE per configuration](train_test.png)", ""]
     return "\n".join(lines)
 
 
@@ -119,6 +140,25 @@ def boxplot(scores: dict[str, np.ndarray], baseline: str, key: str, path: Path) 
     plt.close(fig)
 
 
+def train_test_plot(members: dict, key: str, path: Path) -> None:
+    """Mean training and test RMSE (error bars: std over repeats) against the studied value."""
+    values = list(members)
+    fig, ax = plt.subplots(figsize=(6, 4))
+    for segment, color in (("train", "tab:blue"), ("test", "tab:orange")):
+        summaries = [members[v].metrics.get(f"{segment}_rmse", {}) for v in values]
+        ax.errorbar(values, [s.get("mean", np.nan) for s in summaries], yerr=[s.get("std", np.nan) for s in summaries],
+                    marker="o", capsize=3, color=color, label=f"{segment} RMSE (mean ± std over repeats)")
+    if all(isinstance(v, (int, float)) and v > 0 for v in values) and max(values) / min(values) >= 8:
+        ax.set_xscale("log", base=2)
+        ax.set_xticks(values, [str(v) for v in values])
+    ax.set_xlabel(key)
+    ax.set_ylabel("RMSE (original units)")
+    ax.legend()
+    with atomic_path(path) as tmp:
+        fig.savefig(tmp, dpi=100, bbox_inches="tight", format="png")
+    plt.close(fig)
+
+
 def main(argv: list[str]) -> None:
     parser = argparse.ArgumentParser(prog="python -m lstm_tuning.study", description=__doc__.splitlines()[0])
     parser.add_argument("--baseline", required=True, help="the varied param and its baseline value: model.units=1")
@@ -126,11 +166,14 @@ def main(argv: list[str]) -> None:
     parser.add_argument("--rev", default="HEAD", help="the commit whose experiments to gather (default HEAD)")
     parser.add_argument("--alpha", type=float, default=statistics.ALPHA, help="significance level (0.05)")
     parser.add_argument("--repo", type=Path, default=Path("."), help="the DVC repository (default: here)")
+    parser.add_argument("--match", action="append", default=[], metavar="KEY=VALUE",
+                        help="study the sweep whose baseline experiment has this param value (repeatable)")
     args = parser.parse_args(argv)
 
     key, baseline_value = parse_setting(args.baseline)
+    match = [parse_setting(setting) for setting in args.match]
     commit_params, found = experiments.load(args.repo, args.rev)
-    members = study_members(commit_params, found, key)
+    members = study_members(reference_params(commit_params, found, key, baseline_value, match), found, key)
     if baseline_value not in members:
         values = ", ".join(map(str, members)) or "none"
         raise UserError(
@@ -141,9 +184,10 @@ def main(argv: list[str]) -> None:
     baseline = label(key, baseline_value)
     table, verdicts = study_table(scores, baseline, args.alpha)
     boxplot(scores, baseline, key, args.out / "boxplot.png")
+    train_test_plot(members, key, args.out / "train_test.png")
     with atomic_path(args.out / "report.md") as tmp:
         tmp.write_text(markdown(key, baseline, table, verdicts, args.alpha, "boxplot.png"))
-    log.info("%d configurations of %s from %d experiments of %s; wrote %s/report.md and boxplot.png",
+    log.info("%d configurations of %s from %d experiments of %s; wrote %s/report.md, boxplot.png and train_test.png",
              len(scores), key, len(found), args.rev, args.out)
     for verdict in verdicts:
         log.info("%s", verdict)

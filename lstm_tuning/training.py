@@ -55,6 +55,9 @@ class TrainedRepeats:
     best_epoch: np.ndarray  # [repeats] epoch of the lowest validation error (0 without early stopping)
     checkpoint_epochs: np.ndarray  # [checkpoints] epochs after which the walk-forward errors were measured
     checkpoint_mse: np.ndarray  # [checkpoints, repeats, 3] walk-forward MSE (scaled units) on SEGMENTS
+    # [checkpoints, repeats, windows, n_out, n_targets]: forecasts (scaled) of the training, validation and
+    # test windows, in that order, at every checkpoint; evaluate turns them into errors in original units
+    checkpoint_forecasts: np.ndarray
     seconds: float
 
 
@@ -163,6 +166,7 @@ def train(
     all_y = tf.constant(np.concatenate([y, held.y_val, held.y_test]).astype("float32"))
     ckpt_epochs = checkpoint_epochs(epochs, train_cfg.checkpoint_every)
     ckpt_mse = tf.Variable(tf.fill((len(ckpt_epochs), repeats, len(SEGMENTS)), np.nan))
+    ckpt_forecasts = tf.Variable(tf.fill((len(ckpt_epochs), repeats, sum(segment_sizes)), np.nan))
 
     # A repeat whose loss turns NaN/inf is stopped: its weights stay at their last finite values and it
     # is reported as diverged, so it cannot poison the other repeats' aggregate.
@@ -218,6 +222,7 @@ def train(
         errors = tf.square(forecasts - all_y)
         mse = tf.stack([tf.reduce_mean(part, axis=1) for part in tf.split(errors, segment_sizes, axis=1)], 1)
         ckpt_mse.scatter_nd_update([[index]], [mse])
+        ckpt_forecasts.scatter_nd_update([[index]], [forecasts])
         if train_cfg.early_stopping:
             improved = alive & ~early_stopped & (mse[:, 1] < best_val)
             best_val.assign(tf.where(improved, mse[:, 1], best_val))
@@ -259,7 +264,7 @@ def train(
         member.set_weights([w.numpy()[r] for w in final])
     return TrainedRepeats(
         members, np.asarray(history), ~alive.numpy(), best_epoch.numpy(), np.array(ckpt_epochs),
-        ckpt_mse.numpy(), seconds,
+        ckpt_mse.numpy(), ckpt_forecasts.numpy()[..., None, None], seconds,
     )
 
 

@@ -1,35 +1,41 @@
-"""Stage window: supervised samples of `data.n_lags` inputs -> 1 output, split into train, validation, test."""
+"""Stage window: supervised windows of the framing `task` (n_lags rows in -> n_out steps of the target
+series out), split into train, validation and test by the rows they forecast."""
 
 import logging
 
 import numpy as np
 import pandas as pd
 
-from lstm_tuning import config, paths
+from lstm_tuning import config, framings, paths
 from lstm_tuning.errors import UserError, run_stage
 from lstm_tuning.outputs import atomic_path
-from lstm_tuning.windows import frame, split
+from lstm_tuning.windows import parts
 
 log = logging.getLogger("window")
 
 
 def main(overrides: list[str]) -> None:
-    cfg = config.load(overrides).data
-    scaled = pd.read_csv(paths.TRANSFORMED)["scaled"].to_numpy()
-    X, y, targets = frame(scaled, cfg.n_lags)
-    first_val, first_test = split(len(y), cfg.val_size, cfg.test_size)
-    if first_val < 1:
-        raise UserError(
-            f"{paths.TRANSFORMED}: {len(y)} samples of data.n_lags={cfg.n_lags} lags leave no training sample "
-            f"after data.val_size={cfg.val_size} and data.test_size={cfg.test_size}; the series needs at least "
-            f"diff_interval + n_lags + val_size + test_size + batch_size rows: lengthen it or shrink those params"
-        )
-    parts = {"train": slice(0, first_val), "val": slice(first_val, first_test), "test": slice(first_test, None)}
+    cfg = config.load(overrides)
+    data, task = cfg.data, cfg.task
+    scaled = pd.read_csv(paths.TRANSFORMED, index_col=0).drop(columns="part")
+    too_short = (f"{paths.TRANSFORMED}: {len(scaled)} rows are too few for data.n_lags={data.n_lags}, task.n_out="
+                 f"{task.n_out}, data.val_size={data.val_size} and data.test_size={data.test_size}; the series needs "
+                 "at least diff_interval + n_lags + n_out + val_size + test_size + batch_size rows: lengthen it or "
+                 "shrink those params")
+    try:
+        windows = framings.frame(scaled, task, data)
+    except ValueError:
+        raise UserError(too_short) from None
+    split = parts(windows.target_rows, task.n_out, len(scaled), data.val_size, data.test_size)
+    if not split["train"].any() or not split["test"].any():
+        raise UserError(too_short)
     with atomic_path(paths.WINDOWS) as tmp:
-        np.savez(tmp, **{f"{name}_{part}": array[rows] for part, rows in parts.items()
-                         for name, array in (("X", X), ("y", y), ("targets", targets))})
-    log.info("read %s; wrote %s: %d training, %d validation and %d test samples of %d lags",
-             paths.TRANSFORMED, paths.WINDOWS, first_val, first_test - first_val, len(y) - first_test, cfg.n_lags)
+        np.savez(tmp, **{f"{name}_{part}": array[rows] for part, rows in split.items()
+                         for name, array in (("X", windows.X), ("y", windows.y), ("targets", windows.target_rows))})
+    inputs, targets = framings.series_roles(task, data)
+    log.info("read %s; wrote %s: %d training, %d validation and %d test windows of %d lags of %s -> %d step(s) "
+             "of %s", paths.TRANSFORMED, paths.WINDOWS, *(int(rows.sum()) for rows in split.values()), data.n_lags,
+             ", ".join(inputs), task.n_out, ", ".join(targets))
 
 
 if __name__ == "__main__":

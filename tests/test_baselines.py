@@ -1,5 +1,7 @@
 """The classical baselines: hand-checkable forecasts, the published persistence figure, statsmodels directly."""
 
+from functools import partial
+
 import numpy as np
 import pytest
 from statsmodels.tsa.arima.model import ARIMA
@@ -25,23 +27,44 @@ def rmse(actual, forecast):
 
 
 def test_persistence_on_shampoo_is_the_published_figure(shampoo):
-    forecast = baselines.walk_forward(shampoo, SHAMPOO_TEST_YEAR, baselines.persistence, "persistence")
+    forecast = baselines.walk_forward(shampoo, SHAMPOO_TEST_YEAR, baselines.persistence, "persistence")[:, 0]
     assert round(rmse(shampoo[SHAMPOO_TEST_YEAR], forecast), 3) == 136.761
 
 
 def test_seasonal_naive_and_drift_by_hand():
     values = np.array([10.0, 20.0, 30.0, 50.0, 40.0])
     targets = np.array([3, 4])
-    seasonal = baselines.walk_forward(values, targets, lambda h: baselines.seasonal_naive(h, season=2), "seasonal")
-    np.testing.assert_array_equal(seasonal, [20.0, 30.0])
+    seasonal = baselines.walk_forward(values, targets, partial(baselines.seasonal_naive, season=2), "seasonal")
+    np.testing.assert_array_equal(seasonal[:, 0], [20.0, 30.0])
     drift = baselines.walk_forward(values, targets, baselines.drift, "drift")
     # t=3: 30 + (30 - 10) / 2; t=4: 50 + (50 - 10) / 3
-    np.testing.assert_allclose(drift, [40.0, 50.0 + 40.0 / 3])
+    np.testing.assert_allclose(drift[:, 0], [40.0, 50.0 + 40.0 / 3])
+
+
+def test_multistep_baselines_by_hand():
+    values = np.array([10.0, 20.0, 30.0, 50.0, 40.0])
+    origins = np.array([3])  # forecast values[3:6] from 10, 20, 30
+    steps = {"persistence": [30, 30, 30], "drift": [40, 50, 60]}
+    for name, expected in steps.items():
+        forecast = baselines.walk_forward(values, origins, getattr(baselines, name), name, steps=3)
+        np.testing.assert_allclose(forecast, [expected])
+    seasonal = baselines.walk_forward(values, origins, partial(baselines.seasonal_naive, season=2), "s", steps=3)
+    np.testing.assert_allclose(seasonal, [[20, 30, 20]])
+    direct = ARIMA(np.arange(30.0) ** 1.2, order=(1, 1, 0)).fit().forecast(4)
+    ours = baselines.forecast_all(BaselinesConfig(season=2, arima_order=[1, 1, 0]), np.arange(34.0) ** 1.2,
+                                  np.array([30]), steps=4)["arima"]
+    np.testing.assert_allclose(ours[0], direct)
+
+
+def test_persistence_option_fits_nothing_and_accepts_short_series():
+    forecasts = baselines.forecast_all(BaselinesConfig(name="persistence"), np.array([1.0, 2.0, 3.0]), np.array([2]), 2)
+    assert list(forecasts) == ["persistence"]
+    np.testing.assert_array_equal(forecasts["persistence"], [[2.0, 2.0]])
 
 
 def test_arima_agrees_with_a_direct_statsmodels_walk_forward(shampoo):
     direct = [ARIMA(shampoo[:t], order=(2, 1, 0)).fit().forecast(1)[0] for t in SHAMPOO_TEST_YEAR]
-    ours = baselines.forecast_all(BaselinesConfig(arima_order=[2, 1, 0]), shampoo, SHAMPOO_TEST_YEAR)["arima"]
+    ours = baselines.forecast_all(BaselinesConfig(arima_order=[2, 1, 0]), shampoo, SHAMPOO_TEST_YEAR)["arima"][:, 0]
     actual = shampoo[SHAMPOO_TEST_YEAR]
     assert rmse(actual, ours) == pytest.approx(rmse(actual, direct), rel=0.01)
     assert rmse(actual, ours) == pytest.approx(88.15, abs=0.05)  # the reference README, statsmodels 0.15
@@ -53,7 +76,7 @@ def test_exponential_smoothing_agrees_with_a_direct_statsmodels_walk_forward(sha
         for t in SHAMPOO_TEST_YEAR
     ]
     cfg = BaselinesConfig(exp_smoothing_trend="add", exp_smoothing_damped=False)
-    ours = baselines.forecast_all(cfg, shampoo, SHAMPOO_TEST_YEAR)["exponential_smoothing"]
+    ours = baselines.forecast_all(cfg, shampoo, SHAMPOO_TEST_YEAR)["exponential_smoothing"][:, 0]
     actual = shampoo[SHAMPOO_TEST_YEAR]
     assert rmse(actual, ours) == pytest.approx(rmse(actual, direct), rel=0.01)
 

@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
-from lstm_tuning import datasets, per_series_transforms
-from lstm_tuning.config import DataConfig
+from lstm_tuning import datasets, framings, per_series_transforms
+from lstm_tuning.config import DataConfig, TaskConfig
 from lstm_tuning.errors import UserError
 
 from conftest import SHAMPOO
@@ -52,7 +52,7 @@ def test_each_series_is_transformed_on_its_own_and_may_skip_differencing():
     assert not np.isnan(scaled["in1"].iloc[0]) and np.isnan(scaled["in2"].iloc[0])
     # the undifferenced series is scaled as it is, on its first 6 rows: 10 -> -1, 60 -> 1
     np.testing.assert_allclose(scaled["in1"].iloc[[0, 5]], [-1, 1])
-    np.testing.assert_allclose(fitted["in2"].inverse_scaling(scaled["in2"].to_numpy()[1:]), np.diff(frame["in2"]))
+    np.testing.assert_allclose(fitted["in2"].scaling.inverse(scaled["in2"].to_numpy()[1:]), np.diff(frame["in2"]))
 
 
 def test_scalers_never_see_held_out_rows():
@@ -62,3 +62,32 @@ def test_scalers_never_see_held_out_rows():
     _, fitted = per_series_transforms.fit_transform(frame, 1, [], fit_rows=6)
     _, fitted_altered = per_series_transforms.fit_transform(altered, 1, [], fit_rows=6)
     assert fitted == fitted_altered
+
+
+def test_perfect_multistep_forecasts_come_back_as_the_series_itself():
+    """Inverse differencing walks forward: steps within diff_interval of the origin add to observed values,
+    later steps to the step's own earlier forecasts. Fed the true scaled windows, it must give the truth."""
+    frame = datasets.load(DataConfig(source="seed003_sine", target="sine", length=40, step=0.3)) + 2.0
+    frame["sine"] += np.arange(40) ** 1.5  # a trend, so differencing matters
+    for interval in (1, 2):
+        scaled, fitted = per_series_transforms.fit_transform(frame, interval, [], fit_rows=30)
+        windows = framings.frame(scaled, TaskConfig("multistep_vector", n_out=3),
+                                 DataConfig(target="sine", n_lags=4))
+        levels = per_series_transforms.to_original_units(windows.y[None], windows.target_rows, [fitted["sine"]],
+                                                         frame[["sine"]].to_numpy())
+        truth = frame["sine"].to_numpy()[windows.target_rows[:, None] + np.arange(3)]
+        np.testing.assert_allclose(levels[0, ..., 0], truth, rtol=1e-5)
+
+
+def test_an_early_step_error_carries_into_later_differenced_steps():
+    frame = datasets.load(DataConfig(source="seed004_univariate", target="seq", length=12, step=3))
+    frame["seq"] = frame["seq"] ** 2
+    scaled, fitted = per_series_transforms.fit_transform(frame, 1, [], fit_rows=8)
+    windows = framings.frame(scaled, TaskConfig("multistep_vector", n_out=3), DataConfig(target="seq", n_lags=2))
+    off = windows.y.copy()
+    off[:, 0] += 0.1  # step t+1 off by 0.1 in scaled units
+    observed = frame[["seq"]].to_numpy()
+    exact, shifted = (per_series_transforms.to_original_units(y[None], windows.target_rows, [fitted["seq"]], observed)
+                      for y in (windows.y, off))
+    error = 0.1 / fitted["seq"].scaling.scaler.scale_[0]
+    np.testing.assert_allclose((shifted - exact)[0, :, :, 0], error, rtol=1e-4)  # t+2, t+3 build on t+1

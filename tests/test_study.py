@@ -50,15 +50,22 @@ def test_markdown_has_one_row_per_configuration_and_the_verdicts():
 
 def test_a_study_keeps_the_experiments_that_vary_only_its_param_one_per_value():
     found = [
-        Experiment("a", "r1", params(units=2)),
-        Experiment("b", "r2", params(units=1)),
-        Experiment("c", "r3", params(units=3, epochs=10)),  # two params changed: another study
-        Experiment("d", "r4", params(batch_size=2)),  # the batch size study
-        Experiment("e", "r5", params(units=2)),  # the same configuration again
+        Experiment("a", "r1", params(units=2), {}),
+        Experiment("b", "r2", params(units=1), {}),
+        Experiment("c", "r3", params(units=3, epochs=10), {}),  # two params changed: another study
+        Experiment("d", "r4", params(batch_size=2), {}),  # the batch size study
+        Experiment("e", "r5", params(units=2), {}),  # the same configuration again
+        Experiment("f", "r6", params(units=1, epochs=10), {}),  # with c: a units sweep at 10 epochs
     ]
     members = study.study_members(COMMIT, found, "model.units")
     assert {value: e.name for value, e in members.items()} == {1: "b", 2: "a"}
     assert list(study.study_members(COMMIT, found, "train.batch_size")) == [2, 4]  # b has the default 4
+    # --match train.epochs=10: the sweep around experiment f's params, not the commit's
+    reference = study.reference_params(COMMIT, found, "model.units", 1, [("train.epochs", 10)])
+    assert {value: e.name for value, e in study.study_members(reference, found, "model.units").items()} == {
+        1: "f", 3: "c"}
+    with pytest.raises(UserError, match=r"no finished experiment with model.units=1 train.epochs=99"):
+        study.reference_params(COMMIT, found, "model.units", 1, [("train.epochs", 99)])
 
 
 def test_baseline_setting_is_read_like_an_override():

@@ -1,6 +1,6 @@
 import numpy as np
 
-from lstm_tuning.windows import frame, split, trim_to_batches
+from lstm_tuning.windows import frame, parts, split, trim_to_batches
 
 
 def test_one_lag_pairs_previous_value_with_next():
@@ -38,3 +38,14 @@ def test_trim_drops_oldest_rows_to_a_multiple_of_the_batch_size():
     assert trim_to_batches(22, 4) == 2  # the seed's train_scaled[2:]
     assert trim_to_batches(22, 1) == 0
     assert trim_to_batches(20, 4) == 0
+
+
+def test_multistep_windows_train_only_on_rows_before_the_held_out_ones():
+    # 20 rows, the last 3 validate and the last 5 test; windows forecast 3 rows from their first
+    first_rows = np.arange(2, 18)
+    split_ = parts(first_rows, n_out=3, n_rows=20, val_size=3, test_size=5)
+    assert first_rows[split_["train"]].max() + 2 == 11  # last training window ends on row 11, before row 12
+    np.testing.assert_array_equal(first_rows[split_["val"]], [12])  # rows 12-14; 13 and 14 would reach the test
+    np.testing.assert_array_equal(first_rows[split_["test"]], [15, 16, 17])
+    one_step = parts(np.arange(1, 20), n_out=1, n_rows=20, val_size=3, test_size=5)
+    assert [int(rows.sum()) for rows in one_step.values()] == [11, 3, 5]
