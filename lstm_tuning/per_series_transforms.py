@@ -53,6 +53,7 @@ def to_original_units(
     walk-forward), else the step's own earlier forecast (multi-step).
     """
     scaled = np.asarray(scaled, float)
+    scaled = np.where(np.isinf(scaled), np.nan, scaled)  # a diverged repeat's forecast: scored as missing
     levels = np.empty_like(scaled)
     for j, transform in enumerate(transforms):
         changes = transform.scaling.inverse(scaled[..., j])

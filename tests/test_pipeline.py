@@ -32,10 +32,14 @@ def test_reruns_only_the_stages_that_read_what_changed(repo_copy):
     set_params(repo_copy, **{"baselines.season": 6})
     assert stages_run(repo_copy) == {"evaluate", "report"}
 
+    # ingest reads the whole data group (each data option has its own keys); its output is unchanged
     set_params(repo_copy, **{"data.test_size": 8})
-    assert stages_run(repo_copy) == {"transform", "window", "train", "evaluate", "report"}
+    assert stages_run(repo_copy) == {"ingest", "transform", "window", "train", "evaluate", "report"}
     forecasts = (repo_copy / "evaluation/forecasts.csv").read_text().splitlines()
     assert len(forecasts) == 1 + 8
+
+    set_params(repo_copy, _allow_new=True, **{"task.n_out": 2, "task.name": "multistep_vector", "model.name": "vanilla"})
+    assert stages_run(repo_copy) == {"window", "train", "evaluate", "report"}
 
 
 def test_same_params_and_seed_give_identical_metrics(repo_copy):
