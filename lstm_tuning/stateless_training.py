@@ -1,5 +1,5 @@
-"""Train all repeats of a zoo model together, in one XLA-compiled program, as `training.train` does for
-the stateful seed 002 model.
+"""Train all repeats of a zoo model together, in one XLA-compiled program, on the core `training.train`
+uses for the stateful seed 002 model (`training.RepeatStack`, `compile_epochs`, `run_in_chunks`).
 
 Each repeat is a real Keras model (`zoo.build`) with its own initialisation and its own dropout seed.
 Its trainable weights and its non-trainable variables (the SeedGenerator states that draw dropout masks)
@@ -24,18 +24,20 @@ import numpy as np
 import tensorflow as tf
 # not exported by tf.config: the only way to lift op determinism again once `configure_determinism` set it
 from tensorflow.python.framework.config import disable_op_determinism, is_op_determinism_enabled
-from tqdm.auto import tqdm
 
-from lstm_tuning import models, zoo
+from lstm_tuning import zoo
 from lstm_tuning.config import ModelConfig, TrainConfig
 from lstm_tuning.training import (
     MAX_EPOCHS_PER_CALL,
     SEGMENTS,
     Held,
+    RepeatStack,
     TrainedRepeats,
     checkpoint_epochs,
+    compile_epochs,
     configure_determinism,
     member_seeds,
+    run_in_chunks,
     stack_non_trainable,
     stack_weights,
 )
@@ -92,21 +94,13 @@ def train_stateless(
     n_batches = math.ceil(n / batch_size)
     members = initial_members(model_cfg, train_cfg, *X.shape[1:], *y.shape[1:])
     model = members[0]
-    weights = [keras.Variable(w) for w in stack_weights(members)]
-    seed_states = [tf.Variable(s) for s in stack_non_trainable(members)]
-    optimizer = models.make_optimizer(model_cfg)
-    optimizer.build(weights)
+    stack = RepeatStack(members, model_cfg)
     loss_fn = keras.losses.get(model_cfg.loss)
     X_all, y_all = tf.constant(X, tf.float32), tf.constant(y, tf.float32)
     real_rows = tf.constant(np.arange(n_batches * batch_size).reshape(n_batches, batch_size) < n, tf.float32)
-    chunk = min(train_cfg.checkpoint_every, MAX_EPOCHS_PER_CALL)
     X_every = tf.constant(np.concatenate([X, held.X_val, held.X_test]), tf.float32)
     y_every = np.concatenate([y, held.y_val, held.y_test])
     segments = np.repeat(np.arange(len(SEGMENTS)), [len(X), len(held.X_val), len(held.X_test)])
-    # A repeat whose loss or weights turn NaN/inf is stopped and reported as diverged, its weights put back
-    # to where its last finite epoch left them. (Checked per epoch, not per batch: a pass over every
-    # stacked weight after each batch made training ~30% slower.)
-    alive = tf.Variable(tf.ones((repeats,), tf.bool))
 
     def member_step(params, states, rows, mask):
         x, y_true = tf.gather(X_all, rows), tf.gather(y_all, rows)
@@ -129,65 +123,41 @@ def train_stateless(
     def run_batch(b, order, loss_sum):
         grads, states, loss = tf.vectorized_map(
             lambda args: member_step(list(args[0]), list(args[1]), args[2], real_rows[b]),
-            ([w.value for w in weights], [s.read_value() for s in seed_states], order[:, b]),
+            ([w.value for w in stack.weights], [s.read_value() for s in stack.seed_states], order[:, b]),
         )
-        optimizer.apply(list(grads), weights)
-        for seed_state, state in zip(seed_states, states):
-            seed_state.assign(state)
+        stack.update(grads, states)
         # weighted by the batch's real windows, as fit's epoch loss
         return b + 1, order, loss_sum + loss * tf.reduce_sum(real_rows[b])
 
     def run_epoch(epoch):
-        before = [tf.identity(w.value) for w in weights]  # a snapshot, not the variable itself
+        # Divergence is checked per epoch, not per batch as for the stateful model: a pass over every
+        # stacked weight after each batch made this trainer ~30% slower.
+        before = stack.snapshot()
         _, _, loss_sum = tf.while_loop(
             lambda b, *_: b < n_batches, run_batch, (tf.constant(0), epoch_order(epoch), tf.zeros((repeats,)))
         )
-        finite = tf.math.is_finite(loss_sum)
-        for weight in weights:  # an update can overflow even when the loss was finite
-            finite &= tf.reduce_all(tf.math.is_finite(weight.value), axis=range(1, len(weight.shape)))
-        alive.assign(alive & finite)
-        for weight, old in zip(weights, before):
-            weight.assign(tf.where(tf.reshape(alive, (repeats,) + (1,) * (len(weight.shape) - 1)), weight.value, old))
-        return tf.where(alive, loss_sum / n, np.nan)
-
-    @tf.function(jit_compile=True)
-    def run_epochs(first_epoch, n_epochs):
-        def body(e, history):
-            return e + 1, tf.tensor_scatter_nd_update(history, [[e]], [run_epoch(first_epoch + e)])
-
-        _, history = tf.while_loop(lambda e, _: e < n_epochs, body, (tf.constant(0), tf.zeros((chunk, repeats))))
-        return history
+        return tf.where(stack.stop_diverged(loss_sum, before), loss_sum / n, np.nan)
 
     @tf.function(jit_compile=True)
     def forecast_every_window():
         return tf.vectorized_map(
             lambda args: model.stateless_call(list(args[0]), list(args[1]), X_every)[0],
-            ([w.value for w in weights], [s.read_value() for s in seed_states]),
+            ([w.value for w in stack.weights], [s.read_value() for s in stack.seed_states]),
         )
 
-    history, ckpt_epochs, ckpt_forecasts = [], checkpoint_epochs(epochs, train_cfg.checkpoint_every), []
+    ckpt_epochs, ckpt_forecasts = checkpoint_epochs(epochs, train_cfg.checkpoint_every), []
+    chunk = min(train_cfg.checkpoint_every, MAX_EPOCHS_PER_CALL)
     start = time.perf_counter()
-    with (
-        tqdm(total=epochs, unit="epoch", desc=f"train {repeats} repeats", disable=not progress) as bar,
-        _max_pool_gradients_allowed(model),
-    ):
-        for checkpoint in ckpt_epochs:
-            while len(history) < checkpoint:
-                count = min(chunk, checkpoint - len(history))
-                history.extend(run_epochs(tf.constant(len(history)), tf.constant(count)).numpy()[:count])
-                bar.update(count)
-            ckpt_forecasts.append(forecast_every_window().numpy())
+    with _max_pool_gradients_allowed(model):
+        history = run_in_chunks(compile_epochs(run_epoch, chunk, repeats), epochs, chunk, repeats, progress,
+                                stops=ckpt_epochs, on_stop=lambda _: ckpt_forecasts.append(forecast_every_window().numpy()))
     seconds = time.perf_counter() - start
     ckpt_forecasts = np.stack(ckpt_forecasts)  # [checkpoints, repeats, windows, n_out, n_targets]
     errors = ((ckpt_forecasts - y_every) ** 2).mean(axis=(3, 4))
     ckpt_mse = np.stack([errors[..., segments == s].mean(axis=-1) if (segments == s).any()
                          else np.full(errors.shape[:2], np.nan) for s in range(len(SEGMENTS))], axis=-1)
-    stacked = [v.numpy() for v in (*weights, *seed_states)]
-    for r, member in enumerate(members):
-        for variable, values in zip((*member.trainable_variables, *member.non_trainable_variables), stacked):
-            variable.assign(values[r])
     return TrainedRepeats(
-        members, np.asarray(history), ~alive.numpy(), best_epoch=np.zeros(repeats, int),
+        stack.to_members(seed_states=True), history, ~stack.alive.numpy(), best_epoch=np.zeros(repeats, int),
         checkpoint_epochs=np.array(ckpt_epochs), checkpoint_mse=ckpt_mse, checkpoint_forecasts=ckpt_forecasts,
         seconds=seconds,
     )

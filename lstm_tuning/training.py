@@ -82,6 +82,86 @@ def stack_non_trainable(members: list[keras.Model]) -> list[np.ndarray]:
     return [np.stack([v.numpy() for v in per_repeat]) for per_repeat in zip(*per_member)]
 
 
+class RepeatStack:
+    """What both trainers share: every repeat's trainable weights and dropout seed states stacked along a
+    leading repeat axis, one elementwise optimizer over them, and which repeats are still alive.
+
+    A repeat whose loss or weights turn NaN/inf is stopped: its weights go back to where its last finite
+    update left them and it is reported as diverged, so it cannot poison the other repeats' aggregate.
+    """
+
+    def __init__(self, members: list[keras.Model], model_cfg: ModelConfig):
+        self.members, self.repeats = members, len(members)
+        self.weights = [keras.Variable(w) for w in stack_weights(members)]
+        self.seed_states = [tf.Variable(s) for s in stack_non_trainable(members)]
+        self.optimizer = models.make_optimizer(model_cfg)
+        self.optimizer.build(self.weights)
+        self.alive = tf.Variable(tf.ones((self.repeats,), tf.bool))
+
+    def per_repeat(self, flags, like):
+        """[repeats] flags shaped to broadcast against a stacked tensor like `like`."""
+        return tf.reshape(flags, (self.repeats,) + (1,) * (len(like.shape) - 1))
+
+    def snapshot(self) -> list[tf.Tensor]:
+        return [tf.identity(w.value) for w in self.weights]  # copies, not the variables themselves
+
+    def update(self, grads, seed_states) -> None:
+        self.optimizer.apply(list(grads), self.weights)
+        for variable, state in zip(self.seed_states, seed_states):
+            variable.assign(state)
+
+    def stop_diverged(self, loss, before, training=None):
+        """Stop the repeats whose `loss` or weights are no longer finite, and put back the weights of
+        `before` for every repeat not training (stopped, or `training` False). Returns who trained."""
+        finite = tf.math.is_finite(loss)
+        for weight in self.weights:  # an update can overflow even when the loss was finite
+            finite &= tf.reduce_all(tf.math.is_finite(weight.value), axis=range(1, len(weight.shape)))
+        self.alive.assign(self.alive & finite)
+        trained = self.alive if training is None else self.alive & training
+        for weight, old in zip(self.weights, before):
+            weight.assign(tf.where(self.per_repeat(trained, weight), weight.value, old))
+        return trained
+
+    def to_members(self, weights=None, seed_states: bool = False) -> list[keras.Model]:
+        """Each repeat's slice of `weights` (default: the trained ones), and its seed state, into its model."""
+        stacked = [w.numpy() for w in (weights or self.weights)]
+        states = [s.numpy() for s in self.seed_states] if seed_states else []
+        for r, member in enumerate(self.members):
+            for variable, values in zip(member.trainable_variables, stacked):
+                variable.assign(values[r])
+            for variable, values in zip(member.non_trainable_variables, states):
+                variable.assign(values[r])
+        return self.members
+
+
+def compile_epochs(run_epoch, chunk: int, repeats: int):
+    """One XLA program running `run_epoch(epoch)` -> loss [repeats] for up to `chunk` epochs in a row."""
+
+    @tf.function(jit_compile=True)
+    def run_epochs(first_epoch, n_epochs):
+        def body(e, history):
+            return e + 1, tf.tensor_scatter_nd_update(history, [[e]], [run_epoch(first_epoch + e)])
+
+        return tf.while_loop(lambda e, _: e < n_epochs, body, (tf.constant(0), tf.zeros((chunk, repeats))))[1]
+
+    return run_epochs
+
+
+def run_in_chunks(run_epochs, epochs: int, chunk: int, repeats: int, progress: bool, stops=(), on_stop=None):
+    """Drive a compiled `run_epochs` to `epochs`, handing control back to Python (progress, signals) at
+    least every `chunk` epochs and at every epoch in `stops`, where `on_stop(epoch)` runs. Losses [epochs, repeats]."""
+    history = []
+    with tqdm(total=epochs, unit="epoch", desc=f"train {repeats} repeats", disable=not progress) as bar:
+        for stop in sorted({*stops, epochs}):
+            while len(history) < stop:
+                n = min(chunk, stop - len(history))
+                history.extend(run_epochs(tf.constant(len(history)), tf.constant(n)).numpy()[:n])
+                bar.update(n)
+            if on_stop and stop in stops:
+                on_stop(stop)
+    return np.asarray(history)
+
+
 def initial_members(model_cfg: ModelConfig, train_cfg: TrainConfig, n_features: int) -> list[keras.Model]:
     """One freshly initialised stateful model per repeat, each from its own derived seed."""
     configure_determinism(train_cfg.seed)
@@ -149,13 +229,9 @@ def train(
     members = initial_members(model_cfg, train_cfg, X.shape[-1])
     step = models.step_twin(members[0])
     units = models.state_size(members[0])
-    weights = [keras.Variable(w) for w in stack_weights(members)]
-    optimizer = models.make_optimizer(model_cfg)
-    optimizer.build(weights)
+    stack = RepeatStack(members, model_cfg)
     loss_fn = keras.losses.get(model_cfg.loss)
     non_trainable = [v.value for v in step.non_trainable_variables]
-    # Dropout draws from each repeat's own seed-generator state, carried from step to step.
-    seed_states = [tf.Variable(w) for w in stack_non_trainable(members)]
     x_batches = tf.constant(_as_batches(X, batch_size))
     y_batches = tf.constant(y.reshape(-1, batch_size, 1).astype("float32"))
     n_batches = len(X) // batch_size
@@ -165,20 +241,15 @@ def train(
     all_x_batches = _padded_batches(np.concatenate([X, held.X_val, held.X_test]), batch_size)
     all_y = tf.constant(np.concatenate([y, held.y_val, held.y_test]).astype("float32"))
     ckpt_epochs = checkpoint_epochs(epochs, train_cfg.checkpoint_every)
+    ckpt_index = tf.Variable(0)
     ckpt_mse = tf.Variable(tf.fill((len(ckpt_epochs), repeats, len(SEGMENTS)), np.nan))
     ckpt_forecasts = tf.Variable(tf.fill((len(ckpt_epochs), repeats, sum(segment_sizes)), np.nan))
 
-    # A repeat whose loss turns NaN/inf is stopped: its weights stay at their last finite values and it
-    # is reported as diverged, so it cannot poison the other repeats' aggregate.
-    alive = tf.Variable(tf.ones((repeats,), tf.bool))
     early_stopped = tf.Variable(tf.zeros((repeats,), tf.bool))
     best_val = tf.Variable(tf.fill((repeats,), np.inf))
     best_epoch = tf.Variable(tf.zeros((repeats,), tf.int32))
     since_best = tf.Variable(tf.zeros((repeats,), tf.int32))
-    best_weights = [tf.Variable(w.value) for w in weights]
-
-    def per_repeat(mask, like):
-        return tf.reshape(mask, (repeats,) + (1,) * (len(like.shape) - 1))
+    best_weights = [tf.Variable(w.value) for w in stack.weights]
 
     def member_step(params, seeds, h, c, x, y_true):
         with tf.GradientTape() as tape:
@@ -189,81 +260,54 @@ def train(
             loss = tf.reduce_mean(loss_fn(y_true, y_pred)) + tf.add_n([0.0, *penalties])
         return tape.gradient(loss, params), seeds, loss, h, c
 
-    def run_epoch():
-        def run_batch(b, h, c, loss_sum):
-            x, y_true = x_batches[b], y_batches[b]
-            params = [tf.identity(w.value) for w in weights]  # a snapshot, not the variable itself
-            grads, seeds, loss, h, c = tf.vectorized_map(
-                lambda args: member_step(list(args[0]), list(args[1]), args[2], args[3], x, y_true),
-                (params, [s.value() for s in seed_states], h, c),
-            )
-            for state, new in zip(seed_states, seeds):
-                state.assign(new)
-            optimizer.apply(list(grads), weights)
-            finite = tf.math.is_finite(loss)
-            for weight in weights:  # an update can overflow even when the loss was finite
-                finite &= tf.reduce_all(tf.math.is_finite(weight.value), axis=range(1, len(weight.shape)))
-            alive.assign(alive & finite)
-            training = alive & ~early_stopped
-            for weight, before in zip(weights, params):
-                weight.assign(tf.where(per_repeat(training, weight), weight.value, before))
-            return b + 1, h, c, loss_sum + tf.where(training, loss, np.nan)
-
-        zeros = tf.zeros((repeats, batch_size, units))
-        _, _, _, loss_sum = tf.while_loop(
-            lambda b, *_: b < n_batches, run_batch, (tf.constant(0), zeros, zeros, tf.zeros((repeats,)))
+    def run_batch(b, h, c, loss_sum):
+        x, y_true = x_batches[b], y_batches[b]
+        before = stack.snapshot()
+        grads, seeds, loss, h, c = tf.vectorized_map(
+            lambda args: member_step(list(args[0]), list(args[1]), args[2], args[3], x, y_true),
+            (before, [s.value() for s in stack.seed_states], h, c),
         )
-        return loss_sum / n_batches
+        stack.update(grads, seeds)
+        training = stack.stop_diverged(loss, before, ~early_stopped)
+        return b + 1, h, c, loss_sum + tf.where(training, loss, np.nan)
 
-    def checkpoint(epoch, index):
-        params = [w.value for w in weights]
+    def checkpoint(epoch):
+        params = [w.value for w in stack.weights]
         forecasts = _walk_forward(step, non_trainable, params, all_x_batches, batch_size, units)
         forecasts = tf.reshape(tf.transpose(forecasts, (1, 0, 2)), (repeats, -1))[:, : sum(segment_sizes)]
         errors = tf.square(forecasts - all_y)
         mse = tf.stack([tf.reduce_mean(part, axis=1) for part in tf.split(errors, segment_sizes, axis=1)], 1)
-        ckpt_mse.scatter_nd_update([[index]], [mse])
-        ckpt_forecasts.scatter_nd_update([[index]], [forecasts])
+        ckpt_mse.scatter_nd_update([[ckpt_index]], [mse])
+        ckpt_forecasts.scatter_nd_update([[ckpt_index]], [forecasts])
         if train_cfg.early_stopping:
-            improved = alive & ~early_stopped & (mse[:, 1] < best_val)
+            improved = stack.alive & ~early_stopped & (mse[:, 1] < best_val)
             best_val.assign(tf.where(improved, mse[:, 1], best_val))
             best_epoch.assign(tf.where(improved, epoch, best_epoch))
-            for best, weight in zip(best_weights, weights):
-                best.assign(tf.where(per_repeat(improved, weight), weight.value, best))
+            for best, weight in zip(best_weights, stack.weights):
+                best.assign(tf.where(stack.per_repeat(improved, weight), weight.value, best))
             since_best.assign(tf.where(improved, 0, since_best + 1))
             early_stopped.assign(early_stopped | (since_best >= train_cfg.early_stopping))
-        return index + 1
+        ckpt_index.assign_add(1)
+        return 0
 
-    @tf.function(jit_compile=True)
-    def run_epochs(first_epoch, n_epochs, next_checkpoint):
-        def body(e, index, history):
-            history = tf.tensor_scatter_nd_update(history, [[e - first_epoch]], [run_epoch()])
-            epoch = e + 1
-            due = tf.equal(epoch % train_cfg.checkpoint_every, 0) | tf.equal(epoch, epochs)
-            index = tf.cond(due, lambda: checkpoint(epoch, index), lambda: index)
-            return e + 1, index, history
-
-        _, index, history = tf.while_loop(
-            lambda e, *_: e < first_epoch + n_epochs,
-            body,
-            (first_epoch, next_checkpoint, tf.zeros((chunk, repeats))),
+    def run_epoch(epoch):
+        # the state starts at zero every epoch and is carried from batch to batch
+        zeros = tf.zeros((repeats, batch_size, units))
+        _, _, _, loss_sum = tf.while_loop(
+            lambda b, *_: b < n_batches, run_batch, (tf.constant(0), zeros, zeros, tf.zeros((repeats,)))
         )
-        return index, history
+        done = epoch + 1
+        due = tf.equal(done % train_cfg.checkpoint_every, 0) | tf.equal(done, epochs)
+        tf.cond(due, lambda: checkpoint(done), lambda: 0)
+        return loss_sum / n_batches
 
     chunk = min(math.ceil(epochs / PROGRESS_UPDATES), MAX_EPOCHS_PER_CALL)
-    history, next_checkpoint = [], tf.constant(0)
     start = time.perf_counter()
-    with tqdm(total=epochs, unit="epoch", desc=f"train {repeats} repeats", disable=not progress) as bar:
-        while len(history) < epochs:
-            n = min(chunk, epochs - len(history))
-            next_checkpoint, losses = run_epochs(tf.constant(len(history)), tf.constant(n), next_checkpoint)
-            history.extend(losses.numpy()[:n])
-            bar.update(n)
+    history = run_in_chunks(compile_epochs(run_epoch, chunk, repeats), epochs, chunk, repeats, progress)
     seconds = time.perf_counter() - start
-    final = best_weights if train_cfg.early_stopping else weights
-    for r, member in enumerate(members):
-        member.set_weights([w.numpy()[r] for w in final])
+    stack.to_members(best_weights if train_cfg.early_stopping else None)
     return TrainedRepeats(
-        members, np.asarray(history), ~alive.numpy(), best_epoch.numpy(), np.array(ckpt_epochs),
+        members, history, ~stack.alive.numpy(), best_epoch.numpy(), np.array(ckpt_epochs),
         ckpt_mse.numpy(), ckpt_forecasts.numpy()[..., None, None], seconds,
     )
 
