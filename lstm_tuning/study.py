@@ -113,7 +113,7 @@ def markdown(key: str, baseline: str, table: pd.DataFrame, verdicts: list[str], 
         "|" + "---|" * len(header),
     ]
     for row in table.to_dict("records"):
-        ci = f"[{row['ci_low']:.2f}, {row['ci_high']:.2f}]"
+        ci = f"[{_cell(float(row['ci_low']))}, {_cell(float(row['ci_high']))}]"
         tests = [_cell(row.get(name, float("nan"))) for name in ("mann_whitney_p", "welch_p")]
         real = _cell(row["real"]) if row["configuration"] != baseline else "baseline"
         stats = [_cell(float(row[name])) for name in ("mean", "std", "min", "25%", "50%", "75%", "max")]

@@ -42,12 +42,10 @@ def parts(first_rows: np.ndarray, n_out: int, n_rows: int, val_size: int, test_s
     }
 
 
-def trim_to_batches(n_rows: int, batch_size: int, what: str = "training rows") -> int:
+def trim_to_batches(n_rows: int, batch_size: int, warn: bool = True) -> int:
     """How many of the oldest rows to drop so a stateful batch size divides the rest (as the seed does)."""
     dropped = n_rows % batch_size
-    if dropped:
-        log.warning(
-            "%d %s are not a multiple of train.batch_size=%d: dropping the %d oldest",
-            n_rows, what, batch_size, dropped,
-        )
+    if dropped and warn:
+        log.warning("%d training rows are not a multiple of train.batch_size=%d: dropping the %d oldest",
+                    n_rows, batch_size, dropped)
     return dropped

@@ -39,9 +39,10 @@ def main(overrides: list[str]) -> None:
     # refitting, is the seed's walk-forward.
     held_rows = np.concatenate([windows["targets_val"], windows["targets_test"]])
     if cfg.model.name == "stateful_lstm":
-        # the stateful model first builds up its state over the training rows it was trained on
+        # the stateful model first builds up its state over the training rows it was trained on (train
+        # dropped the oldest and said so)
         batch_size = members[0].input_shape[0]
-        X_state = windows["X_train"][trim_to_batches(len(windows["X_train"]), batch_size) :, :, 0]
+        X_state = windows["X_train"][trim_to_batches(len(windows["X_train"]), batch_size, warn=False) :, :, 0]
         X_held = np.concatenate([windows["X_val"], windows["X_test"]])[..., 0]
         scaled = training.forecast(members, X_state, X_held)[..., None, None]
     else:
@@ -51,14 +52,16 @@ def main(overrides: list[str]) -> None:
     val_forecasts, forecasts = held[:, :n_val], held[:, n_val:]
     first_rows = windows["targets_test"]
     actual = evaluation.actual_windows(observed, first_rows, n_out)
-    overall, _ = evaluation.step_scores(actual, forecasts)
+    overall, per_step = evaluation.step_scores(actual, forecasts)
     rmses = overall[:, -1]  # the target series (data.target) is the last output
 
     started = time.perf_counter()
     baseline_forecasts = baselines.forecast_all(cfg.baselines, observed[:, -1], first_rows, n_out)
     baseline_seconds = time.perf_counter() - started
-    baseline_rmses = {name: float(evaluation.step_scores(actual[..., -1:], f[None, ..., None])[0][0, 0])
-                      for name, f in baseline_forecasts.items()}
+    # each baseline's forecasts [n, n_out] of the target, scored as one more repeat: overall, per step
+    baseline_scores = {name: evaluation.step_scores(actual[..., -1:], f[None, ..., None])
+                       for name, f in baseline_forecasts.items()}
+    baseline_rmses = {name: float(scores[0][0, 0]) for name, scores in baseline_scores.items()}
     metrics = evaluation.summarize(rmses, baseline_rmses)
     if n_val:
         val_actual = evaluation.actual_windows(observed, windows["targets_val"], n_out)
@@ -94,14 +97,12 @@ def main(overrides: list[str]) -> None:
         "forecast_max": forecasts[:, :, 0, -1].max(axis=0),
         **{name: f[:, 0] for name, f in baseline_forecasts.items()},
     }))
-    _, per_step = evaluation.step_scores(actual, forecasts)
     outputs.write_csv(paths.HORIZON, pd.DataFrame({
         "horizon": np.arange(1, n_out + 1),
         "lstm_mean": per_step[:, :, -1].mean(axis=0),
         "lstm_min": per_step[:, :, -1].min(axis=0),
         "lstm_max": per_step[:, :, -1].max(axis=0),
-        **{name: evaluation.step_scores(actual[..., -1:], f[None, ..., None])[1][0, :, 0]
-           for name, f in baseline_forecasts.items()},
+        **{name: scores[1][0, :, 0] for name, scores in baseline_scores.items()},
     }))
     summary = metrics["test_rmse"]
     log.info("read %d models from %s/; test RMSE of %s (%d step(s)) mean %.3f std %.3f over %d repeats "

@@ -1,0 +1,71 @@
+"""Each architecture's default as a real DVC experiment on Shampoo Sales, timed side by side in one run.
+
+    python benchmarks/zoo_experiments.py [model option ...]
+
+Copies the repository (tracked files) to a temporary git repo, runs `dvc repro` once, then for every
+model option `dvc exp run -f -S model=<option>` (CNN-LSTM and ConvLSTM with `-S data.n_lags=4`, their
+default 2 x 2 subsequences): all six stages with 30 repeats x 1000 epochs, Python start-ups, XLA compile
+and baselines included. Prints a Markdown row per option: wall time and training seconds, each also as a
+ratio to the first option's (the seed 002 model by default), and the test and train RMSE. Not a test:
+timings on a shared machine are noisy, so only ratios measured side by side mean anything.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+OPTIONS = ("stateful_lstm", "vanilla", "stacked", "bidirectional", "cnn_lstm", "conv_lstm", "encoder_decoder")
+SUBSEQUENCE_MODELS = ("cnn_lstm", "conv_lstm")
+
+
+def run(args: list[str], cwd: Path) -> None:
+    env = dict(os.environ, DVC_NO_ANALYTICS="1", TF_CPP_MIN_LOG_LEVEL="3")
+    env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
+    result = subprocess.run(args, cwd=cwd, env=env, capture_output=True, text=True)
+    if result.returncode:
+        sys.exit(f"{' '.join(args)} failed:\n{result.stderr[-2000:]}")
+
+
+def copy_repo(dest: Path) -> None:
+    files = subprocess.run(["git", "ls-files", "-z"], cwd=ROOT, capture_output=True, text=True, check=True)
+    for name in filter(None, files.stdout.split("\0")):
+        if (ROOT / name).is_file():
+            (dest / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(ROOT / name, dest / name)
+    for args in (["init", "-q"], ["add", "-A"], ["-c", "user.name=b", "-c", "user.email=b@b", "commit", "-qm", "b"]):
+        run(["git", *args], dest)
+
+
+def main(options: list[str]) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        repo = Path(tmp)
+        copy_repo(repo)
+        run([sys.executable, "-m", "dvc", "repro"], repo)
+        print(f"| `-S` | wall time | x {options[0]} | train seconds | x {options[0]} | test RMSE mean (std) | "
+              "train RMSE mean |")
+        print("|---|---|---|---|---|---|---|")
+        reference = None
+        for option in options:
+            overrides = [f"model={option}"] + (["data.n_lags=4"] if option in SUBSEQUENCE_MODELS else [])
+            start = time.perf_counter()
+            run([sys.executable, "-m", "dvc", "exp", "run", "-f", *(a for o in overrides for a in ("-S", o))], repo)
+            wall = time.perf_counter() - start
+            train = json.loads((repo / "training/time.json").read_text())["train_seconds"]
+            test_rmse, train_rmse = (json.loads((repo / "evaluation/metrics.json").read_text())[key]
+                                     for key in ("test_rmse", "train_rmse"))
+            reference = reference or (wall, train)
+            print(f"| `{' '.join(overrides)}` | {wall:.1f} s | {wall / reference[0]:.2f} | {train:.1f} | "
+                  f"{train / reference[1]:.2f} | {test_rmse['mean']:.2f} ({test_rmse['std']:.2f}) | "
+                  f"{train_rmse['mean']:.2f} |", flush=True)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:] or list(OPTIONS))
