@@ -33,7 +33,8 @@ def _csv(cfg: DataConfig) -> pd.DataFrame:
     if absent:
         raise UserError(f"{cfg.path}: no column {absent[0]!r} (data.covariates); columns found: {', '.join(columns)}")
     return pd.concat(
-        [load_series(cfg.path, cfg.date_column, name, cfg.date_format, cfg.fill) for name in [*cfg.covariates, cfg.target]],
+        [load_series(cfg.path, cfg.date_column, name, cfg.date_format, cfg.fill)
+         for name in [*cfg.covariates, cfg.target]],
         axis=1,
     )
 

@@ -87,7 +87,8 @@ def diagnostics(epochs: np.ndarray, levels: np.ndarray, actual: np.ndarray, segm
         if (segments == segment).any() else np.full(checkpoints * repeats, np.nan)
         for segment in ("train", "val", "test")
     }
-    return pd.DataFrame({"epoch": np.repeat(epochs, repeats), "repeat": np.tile(np.arange(repeats), checkpoints), **rmse})
+    return pd.DataFrame({"epoch": np.repeat(epochs, repeats), "repeat": np.tile(np.arange(repeats), checkpoints),
+                         **rmse})
 
 
 def inflection(per_repeat: pd.DataFrame) -> tuple[pd.DataFrame, dict]:

@@ -38,7 +38,8 @@ def fit_transform(
         changes = difference(values, interval) if interval else values
         training = changes[:fit_rows]
         fitted[name] = SeriesTransform(interval, Scaling.fit(training[np.isfinite(training)]))
-        transformed[name] = np.where(np.isfinite(changes), fitted[name].scaling.transform(np.nan_to_num(changes)), np.nan)
+        scaled = fitted[name].scaling.transform(np.nan_to_num(changes))
+        transformed[name] = np.where(np.isfinite(changes), scaled, np.nan)
     return pd.DataFrame(transformed, index=series.index), fitted
 
 

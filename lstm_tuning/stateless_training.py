@@ -149,8 +149,10 @@ def train_stateless(
     chunk = min(train_cfg.checkpoint_every, MAX_EPOCHS_PER_CALL)
     start = time.perf_counter()
     with _max_pool_gradients_allowed(model):
-        history = run_in_chunks(compile_epochs(run_epoch, chunk, repeats), epochs, chunk, repeats, progress,
-                                stops=ckpt_epochs, on_stop=lambda _: ckpt_forecasts.append(forecast_every_window().numpy()))
+        history = run_in_chunks(
+            compile_epochs(run_epoch, chunk, repeats), epochs, chunk, repeats, progress,
+            stops=ckpt_epochs, on_stop=lambda _: ckpt_forecasts.append(forecast_every_window().numpy()),
+        )
     seconds = time.perf_counter() - start
     ckpt_forecasts = np.stack(ckpt_forecasts)  # [checkpoints, repeats, windows, n_out, n_targets]
     errors = ((ckpt_forecasts - y_every) ** 2).mean(axis=(3, 4))
@@ -176,6 +178,8 @@ def predict(members: list[keras.Model], X: np.ndarray) -> np.ndarray:
 
     @tf.function(jit_compile=True)
     def run():
-        return tf.vectorized_map(lambda args: model.stateless_call(list(args[0]), list(args[1]), X_all)[0], (params, states))
+        return tf.vectorized_map(
+            lambda args: model.stateless_call(list(args[0]), list(args[1]), X_all)[0], (params, states)
+        )
 
     return run().numpy()

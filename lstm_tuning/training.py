@@ -6,9 +6,10 @@ repeat at once, and one elementwise Keras optimizer over the stacked weights giv
 the update (and optimizer state) it would get trained alone. The epoch and batch loops run inside the
 compiled program, so 30 repeats x 1000 epochs cost about what one Python-driven epoch used to.
 
-Stateful semantics are the seed's: batches in order (no shuffling), the LSTM state carried from batch
-to batch (row i of a batch continues row i of the previous one), reset to zero at every epoch, and no
-gradient flowing into earlier batches.
+`RepeatStack`, `compile_epochs` and `run_in_chunks` are the core this stateful trainer shares with the
+zoo's (`stateless_training`). Stateful semantics are the seed's: batches in order (no shuffling), the
+LSTM state carried from batch to batch (row i of a batch continues row i of the previous one), reset to
+zero at every epoch, and no gradient flowing into earlier batches.
 """
 
 from __future__ import annotations

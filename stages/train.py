@@ -16,18 +16,9 @@ log = logging.getLogger("train")
 def main(overrides: list[str]) -> None:
     cfg = config.load(overrides)
     windows = np.load(paths.WINDOWS)
-    if cfg.model.name == "stateful_lstm":
-        trained, first_rows = _train_stateful(cfg, windows)
-    else:
-        from lstm_tuning import stateless_training, training  # after validation: TensorFlow takes seconds to load
-
-        log.info("read %s: %d training windows %s -> %s; training %d repeats x %d epochs of model=%s, batch size %d",
-                 paths.WINDOWS, len(windows["X_train"]), windows["X_train"].shape[1:], windows["y_train"].shape[1:],
-                 cfg.train.repeats, cfg.train.epochs, cfg.model.name, cfg.train.batch_size)
-        held = training.Held(windows["X_val"], windows["y_val"], windows["X_test"], windows["y_test"])
-        trained = stateless_training.train_stateless(cfg.model, cfg.train, windows["X_train"], windows["y_train"], held)
-        first_rows = np.concatenate([windows[f"targets_{part}"] for part in ("train", "val", "test")])
-    from lstm_tuning import training
+    train_models = _train_stateful if cfg.model.name == "stateful_lstm" else _train_zoo
+    trained, first_rows = train_models(cfg, windows)
+    from lstm_tuning import training  # loaded by now
 
     diverged = np.flatnonzero(trained.diverged)
     if len(diverged) == cfg.train.repeats:
@@ -63,6 +54,19 @@ def main(overrides: list[str]) -> None:
     log.info("trained %d training-epochs in %.2f s; final loss mean %.5f; wrote %s/, %s and %s",
              training_epochs, trained.seconds, np.nanmean(trained.loss[-1]), paths.MODELS, paths.TRAINING_LOSS,
              paths.CHECKPOINTS)
+
+
+def _train_zoo(cfg: config.Config, windows):
+    """The seed 004 models: windows [n_lags, inputs] -> [n_out, targets], shuffled batches as Keras fit."""
+    from lstm_tuning import stateless_training, training  # after validation: TensorFlow takes seconds to load
+
+    log.info("read %s: %d training windows %s -> %s; training %d repeats x %d epochs of model=%s, batch size %d",
+             paths.WINDOWS, len(windows["X_train"]), windows["X_train"].shape[1:], windows["y_train"].shape[1:],
+             cfg.train.repeats, cfg.train.epochs, cfg.model.name, cfg.train.batch_size)
+    held = training.Held(windows["X_val"], windows["y_val"], windows["X_test"], windows["y_test"])
+    first_rows = np.concatenate([windows[f"targets_{part}"] for part in ("train", "val", "test")])
+    trained = stateless_training.train_stateless(cfg.model, cfg.train, windows["X_train"], windows["y_train"], held)
+    return trained, first_rows
 
 
 def _train_stateful(cfg: config.Config, windows):

@@ -1,4 +1,5 @@
-"""Stage transform: per series, lag differencing (unless opted out) and [-1, 1] scaling fit on the training rows only."""
+"""Stage transform: per series, lag differencing (unless opted out) and [-1, 1] scaling fit on the
+training rows only."""
 
 import logging
 

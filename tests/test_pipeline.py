@@ -38,7 +38,8 @@ def test_reruns_only_the_stages_that_read_what_changed(repo_copy):
     forecasts = (repo_copy / "evaluation/forecasts.csv").read_text().splitlines()
     assert len(forecasts) == 1 + 8
 
-    set_params(repo_copy, _allow_new=True, **{"task.n_out": 2, "task.name": "multistep_vector", "model.name": "vanilla"})
+    set_params(repo_copy, _allow_new=True,
+               **{"task.n_out": 2, "task.name": "multistep_vector", "model.name": "vanilla"})
     assert stages_run(repo_copy) == {"window", "train", "evaluate", "report"}
 
 
