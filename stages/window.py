@@ -1,5 +1,5 @@
-"""Stage window: supervised windows of the framing `task` (n_lags rows in -> n_out steps of the target
-series out), split into train, validation and test by the rows they forecast."""
+"""Stage window: supervised windows of the framing `task` (n_lags rows of the input series in -> n_out
+steps of the output series out), split into train, validation and test by the rows they forecast."""
 
 import logging
 
