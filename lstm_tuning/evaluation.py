@@ -58,10 +58,11 @@ def step_scores(actual: np.ndarray, forecasts: np.ndarray) -> tuple[np.ndarray, 
     return np.array(overall), np.array(per_step).reshape(len(forecasts), n_out, n_targets)
 
 
-def per_series(names: list[str], actual: np.ndarray, forecasts: np.ndarray, persistence: np.ndarray) -> dict:
-    """Per output series: the repeats' mean test RMSE and persistence's, overall and at each step t+h."""
-    overall, per_step = step_scores(actual, forecasts)
-    persistence_overall, persistence_step = step_scores(actual, persistence[None])
+def per_series(names: list[str], scores: tuple[np.ndarray, np.ndarray],
+               persistence_scores: tuple[np.ndarray, np.ndarray]) -> dict:
+    """Per output series: the repeats' mean test RMSE and persistence's, overall and at each step t+h,
+    from their `step_scores`."""
+    (overall, per_step), (persistence_overall, persistence_step) = scores, persistence_scores
     return {
         name: {
             "test_rmse_mean": float(overall[:, j].mean()),

@@ -67,7 +67,8 @@ def main(overrides: list[str]) -> None:
         val_actual = evaluation.actual_windows(observed, windows["targets_val"], n_out)
         metrics["val_rmse"] = evaluation.describe(evaluation.step_scores(val_actual, val_forecasts)[0][:, -1])
     persistence = np.repeat(observed[first_rows - 1][:, None], n_out, axis=1)  # every series' last value
-    metrics["per_series"] = evaluation.per_series(names, actual, forecasts, persistence)
+    metrics["per_series"] = evaluation.per_series(
+        names, (overall, per_step), evaluation.step_scores(actual, persistence[None]))
     metrics["repeats_diverged"] = int(repeats["diverged"].sum())
 
     checkpoints = np.load(paths.CHECKPOINTS)
