@@ -19,8 +19,9 @@ def _interrupt(signum, frame):
     raise KeyboardInterrupt(signal.Signals(signum).name)
 
 
-def run_stage(main: Callable[[list[str]], None]) -> None:
-    """Run a stage's main with its command-line overrides; turn user errors into exit code 2.
+def run_stage(main: Callable[[list[str]], None], argv: list[str] | None = None) -> None:
+    """Run a stage's (or a command's) main with its command-line arguments (default: sys.argv[1:]); turn
+    user errors into exit code 2.
 
     SIGTERM is handled like Ctrl-C, so both unwind through the atomic writers, which discard their
     temporary files and leave the output being written at its previous version.
@@ -28,7 +29,7 @@ def run_stage(main: Callable[[list[str]], None]) -> None:
     logging.basicConfig(level=logging.INFO, format="%(name)s: %(message)s", stream=sys.stdout)
     signal.signal(signal.SIGTERM, _interrupt)
     try:
-        main(sys.argv[1:])
+        main(sys.argv[1:] if argv is None else argv)
     except UserError as exc:
         if os.environ.get(DEBUG_ENV):
             raise

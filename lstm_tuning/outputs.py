@@ -53,3 +53,12 @@ def write_json(path: str | Path, payload: dict) -> None:
 def write_csv(path: str | Path, frame) -> None:
     with atomic_path(path) as tmp:
         frame.to_csv(tmp, index=False)
+
+
+def save_figure(fig, path: str | Path) -> None:
+    """A matplotlib figure as a PNG, written atomically, then closed."""
+    import matplotlib.pyplot as plt
+
+    with atomic_path(path) as tmp:
+        fig.savefig(tmp, dpi=100, bbox_inches="tight", format="png")
+    plt.close(fig)

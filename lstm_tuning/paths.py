@@ -6,10 +6,11 @@ SERIES = Path("data/series.csv")
 TRANSFORMED = Path("data/transformed.csv")
 SCALING = Path("data/scaling.json")
 WINDOWS = Path("data/windows.npz")
-MODELS = Path("models")
-REPEATS = MODELS / "repeats.csv"  # each repeat's seed and whether it diverged
+MODELS = Path("models")  # one Keras file per repeat that did not diverge
+REPEATS = Path("training/repeats.csv")  # each repeat's seed, whether it diverged, its best epoch
 TRAINING_LOSS = Path("training/loss.csv")
-CHECKPOINTS = Path("training/checkpoints.npz")  # forecasts (scaled) of every window every k epochs
+# every window's forecasts (scaled) every k epochs, and by the weights each repeat keeps
+CHECKPOINTS = Path("training/checkpoints.npz")
 TRAINING_TIME = Path("training/time.json")
 METRICS = Path("evaluation/metrics.json")
 RMSE = Path("evaluation/rmse.csv")

@@ -2,7 +2,8 @@
 
 import logging
 
-from lstm_tuning import config, datasets, outputs, paths
+from lstm_tuning import config, outputs, paths
+from lstm_tuning.data import sources
 from lstm_tuning.errors import run_stage
 
 log = logging.getLogger("ingest")
@@ -10,12 +11,11 @@ log = logging.getLogger("ingest")
 
 def main(overrides: list[str]) -> None:
     cfg = config.load(overrides).data
-    series = datasets.load(cfg)
-    origin = cfg.path if cfg.source == "csv" else f"data.source={cfg.source}"
-    log.info("read %s: %d rows of %s from %s to %s", origin, len(series), ", ".join(series.columns),
-             series.index[0], series.index[-1])
+    series = sources.load(cfg)
     outputs.write_csv(paths.SERIES, series.reset_index())
-    log.info("wrote %s", paths.SERIES)
+    origin = cfg.path if cfg.source == "csv" else f"data.source={cfg.source}"
+    log.info("read %s: %d rows of %s from %s to %s; wrote %s", origin, len(series), ", ".join(series.columns),
+             series.index[0], series.index[-1], paths.SERIES)
 
 
 if __name__ == "__main__":

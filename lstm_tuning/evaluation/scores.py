@@ -1,22 +1,11 @@
-"""Walk-forward scoring in original units: per-repeat RMSE, its summary, and skill against the baselines."""
+"""Walk-forward scores in original units: RMSE per repeat, output series and forecast step, their summary,
+skill against the baselines, and the errors over training (diagnostics)."""
 
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
 from sklearn.metrics import root_mean_squared_error
-
-from lstm_tuning.transforms import Scaling, inverse_difference
-
-
-def to_original_units(scaled: np.ndarray, scaling: Scaling, previous_values: np.ndarray) -> np.ndarray:
-    """Invert the scaling, then the differencing with the true earlier values (the seed's walk-forward)."""
-    return inverse_difference(scaling.inverse(scaled), previous_values)
-
-
-def rmse_per_repeat(actual: np.ndarray, forecasts: np.ndarray) -> np.ndarray:
-    """forecasts [repeats, n] against actual [n]."""
-    return np.array([root_mean_squared_error(actual, f) for f in forecasts])
 
 
 def describe(scores: np.ndarray) -> dict[str, float]:

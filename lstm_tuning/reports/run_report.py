@@ -10,10 +10,30 @@ matplotlib.use("Agg")  # files only; stages run without a display
 import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 
+from lstm_tuning.outputs import save_figure  # noqa: E402
 
-def _save(fig, path: Path) -> None:
-    fig.savefig(path, dpi=100, bbox_inches="tight", format="png")
-    plt.close(fig)
+IMAGES = {
+    "Test RMSE per repeat": "rmse_boxplot.png",
+    "Forecasts over the test period": "forecast.png",
+    "Test RMSE per forecast step": "horizon.png",
+    "Training loss per epoch": "training_loss.png",
+    "Walk-forward RMSE during training, per repeat": "diagnostics.png",
+}
+
+
+def write(out: Path, params: dict, metrics: dict, rmse: pd.DataFrame, forecasts: pd.DataFrame,
+          horizon: pd.DataFrame, diagnostics: pd.DataFrame, loss: pd.DataFrame) -> None:
+    """The run report in directory `out`: report.md, its plots, and the loss summary `dvc plots` draws."""
+    summary = loss_summary(loss)
+    summary.to_csv(out / "training_loss.csv", index=False)
+    best = metrics["best_baseline"]
+    lines = {name: metrics["baselines"][f"{name}_rmse"] for name in dict.fromkeys(["persistence", best])}
+    rmse_boxplot(rmse, lines, out / IMAGES["Test RMSE per repeat"])
+    forecast_plot(forecasts, out / IMAGES["Forecasts over the test period"])
+    horizon_plot(horizon, out / IMAGES["Test RMSE per forecast step"])
+    loss_plot(summary, out / IMAGES["Training loss per epoch"])
+    diagnostics_plot(diagnostics, out / IMAGES["Walk-forward RMSE during training, per repeat"])
+    (out / "report.md").write_text(markdown(metrics, params, IMAGES))
 
 
 def loss_summary(loss: pd.DataFrame) -> pd.DataFrame:
@@ -34,7 +54,7 @@ def rmse_boxplot(rmse: pd.DataFrame, baselines: dict[str, float], path: Path) ->
     ax.set_ylabel("test RMSE (original units)")
     ax.set_title(f"Test RMSE over {len(rmse)} repeats")
     ax.legend(loc="upper right")
-    _save(fig, path)
+    save_figure(fig, path)
 
 
 def forecast_plot(forecasts: pd.DataFrame, path: Path) -> None:
@@ -51,7 +71,7 @@ def forecast_plot(forecasts: pd.DataFrame, path: Path) -> None:
     ax.set_title("Walk-forward forecasts (t+1) over the test period")
     ax.tick_params(axis="x", rotation=45)
     ax.legend()
-    _save(fig, path)
+    save_figure(fig, path)
 
 
 def horizon_plot(horizon: pd.DataFrame, path: Path) -> None:
@@ -66,7 +86,7 @@ def horizon_plot(horizon: pd.DataFrame, path: Path) -> None:
     ax.set_xticks(horizon["horizon"])
     ax.set_ylabel("test RMSE (original units)")
     ax.legend()
-    _save(fig, path)
+    save_figure(fig, path)
 
 
 def diagnostics_plot(per_repeat: pd.DataFrame, path: Path) -> None:
@@ -83,7 +103,7 @@ def diagnostics_plot(per_repeat: pd.DataFrame, path: Path) -> None:
     ax.set_xlabel("epoch")
     ax.set_ylabel("walk-forward RMSE (original units)")
     ax.legend()
-    _save(fig, path)
+    save_figure(fig, path)
 
 
 def loss_plot(summary: pd.DataFrame, path: Path) -> None:
@@ -94,7 +114,7 @@ def loss_plot(summary: pd.DataFrame, path: Path) -> None:
     ax.set_ylabel("training loss (scaled units)")
     ax.set_yscale("log")
     ax.legend()
-    _save(fig, path)
+    save_figure(fig, path)
 
 
 def markdown(metrics: dict, params: dict, images: dict[str, str]) -> str:

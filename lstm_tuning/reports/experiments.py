@@ -36,13 +36,18 @@ def flatten(params: dict, prefix: str = "") -> dict:
     return flat
 
 
-def _exp_show(repo: Path, rev: str) -> list[dict]:
-    result = subprocess.run([sys.executable, "-m", "dvc", "exp", "show", "--json", "--rev", rev],
-                            cwd=repo, capture_output=True, text=True, check=False)
+def run_dvc(*args: str, cwd: Path | None = None) -> str:
+    """The output of a DVC command run with this interpreter; a failure is a one-line UserError."""
+    result = subprocess.run([sys.executable, "-m", "dvc", *args], cwd=cwd, capture_output=True, text=True,
+                            check=False)
     if result.returncode != 0:
         message = (result.stderr.strip().splitlines() or ["no output"])[-1]
-        raise UserError(f"{repo}: `dvc exp show --rev {rev}` failed: {message}")
-    return json.loads(result.stdout)
+        raise UserError(f"{cwd or '.'}: `dvc {' '.join(args)}` failed: {message}")
+    return result.stdout
+
+
+def _exp_show(repo: Path, rev: str) -> list[dict]:
+    return json.loads(run_dvc("exp", "show", "--json", "--rev", rev, cwd=repo))
 
 
 def _params(rev_entry: dict) -> dict:

@@ -1,16 +1,11 @@
-"""Train all repeats of a zoo model together, in one XLA-compiled program, on the core `training.train`
-uses for the stateful seed 002 model (`training.RepeatStack`, `compile_epochs`, `run_in_chunks`).
+"""Shuffled batches of independent windows: the regime of Keras `fit`, for every model that carries no
+state between batches.
 
-Each repeat is a real Keras model (`zoo.build`) with its own initialisation and its own dropout seed.
-Its trainable weights and its non-trainable variables (the SeedGenerator states that draw dropout masks)
-are stacked along a leading repeat axis; `tf.vectorized_map` runs `stateless_call` and its gradient for
-every repeat at once, so each repeat draws its own masks from its own seed state, and one elementwise
-Keras optimizer over the stacked weights gives each repeat exactly the update it would get alone.
-
-Batches are those of Keras `fit`: every epoch each repeat visits the training windows in its own random
-order (or in order, `shuffle=False`), in batches of `train.batch_size` with the remainder as a smaller
-last batch. To keep one static shape for XLA the last batch is padded and the padding masked out of the
-loss. The loss is the configured one plus the layers' weight penalties, as `fit` computes it.
+Every epoch each repeat visits the training windows in its own random order (or in order,
+`shuffle=False`), in batches of `train.batch_size` with the remainder as a smaller last batch. To keep
+one static shape for XLA the last batch is padded and the padding masked out of the loss. The loss is the
+configured one plus the layers' weight penalties, as `fit` computes it. Each repeat's dropout masks come
+from its own seed state, stacked like the weights.
 """
 
 from __future__ import annotations
@@ -19,24 +14,17 @@ import math
 import time
 from contextlib import contextmanager
 
-import keras
 import numpy as np
-import tensorflow as tf
-# not exported by tf.config: the only way to lift op determinism again once `configure_determinism` set it
-from tensorflow.python.framework.config import disable_op_determinism, is_op_determinism_enabled
 
-from lstm_tuning import zoo
-from lstm_tuning.config import ModelConfig, TrainConfig
-from lstm_tuning.training import (
+from lstm_tuning.models.base import Shape
+from lstm_tuning.training.backend import keras, tf
+from lstm_tuning.training.core import (
     MAX_EPOCHS_PER_CALL,
-    SEGMENTS,
-    Held,
     RepeatStack,
     TrainedRepeats,
     checkpoint_epochs,
     compile_epochs,
-    configure_determinism,
-    member_seeds,
+    initial_members,
     run_in_chunks,
     stack_non_trainable,
     stack_weights,
@@ -51,6 +39,9 @@ def _max_pool_gradients_allowed(model: keras.Model):
     XLA computes them with a sequential select-and-scatter, which is (a test trains a CNN-LSTM twice and
     compares). Determinism is restored for every other op as soon as the program is compiled and run.
     """
+    # not exported by tf.config: the only way to lift op determinism again once `initial_members` set it
+    from tensorflow.python.framework.config import disable_op_determinism, is_op_determinism_enabled
+
     pooling = any(isinstance(getattr(layer, "layer", layer), keras.layers.MaxPooling1D) for layer in model.layers)
     lift = pooling and is_op_determinism_enabled() and not tf.config.list_logical_devices("GPU")
     if lift:
@@ -62,54 +53,34 @@ def _max_pool_gradients_allowed(model: keras.Model):
             tf.config.experimental.enable_op_determinism()
 
 
-def initial_members(
-    model_cfg: ModelConfig, train_cfg: TrainConfig, n_lags: int, n_features: int, n_out: int, n_targets: int
-) -> list[keras.Model]:
-    """One freshly initialised zoo model per repeat; its weights and dropout seed come from its derived seed."""
-    configure_determinism(train_cfg.seed)
-    members = []
-    for seed in member_seeds(train_cfg.seed, train_cfg.repeats):
-        keras.utils.set_random_seed(seed)
-        members.append(zoo.build(model_cfg, n_lags, n_features, n_out, n_targets))
-    return members
-
-
-def train_stateless(
-    model_cfg: ModelConfig,
-    train_cfg: TrainConfig,
-    X: np.ndarray,
-    y: np.ndarray,
-    held: Held | None = None,
-    shuffle: bool = True,
-    progress: bool = True,
-) -> TrainedRepeats:
-    """Train `train_cfg.repeats` independent zoo models on windows X [n, n_lags, n_features] -> y [n, n_out, n_targets].
+def train(params, train_cfg, windows, progress: bool = True, shuffle: bool = True) -> TrainedRepeats:
+    """Train `train_cfg.repeats` independent models on the training windows X [n, n_lags, n_features] ->
+    y [n, n_out, n_targets] of `windows`.
 
     Every `train.checkpoint_every` epochs each repeat forecasts the training windows and the held-out
-    ones (as evaluate does): the seed's diagnostics. The test error is recorded, never used.
+    ones: the seed's diagnostics. The test error is recorded, never used.
     """
+    X, y = windows["X_train"], windows["y_train"]
     repeats, epochs, n = train_cfg.repeats, train_cfg.epochs, len(X)
-    held = held or Held(X[:0], y[:0], X[:0], y[:0])
     batch_size = min(train_cfg.batch_size, n)
     n_batches = math.ceil(n / batch_size)
-    members = initial_members(model_cfg, train_cfg, *X.shape[1:], *y.shape[1:])
+    members = initial_members(params, train_cfg, Shape(*X.shape[1:], *y.shape[1:]))
     model = members[0]
-    stack = RepeatStack(members, model_cfg)
-    loss_fn = keras.losses.get(model_cfg.loss)
+    stack = RepeatStack(members, params)
+    loss_fn = keras.losses.get(params.loss)
     X_all, y_all = tf.constant(X, tf.float32), tf.constant(y, tf.float32)
     real_rows = tf.constant(np.arange(n_batches * batch_size).reshape(n_batches, batch_size) < n, tf.float32)
-    X_every = tf.constant(np.concatenate([X, held.X_val, held.X_test]), tf.float32)
-    y_every = np.concatenate([y, held.y_val, held.y_test])
-    segments = np.repeat(np.arange(len(SEGMENTS)), [len(X), len(held.X_val), len(held.X_test)])
+    X_every = tf.constant(np.concatenate([X, windows["X_val"], windows["X_test"]]), tf.float32)
+    first_rows = np.concatenate([windows["targets_train"], windows["targets_val"], windows["targets_test"]])
 
-    def member_step(params, states, rows, mask):
+    def member_step(weights, states, rows, mask):
         x, y_true = tf.gather(X_all, rows), tf.gather(y_all, rows)
         with tf.GradientTape() as tape:
-            tape.watch(params)
-            y_pred, states, penalties = model.stateless_call(params, states, x, training=True, return_losses=True)
+            tape.watch(weights)
+            y_pred, states, penalties = model.stateless_call(weights, states, x, training=True, return_losses=True)
             per_window = tf.reduce_mean(tf.reshape(loss_fn(y_true, y_pred), (batch_size, -1)), axis=1)
             loss = tf.reduce_sum(per_window * mask) / tf.reduce_sum(mask) + sum(penalties)
-        return tape.gradient(loss, params), states, loss
+        return tape.gradient(loss, weights), states, loss
 
     def epoch_order(epoch):
         """[repeats, n_batches, batch_size] window indices; padding repeats window 0 and is masked out."""
@@ -154,32 +125,28 @@ def train_stateless(
             stops=ckpt_epochs, on_stop=lambda _: ckpt_forecasts.append(forecast_every_window().numpy()),
         )
     seconds = time.perf_counter() - start
-    ckpt_forecasts = np.stack(ckpt_forecasts)  # [checkpoints, repeats, windows, n_out, n_targets]
-    errors = ((ckpt_forecasts - y_every) ** 2).mean(axis=(3, 4))
-    ckpt_mse = np.stack([errors[..., segments == s].mean(axis=-1) if (segments == s).any()
-                         else np.full(errors.shape[:2], np.nan) for s in range(len(SEGMENTS))], axis=-1)
     return TrainedRepeats(
         stack.to_members(seed_states=True), history, ~stack.alive.numpy(), best_epoch=np.zeros(repeats, int),
-        checkpoint_epochs=np.array(ckpt_epochs), checkpoint_mse=ckpt_mse, checkpoint_forecasts=ckpt_forecasts,
-        seconds=seconds,
+        checkpoint_epochs=np.array(ckpt_epochs), checkpoint_forecasts=np.stack(ckpt_forecasts),
+        first_rows=first_rows, seconds=seconds,
     )
 
 
-def predict(members: list[keras.Model], X: np.ndarray) -> np.ndarray:
-    """Forecasts [repeats, n, n_out, n_targets] of every member for windows X [n, n_lags, n_features].
+def forecast(members: list[keras.Model], windows: np.ndarray) -> np.ndarray:
+    """Forecasts [repeats, n, n_out, n_targets] of every member for `windows` [n, n_lags, n_features].
 
     Every window holds true earlier values, so forecasting the test windows is the seed's walk-forward
     without refitting.
     """
     model = members[0]
-    params = [tf.constant(w) for w in stack_weights(members)]
+    weights = [tf.constant(w) for w in stack_weights(members)]
     states = [tf.constant(s) for s in stack_non_trainable(members)]
-    X_all = tf.constant(X, tf.float32)
+    X_all = tf.constant(windows, tf.float32)
 
     @tf.function(jit_compile=True)
     def run():
         return tf.vectorized_map(
-            lambda args: model.stateless_call(list(args[0]), list(args[1]), X_all)[0], (params, states)
+            lambda args: model.stateless_call(list(args[0]), list(args[1]), X_all)[0], (weights, states)
         )
 
     return run().numpy()

@@ -1,12 +1,12 @@
 """A study report: one param varied across finished DVC experiments, each value against a baseline value.
 
-    python -m lstm_tuning.study --baseline model.units=1 --out studies/units
-    python -m lstm_tuning.study --baseline model.units=16 --match data.name=seed003_sine --out studies/sine_units
+    lstm-tuning study --baseline model.units=1 --out studies/units
+    lstm-tuning study --baseline model.units=16 --match data.name=sine_wave --out studies/sine_units
 
 The study is every finished experiment of the commit (`--rev`, default HEAD) whose params differ from the
 commit's own params in the baseline's key only; with `--match`, from the params of the baseline's
 experiment that matches those settings (a sweep over another configuration, such as
-`-S experiment=seed003_sine`). Writes `<out>/report.md` (the table and the verdicts in words),
+`-S experiment=sine_units`). Writes `<out>/report.md` (the table and the verdicts in words),
 `<out>/boxplot.png` and `<out>/train_test.png` (mean training and test RMSE per value: over-fitting shows
 as the two parting).
 """
@@ -25,10 +25,10 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import yaml  # noqa: E402
 
-from lstm_tuning import experiments, statistics  # noqa: E402
-from lstm_tuning.errors import UserError, run_stage  # noqa: E402
-from lstm_tuning.evaluation import describe  # noqa: E402
-from lstm_tuning.outputs import atomic_path  # noqa: E402
+from lstm_tuning.errors import UserError  # noqa: E402
+from lstm_tuning.evaluation.scores import describe  # noqa: E402
+from lstm_tuning.outputs import atomic_path, save_figure  # noqa: E402
+from lstm_tuning.reports import experiments, statistics  # noqa: E402
 
 log = logging.getLogger("study")
 
@@ -135,9 +135,7 @@ def boxplot(scores: dict[str, np.ndarray], baseline: str, key: str, path: Path) 
         box.set_facecolor("tab:orange" if name == baseline else "white")
     ax.set_ylabel("test RMSE (original units)")
     ax.set_title(f"{key}: test RMSE over repeats (baseline {baseline})")
-    with atomic_path(path) as tmp:
-        fig.savefig(tmp, dpi=100, bbox_inches="tight", format="png")
-    plt.close(fig)
+    save_figure(fig, path)
 
 
 def train_test_plot(members: dict, key: str, path: Path) -> None:
@@ -154,13 +152,11 @@ def train_test_plot(members: dict, key: str, path: Path) -> None:
     ax.set_xlabel(key)
     ax.set_ylabel("RMSE (original units)")
     ax.legend()
-    with atomic_path(path) as tmp:
-        fig.savefig(tmp, dpi=100, bbox_inches="tight", format="png")
-    plt.close(fig)
+    save_figure(fig, path)
 
 
 def main(argv: list[str]) -> None:
-    parser = argparse.ArgumentParser(prog="python -m lstm_tuning.study", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="lstm-tuning study", description=__doc__.splitlines()[0])
     parser.add_argument("--baseline", required=True, help="the varied param and its baseline value: model.units=1")
     parser.add_argument("--out", required=True, type=Path, help="directory for report.md and boxplot.png")
     parser.add_argument("--rev", default="HEAD", help="the commit whose experiments to gather (default HEAD)")
@@ -192,6 +188,3 @@ def main(argv: list[str]) -> None:
     for verdict in verdicts:
         log.info("%s", verdict)
 
-
-if __name__ == "__main__":
-    run_stage(main)

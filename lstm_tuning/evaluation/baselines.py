@@ -1,7 +1,9 @@
-"""Classical baselines, scored on the LSTM's test points with the same walk-forward protocol.
+"""Baselines (`baselines`), scored on the LSTM's test points with the same walk-forward protocol.
 
-Each forecaster sees only the values before the month it forecasts (its `history`) and is refit from
+Each forecaster sees only the values before the step it forecasts (its `history`) and is refit from
 scratch at every step, as the ARIMA and exponential smoothing baselines of the seed's related tutorials.
+Options: `classical` (persistence, seasonal naive, drift, ARIMA, exponential smoothing) and `persistence`
+alone, for series too short to fit the others on.
 """
 
 from __future__ import annotations
@@ -9,16 +11,14 @@ from __future__ import annotations
 import logging
 import warnings
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from functools import partial
 
 import numpy as np
-from statsmodels.tools.sm_exceptions import ConvergenceWarning
-from statsmodels.tsa.arima.model import ARIMA
-from statsmodels.tsa.holtwinters import ExponentialSmoothing
 from threadpoolctl import threadpool_limits
 
-from lstm_tuning.config import BaselinesConfig
 from lstm_tuning.errors import UserError
+from lstm_tuning.options import Option, Registry, param
 
 log = logging.getLogger(__name__)
 
@@ -40,15 +40,44 @@ def drift(history: np.ndarray, steps: int = 1) -> np.ndarray:
 
 
 def arima(history: np.ndarray, steps: int = 1, *, order: tuple[int, int, int]) -> np.ndarray:
+    from statsmodels.tsa.arima.model import ARIMA  # statsmodels loads in seconds: only when fitting
+
     return np.asarray(ARIMA(history, order=order).fit().forecast(steps), float)
 
 
 def exponential_smoothing(history: np.ndarray, steps: int = 1, *, trend: str | None, damped: bool) -> np.ndarray:
+    from statsmodels.tsa.holtwinters import ExponentialSmoothing
+
     model = ExponentialSmoothing(history, trend=trend, damped_trend=damped, initialization_method="estimated")
     return np.asarray(model.fit().forecast(steps), float)
 
 
-def forecasters(cfg: BaselinesConfig) -> dict[str, Forecaster]:
+@dataclass
+class PersistenceParams:
+    name: str = "persistence"
+
+
+@dataclass
+class ClassicalParams:
+    name: str = "classical"
+    season: int = param(12, at_least=1)  # seasonal naive forecasts the value one season earlier
+    arima_order: list[int] = field(default_factory=lambda: [2, 1, 0])  # statsmodels ARIMA (p, d, q)
+    exp_smoothing_trend: str | None = param("add", choices=(None, "add", "mul"))
+    exp_smoothing_damped: bool = True
+
+
+def _check_classical(cfg, source: str) -> None:
+    order = cfg.baselines.arima_order
+    if len(order) != 3 or min(order) < 0:
+        raise UserError(f"{source}: baselines.arima_order={list(order)} must be three integers >= 0: [p, d, q]")
+
+
+BASELINES = Registry("baselines", "name")
+BASELINES.add(Option("classical", ClassicalParams, _check_classical))
+BASELINES.add(Option("persistence", PersistenceParams))
+
+
+def forecasters(cfg) -> dict[str, Forecaster]:
     if cfg.name == "persistence":
         return {"persistence": persistence}
     return {
@@ -66,6 +95,8 @@ def walk_forward(
     values: np.ndarray, targets: np.ndarray, forecaster: Forecaster, name: str, steps: int = 1
 ) -> np.ndarray:
     """Forecast `values[t : t + steps]` from `values[:t]` for every t in `targets`: [len(targets), steps]."""
+    from statsmodels.tools.sm_exceptions import ConvergenceWarning
+
     not_converged = 0
     forecasts = []
     for t in targets:
@@ -94,7 +125,7 @@ def _first_line(exc: Exception) -> str:
     return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
 
 
-def check(cfg: BaselinesConfig, values: np.ndarray, first_target: int) -> None:
+def check(cfg, values: np.ndarray, first_target: int) -> None:
     """Reject params the history before the test period cannot support, naming the param."""
     if cfg.season > first_target:
         raise UserError(
@@ -109,7 +140,7 @@ def check(cfg: BaselinesConfig, values: np.ndarray, first_target: int) -> None:
 
 
 def forecast_all(
-    cfg: BaselinesConfig, values: np.ndarray, targets: np.ndarray, steps: int = 1
+    cfg, values: np.ndarray, targets: np.ndarray, steps: int = 1
 ) -> dict[str, np.ndarray]:
     """Walk-forward forecasts [len(targets), steps] of every baseline from each of `targets` (positions in `values`)."""
     if cfg.name == "classical":

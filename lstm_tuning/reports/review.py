@@ -1,6 +1,6 @@
 """The pull-request review: metrics, params and changed plots of the workspace against a base revision.
 
-    python -m lstm_tuning.review main > review.md
+    lstm-tuning review main > review.md
 
 Markdown on stdout; the images it shows are written to `--images` (default `review/`), relative to the
 directory it runs in, so keep review.md there. CI posts the same Markdown as a pull-request comment
@@ -14,7 +14,6 @@ import argparse
 import json
 import os
 import re
-import subprocess
 import sys
 from itertools import groupby
 from pathlib import Path
@@ -24,18 +23,11 @@ import matplotlib
 matplotlib.use("Agg")  # files only
 import matplotlib.pyplot as plt  # noqa: E402
 
-from lstm_tuning.errors import UserError, run_stage  # noqa: E402
-from lstm_tuning.outputs import atomic_path  # noqa: E402
+from lstm_tuning.errors import run_stage  # noqa: E402
+from lstm_tuning.outputs import save_figure  # noqa: E402
+from lstm_tuning.reports.experiments import run_dvc  # noqa: E402
 
 WORKSPACE = "workspace"
-
-
-def _dvc(*args: str) -> str:
-    result = subprocess.run([sys.executable, "-m", "dvc", *args], capture_output=True, text=True, check=False)
-    if result.returncode != 0:
-        message = (result.stderr.strip().splitlines() or ["no output"])[-1]
-        raise UserError(f"`dvc {' '.join(args)}` failed: {message}")
-    return result.stdout
 
 
 def _slug(title: str) -> str:
@@ -76,9 +68,7 @@ def draw_data_plot(title: str, renderer: dict, path: Path) -> None:
     ax.set_xlabel(anchors.get("<DVC_METRIC_X_LABEL>") or x)
     ax.set_ylabel(anchors.get("<DVC_METRIC_Y_LABEL>") or y)
     ax.legend(fontsize="small")
-    with atomic_path(path) as tmp:
-        fig.savefig(tmp, dpi=100, bbox_inches="tight", format="png")
-    plt.close(fig)
+    save_figure(fig, path)
 
 
 def changed_plots(base: str, images: Path) -> list[tuple[str, list[Path], str | None]]:
@@ -87,7 +77,7 @@ def changed_plots(base: str, images: Path) -> list[tuple[str, list[Path], str | 
     An image plot gives the base's image (when there is one) and this revision's; a data plot one image
     with both revisions drawn.
     """
-    diff = json.loads(_dvc("plots", "diff", base, "--json", "--split", "-o", str(images)))
+    diff = json.loads(run_dvc("plots", "diff", base, "--json", "--split", "-o", str(images)))
     plots, changed = diff["data"], []
     # DVC reports an error per plot and revision, or per revision (no "name") when it can load nothing
     errors = {(e.get("name"), e["rev"]): e["msg"].rstrip(".") for e in diff.get("errors") or []}
@@ -121,8 +111,8 @@ def _table_or(table: str, nothing: str) -> str:
 
 
 def markdown(base: str, images: Path) -> str:
-    metrics = _table_or(_dvc("metrics", "diff", base, "--md"), "No metric changed.")
-    params = _table_or(_dvc("params", "diff", base, "--md"), "No param changed.")
+    metrics = _table_or(run_dvc("metrics", "diff", base, "--md"), "No metric changed.")
+    params = _table_or(run_dvc("params", "diff", base, "--md"), "No param changed.")
     lines = [f"# DVC review: this revision against `{base}`", "", "## Metrics", "", metrics, "",
              "## Params", "", params, "", "## Plots that changed", ""]
     plots = changed_plots(base, images)
@@ -137,12 +127,9 @@ def markdown(base: str, images: Path) -> str:
 
 
 def main(argv: list[str]) -> None:
-    parser = argparse.ArgumentParser(prog="python -m lstm_tuning.review", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="lstm-tuning review", description=__doc__.splitlines()[0])
     parser.add_argument("base", help="the revision to compare against, for example main")
     parser.add_argument("--images", type=Path, default=Path("review"), help="where the plot images go")
     args = parser.parse_args(argv)
     sys.stdout.write(markdown(args.base, args.images))
 
-
-if __name__ == "__main__":
-    run_stage(main)

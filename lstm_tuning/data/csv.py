@@ -1,4 +1,4 @@
-"""Read and validate the input CSV into a clean, date-indexed series."""
+"""Read and check a CSV of series into a clean frame indexed by parsed dates."""
 
 from __future__ import annotations
 
@@ -12,12 +12,13 @@ from lstm_tuning.errors import UserError
 log = logging.getLogger(__name__)
 
 
-def load_series(
-    path: str | Path, date_column: str, target: str, date_format: str | None = None, fill: str | None = None
-) -> pd.Series:
-    """Return the target column indexed by parsed dates, or raise UserError naming what is wrong.
+def read_series(
+    path: str | Path, date_column: str, columns: list[str], date_format: str | None = None, fill: str | None = None
+) -> pd.DataFrame:
+    """Return `columns` (the last one is data.target, the others data.covariates) indexed by parsed dates,
+    or raise UserError naming what is wrong.
 
-    Missing target values fail unless `fill` says how to fill them ("ffill" or "interpolate").
+    Missing values fail unless `fill` says how to fill them ("ffill" or "interpolate").
     """
     path = Path(path)
     if not path.is_file():
@@ -29,7 +30,10 @@ def load_series(
         raise UserError(f"{path}: file is empty; it needs a header row and one row per date") from None
     except (pd.errors.ParserError, UnicodeDecodeError) as exc:
         raise UserError(f"{path}: not a readable CSV ({str(exc).splitlines()[0]})") from None
-    for param, column in (("data.date_column", date_column), ("data.target", target)):
+    *covariates, target = columns
+    wanted = [("data.date_column", date_column), ("data.target", target),
+              *(("data.covariates", name) for name in covariates)]
+    for param, column in wanted:
         if column not in frame.columns:
             found = ", ".join(map(str, frame.columns))
             if _looks_like_data(frame.columns):
@@ -39,19 +43,8 @@ def load_series(
     if frame.empty:
         raise UserError(f"{path}: has a header but no data rows")
 
-    # rows are reported as the line numbers of the file: the header is line 1
-    text = frame[target].str.strip()
-    missing = text == ""
-    values = pd.to_numeric(text.where(~missing), errors="coerce")
-    bad = values.isna() & ~missing
-    if bad.any():
-        row = int(bad.idxmax())
-        raise UserError(
-            f"{path}: column {target!r} row {row + 2}: {text[row]!r} is not a number; fix or remove that row"
-        )
-    if missing.any():
-        values = _fill(values, missing, fill, path, target)
-
+    # the target first: its errors are the ones a one-series user sees
+    values = {name: _numbers(frame[name], path, name, fill) for name in [target, *covariates]}
     try:
         dates = pd.to_datetime(frame[date_column], format=date_format)
     except (ValueError, TypeError) as exc:
@@ -68,22 +61,38 @@ def load_series(
         raise UserError(
             f"{path}: column {date_column!r} row {row + 2}: dates are not in increasing order; sort the file by date"
         )
-    return pd.Series(values.to_numpy(dtype=float), index=pd.DatetimeIndex(dates, name="date"), name=target)
+    return pd.DataFrame({name: values[name] for name in columns}).set_index(pd.DatetimeIndex(dates, name="date"))
+
+
+def _numbers(text: pd.Series, path: Path, column: str, fill: str | None) -> pd.Series:
+    """A column of the CSV as floats; rows are reported as the line numbers of the file (the header is line 1)."""
+    text = text.str.strip()
+    missing = text == ""
+    values = pd.to_numeric(text.where(~missing), errors="coerce")
+    bad = values.isna() & ~missing
+    if bad.any():
+        row = int(bad.idxmax())
+        raise UserError(
+            f"{path}: column {column!r} row {row + 2}: {text[row]!r} is not a number; fix or remove that row"
+        )
+    if missing.any():
+        values = _fill(values, missing, fill, path, column)
+    return values.astype(float)
 
 
 def _looks_like_data(columns) -> bool:
     return any(pd.notna(pd.to_numeric(str(c), errors="coerce")) for c in columns)
 
 
-def _fill(values: pd.Series, missing: pd.Series, how: str | None, path: Path, target: str) -> pd.Series:
+def _fill(values: pd.Series, missing: pd.Series, how: str | None, path: Path, column: str) -> pd.Series:
     row = int(missing.idxmax())
-    where = f"{path}: column {target!r} row {row + 2}"
+    where = f"{path}: column {column!r} row {row + 2}"
     if how is None:
         raise UserError(f"{where} is empty; fill or remove missing values, or set data.fill to ffill or interpolate")
     filled = values.ffill() if how == "ffill" else values.interpolate(limit_area="inside")
     if filled.isna().any():
         row = int(filled.isna().idxmax())
-        raise UserError(f"{path}: column {target!r} row {row + 2} is empty and data.fill={how} cannot fill it "
+        raise UserError(f"{path}: column {column!r} row {row + 2} is empty and data.fill={how} cannot fill it "
                         "(nothing before or around it); remove that row")
-    log.warning("%s: filled %d missing %r values (data.fill=%s)", path, int(missing.sum()), target, how)
+    log.warning("%s: filled %d missing %r values (data.fill=%s)", path, int(missing.sum()), column, how)
     return filled

@@ -1,0 +1,3 @@
+from lstm_tuning.cli import main
+
+main()

@@ -1,0 +1,38 @@
+"""`lstm-tuning <command>` (or `python -m lstm_tuning <command>`): the commands around the pipeline.
+
+The pipeline itself runs with DVC (`dvc repro`, `dvc exp run`); these read its experiments and results.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+
+from lstm_tuning.errors import run_stage
+
+# command -> the module whose main(argv) runs it; its docstring's first line is the command's help
+COMMANDS = {
+    "study": "lstm_tuning.reports.study",
+    "review": "lstm_tuning.reports.review",
+}
+
+
+def usage() -> str:
+    lines = ["usage: lstm-tuning <command> [options]", "", "commands:"]
+    for name, module in COMMANDS.items():
+        summary = (importlib.import_module(module).__doc__ or "").strip().splitlines()[0]
+        lines.append(f"  {name:<8} {summary}")
+    lines += ["", "`lstm-tuning <command> --help` for a command's options; the pipeline runs with `dvc repro`."]
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> None:
+    argv = sys.argv[1:] if argv is None else argv
+    if not argv or argv[0] in ("-h", "--help"):
+        print(usage())
+        return
+    command, *rest = argv
+    if command not in COMMANDS:
+        print(f"error: unknown command {command!r}; commands: {', '.join(COMMANDS)}", file=sys.stderr)
+        sys.exit(2)
+    run_stage(importlib.import_module(COMMANDS[command]).main, rest)

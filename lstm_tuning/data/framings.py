@@ -1,0 +1,141 @@
+"""Supervised windows for the seed 004 framings (`task`), cut with numpy stride views, and which of them
+train, validate and test.
+
+Every framing gives X [n, n_lags, n_inputs] and y [n, n_out, n_targets] (one-step framings: n_out = 1).
+As the seed's `split_sequence` / `split_sequences`:
+- univariate and parallel framings: the n_lags rows before step t -> the targets at t .. t + n_out - 1;
+- multiple-input framings (the target depends on the covariates at the same step): the covariates over
+  the n_lags rows up to and including t -> the target at t .. t + n_out - 1.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from numpy.lib.stride_tricks import sliding_window_view
+
+from lstm_tuning.data.sources import TOO_SHORT_FIX, SeriesParams
+from lstm_tuning.errors import UserError
+from lstm_tuning.options import Option, Registry, param
+
+PARTS = ("train", "val", "test")
+
+
+@dataclass
+class OneStepParams:
+    name: str = "univariate"
+
+    @property
+    def n_out(self) -> int:
+        return 1
+
+
+@dataclass
+class MultistepParams:
+    name: str = "multistep_vector"
+    n_out: int = param(2, at_least=1)  # steps forecast from each window
+
+
+def _check_inputs(cfg, source: str) -> None:
+    if TASKS[cfg.task.name].inputs != "target" and not cfg.data.covariates:
+        raise UserError(f"{source}: task={cfg.task.name} needs input series besides the target, but "
+                        f"data.covariates is empty for data={cfg.data.name}; pick data with covariates "
+                        "(summed_sequences, macrodata) or task=univariate")
+
+
+def _check_encoder_decoder(cfg, source: str) -> None:
+    _check_inputs(cfg, source)
+    if cfg.model.name != "encoder_decoder":
+        raise UserError(f"{source}: task=multistep_encoder_decoder is the framing of model=encoder_decoder, "
+                        f"not model={cfg.model.name}; use task=multistep_vector for other models")
+
+
+@dataclass(frozen=True, kw_only=True)
+class Framing(Option):
+    # the input series: the target alone, the covariates alone (the target depends on them) or all series
+    inputs: str
+    check: object = _check_inputs
+
+    def roles(self, data: SeriesParams) -> tuple[list[str], list[str]]:
+        """The input and the target series, in the frame's column order (covariates first)."""
+        everything = [*data.covariates, data.target]
+        return {"target": ([data.target], [data.target]), "covariates": (list(data.covariates), [data.target]),
+                "all": (everything, everything)}[self.inputs]
+
+
+TASKS = Registry("task", "name")
+TASKS.add(Framing(name="univariate", params=OneStepParams, inputs="target"))
+TASKS.add(Framing(name="multiple_input", params=OneStepParams, inputs="covariates"))
+TASKS.add(Framing(name="multiple_parallel", params=OneStepParams, inputs="all"))
+TASKS.add(Framing(name="multistep_vector", params=MultistepParams, inputs="target"))
+TASKS.add(Framing(name="multistep_encoder_decoder", params=MultistepParams, inputs="target",
+                  check=_check_encoder_decoder))
+TASKS.add(Framing(name="multiple_input_multistep", params=MultistepParams, inputs="covariates"))
+TASKS.add(Framing(name="multiple_parallel_multistep", params=MultistepParams, inputs="all"))
+
+
+def series_roles(task, data: SeriesParams) -> tuple[list[str], list[str]]:
+    return TASKS[task.name].roles(data)
+
+
+@dataclass
+class Windows:
+    X: np.ndarray  # [n, n_lags, n_inputs]
+    y: np.ndarray  # [n, n_out, n_targets]
+    target_rows: np.ndarray  # [n] row of each window's first forecast step in the framed series
+
+
+def make_windows(inputs: np.ndarray, targets: np.ndarray, n_lags: int, n_out: int, dependent: bool) -> Windows:
+    """Windows over inputs [T, n_inputs] -> targets [T, n_targets]; `dependent` is the multiple-input framing."""
+    first_target = n_lags - 1 if dependent else n_lags
+    n = len(inputs) - first_target - n_out + 1
+    if n < 1:
+        raise ValueError(f"{len(inputs)} rows are too few for {n_lags} lags and {n_out} forecast steps")
+    # sliding_window_view puts the window axis last: [T - width + 1, series, width] -> [.., width, series]
+    X = sliding_window_view(inputs, n_lags, axis=0)[:n].transpose(0, 2, 1)
+    y = sliding_window_view(targets, n_out, axis=0)[first_target : first_target + n].transpose(0, 2, 1)
+    return Windows(X.astype("float32"), y.astype("float32"), np.arange(first_target, first_target + n))
+
+
+def frame(series: pd.DataFrame, task, data: SeriesParams) -> Windows:
+    """Windows over the rows of `series` after its leading NaNs (the rows differencing leaves empty)."""
+    framing = TASKS[task.name]
+    inputs, targets = framing.roles(data)
+    start = int(np.argmax(series[[*inputs, *targets]].notna().all(axis=1).to_numpy()))
+    rows = series.iloc[start:]
+    windows = make_windows(rows[inputs].to_numpy(float), rows[targets].to_numpy(float), data.n_lags, task.n_out,
+                           dependent=framing.inputs == "covariates")
+    windows.target_rows += start
+    return windows
+
+
+def parts(first_rows: np.ndarray, n_out: int, n_rows: int, val_size: int, test_size: int) -> dict[str, np.ndarray]:
+    """Which windows train, validate and test, by the rows they forecast (the last val_size + test_size
+    rows are held out). A window trains only if all its forecast rows come before the held-out rows and
+    validates only if they all come before the test rows; it tests if its first forecast row is a test row
+    (walk-forward over the test period). Windows straddling two periods are left out."""
+    first_val, first_test = n_rows - val_size - test_size, n_rows - test_size
+    last_rows = first_rows + n_out - 1
+    return {
+        "train": last_rows < first_val,
+        "val": (first_rows >= first_val) & (last_rows < first_test),
+        "test": first_rows >= first_test,
+    }
+
+
+def split_windows(scaled: pd.DataFrame, task, data: SeriesParams, source: str) -> dict[str, np.ndarray]:
+    """The window stage: `X_<part>`, `y_<part>` and `targets_<part>` (the first forecast row of each
+    window) for the train, val and test parts."""
+    too_short = (f"{source}: {len(scaled)} rows are too few for data.n_lags={data.n_lags}, task.n_out={task.n_out}, "
+                 f"data.val_size={data.val_size} and data.test_size={data.test_size}; {TOO_SHORT_FIX}")
+    try:
+        windows = frame(scaled, task, data)
+    except ValueError:
+        raise UserError(too_short) from None
+    split = parts(windows.target_rows, task.n_out, len(scaled), data.val_size, data.test_size)
+    if not split["train"].any() or not split["test"].any():
+        raise UserError(too_short)
+    return {f"{name}_{part}": array[split[part]] for part in PARTS
+            for name, array in (("X", windows.X), ("y", windows.y), ("targets", windows.target_rows))}
