@@ -10,6 +10,7 @@ its registry declares next to the option's code; `train` has one set of params, 
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -101,7 +102,7 @@ def params_class(group: str, values, source: str = "params.yaml") -> type:
     if group == "train":
         return TrainConfig
     registry = REGISTRIES[group]
-    chosen = values.get(registry.key) if OmegaConf.is_dict(values) else None
+    chosen = values.get(registry.key) if isinstance(values, Mapping) or OmegaConf.is_dict(values) else None
     if chosen is None:
         raise UserError(f"{source}: {group}.{registry.key} is not set; valid: {', '.join(registry)}")
     return registry.chosen(chosen, source).params

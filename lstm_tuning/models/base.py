@@ -93,6 +93,7 @@ def vector_model(params, shape: Shape, encode: Callable):
     from keras import layers
 
     window = keras.Input((shape.n_lags, shape.n_features), name="window")
-    vector = layers.Dense(shape.n_out * shape.n_targets)(encode(window))
+    encoding = encode(window)  # first: every layer draws its initialisation seeds when it is made
+    vector = layers.Dense(shape.n_out * shape.n_targets)(encoding)
     forecast = layers.Reshape((shape.n_out, shape.n_targets))(vector)
     return keras.Model(window, forecast, name=params.name)

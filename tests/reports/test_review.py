@@ -3,7 +3,10 @@
 import json
 import sys
 
-from conftest import dvc, run, set_params
+import pytest
+from helpers import dvc, run, set_params
+
+pytestmark = pytest.mark.slow  # real DVC in a copy of the repository
 
 
 def cells(markdown: str, first: str) -> list[list[str]]:
@@ -26,7 +29,7 @@ def test_review_shows_the_changes_between_two_commits_and_none_against_itself(re
     dvc("repro", cwd=repo_copy)
     commit(repo_copy, "two units")
 
-    review = run([sys.executable, "-m", "lstm_tuning.review", "base"], cwd=repo_copy).stdout
+    review = run(["lstm-tuning", "review", "base"], cwd=repo_copy).stdout
 
     assert cells(review, "model.units") == [["params.yaml", "model.units", "1", "2"]]
     [mean_row] = cells(review, "test_rmse.mean")
@@ -41,6 +44,6 @@ def test_review_shows_the_changes_between_two_commits_and_none_against_itself(re
     assert f"{boxplot.format('base')} {boxplot.format('workspace')}" in review  # an image plot: base, then this
     assert "This revision only" not in review
 
-    same = run([sys.executable, "-m", "lstm_tuning.review", "HEAD"], cwd=repo_copy).stdout
+    same = run([sys.executable, "-m", "lstm_tuning", "review", "HEAD"], cwd=repo_copy).stdout
     for nothing in ("No metric changed.", "No param changed.", "No plot changed."):
         assert nothing in same

@@ -4,22 +4,21 @@ from functools import partial
 
 import numpy as np
 import pytest
+from helpers import SHAMPOO, data_params
 from statsmodels.tsa.arima.model import ARIMA
 from statsmodels.tsa.holtwinters import ExponentialSmoothing
 
-from lstm_tuning import baselines, evaluation
-from lstm_tuning.config import BaselinesConfig
-from lstm_tuning.data import load_series
+from lstm_tuning.data import sources
 from lstm_tuning.errors import UserError
-
-from conftest import SHAMPOO
+from lstm_tuning.evaluation import baselines, scores
+from lstm_tuning.evaluation.baselines import ClassicalParams, PersistenceParams
 
 SHAMPOO_TEST_YEAR = np.arange(24, 36)  # positions of the last 12 of the 36 months
 
 
 @pytest.fixture(scope="module")
 def shampoo():
-    return load_series(SHAMPOO, "Month", "Sales").to_numpy()
+    return sources.load(data_params("csv", path=str(SHAMPOO)))["Sales"].to_numpy()
 
 
 def rmse(actual, forecast):
@@ -51,20 +50,20 @@ def test_multistep_baselines_by_hand():
     seasonal = baselines.walk_forward(values, origins, partial(baselines.seasonal_naive, season=2), "s", steps=3)
     np.testing.assert_allclose(seasonal, [[20, 30, 20]])
     direct = ARIMA(np.arange(30.0) ** 1.2, order=(1, 1, 0)).fit().forecast(4)
-    ours = baselines.forecast_all(BaselinesConfig(season=2, arima_order=[1, 1, 0]), np.arange(34.0) ** 1.2,
+    ours = baselines.forecast_all(ClassicalParams(season=2, arima_order=[1, 1, 0]), np.arange(34.0) ** 1.2,
                                   np.array([30]), steps=4)["arima"]
     np.testing.assert_allclose(ours[0], direct)
 
 
 def test_persistence_option_fits_nothing_and_accepts_short_series():
-    forecasts = baselines.forecast_all(BaselinesConfig(name="persistence"), np.array([1.0, 2.0, 3.0]), np.array([2]), 2)
+    forecasts = baselines.forecast_all(PersistenceParams(), np.array([1.0, 2.0, 3.0]), np.array([2]), 2)
     assert list(forecasts) == ["persistence"]
     np.testing.assert_array_equal(forecasts["persistence"], [[2.0, 2.0]])
 
 
 def test_arima_agrees_with_a_direct_statsmodels_walk_forward(shampoo):
     direct = [ARIMA(shampoo[:t], order=(2, 1, 0)).fit().forecast(1)[0] for t in SHAMPOO_TEST_YEAR]
-    ours = baselines.forecast_all(BaselinesConfig(arima_order=[2, 1, 0]), shampoo, SHAMPOO_TEST_YEAR)["arima"][:, 0]
+    ours = baselines.forecast_all(ClassicalParams(arima_order=[2, 1, 0]), shampoo, SHAMPOO_TEST_YEAR)["arima"][:, 0]
     actual = shampoo[SHAMPOO_TEST_YEAR]
     assert rmse(actual, ours) == pytest.approx(rmse(actual, direct), rel=0.01)
     assert rmse(actual, ours) == pytest.approx(88.15, abs=0.05)  # the reference README, statsmodels 0.15
@@ -75,7 +74,7 @@ def test_exponential_smoothing_agrees_with_a_direct_statsmodels_walk_forward(sha
         ExponentialSmoothing(shampoo[:t], trend="add", damped_trend=False).fit().forecast(1)[0]
         for t in SHAMPOO_TEST_YEAR
     ]
-    cfg = BaselinesConfig(exp_smoothing_trend="add", exp_smoothing_damped=False)
+    cfg = ClassicalParams(exp_smoothing_trend="add", exp_smoothing_damped=False)
     ours = baselines.forecast_all(cfg, shampoo, SHAMPOO_TEST_YEAR)["exponential_smoothing"][:, 0]
     actual = shampoo[SHAMPOO_TEST_YEAR]
     assert rmse(actual, ours) == pytest.approx(rmse(actual, direct), rel=0.01)
@@ -84,7 +83,7 @@ def test_exponential_smoothing_agrees_with_a_direct_statsmodels_walk_forward(sha
 def test_forecasts_never_see_the_month_they_forecast_or_later(shampoo):
     changed = shampoo.copy()
     changed[30:] *= 3
-    for name, forecaster in baselines.forecasters(BaselinesConfig()).items():
+    for name, forecaster in baselines.forecasters(ClassicalParams()).items():
         before = baselines.walk_forward(shampoo, np.array([30]), forecaster, name)
         after = baselines.walk_forward(changed, np.array([30]), forecaster, name)
         assert before == pytest.approx(after), name
@@ -92,16 +91,16 @@ def test_forecasts_never_see_the_month_they_forecast_or_later(shampoo):
 
 def test_a_season_longer_than_the_history_is_a_param_error(shampoo):
     with pytest.raises(UserError, match=r"baselines.season=30 .* at most 24"):
-        baselines.forecast_all(BaselinesConfig(season=30), shampoo, SHAMPOO_TEST_YEAR)
+        baselines.forecast_all(ClassicalParams(season=30), shampoo, SHAMPOO_TEST_YEAR)
 
 
 def test_an_order_statsmodels_cannot_fit_is_a_param_error(shampoo):
     with pytest.raises(UserError, match=r"the arima baseline cannot be fit .* under `baselines`"):
-        baselines.forecast_all(BaselinesConfig(arima_order=[8, 2, 8]), shampoo, SHAMPOO_TEST_YEAR)
+        baselines.forecast_all(ClassicalParams(arima_order=[8, 2, 8]), shampoo, SHAMPOO_TEST_YEAR)
 
 
 def test_metrics_name_the_best_baseline_and_the_skill_against_it():
-    metrics = evaluation.summarize(np.array([90.0, 110.0]), {"persistence": 200.0, "arima": 80.0, "drift": 150.0})
+    metrics = scores.summarize(np.array([90.0, 110.0]), {"persistence": 200.0, "arima": 80.0, "drift": 150.0})
     assert metrics["baselines"] == {"persistence_rmse": 200.0, "arima_rmse": 80.0, "drift_rmse": 150.0}
     assert metrics["best_baseline"] == "arima"
     assert metrics["skill_vs_best_baseline"] == pytest.approx(1 - 100 / 80)

@@ -3,11 +3,11 @@
 import numpy as np
 import pytest
 
-from lstm_tuning import study
 from lstm_tuning.errors import UserError
-from lstm_tuning.evaluation import describe
-from lstm_tuning.experiments import Experiment
-from lstm_tuning.statistics import bootstrap_mean_ci
+from lstm_tuning.evaluation.scores import describe
+from lstm_tuning.reports import study
+from lstm_tuning.reports.experiments import Experiment
+from lstm_tuning.reports.statistics import bootstrap_mean_ci
 
 RNG = np.random.default_rng(3)
 SCORES = {

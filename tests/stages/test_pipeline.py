@@ -8,8 +8,9 @@ import numpy as np
 import pandas as pd
 import pytest
 import yaml
+from helpers import dvc, experiments, run, set_params, wait_for_queue
 
-from conftest import dvc, experiments, run, set_params, wait_for_queue
+pytestmark = pytest.mark.slow  # real DVC in a copy of the repository
 
 ALL_STAGES = {"ingest", "transform", "window", "train", "evaluate", "report"}
 
@@ -88,7 +89,7 @@ def test_queued_sweep_in_parallel_matches_runs_one_by_one_and_feeds_the_study_re
     assert sorted(parallel) == [1, 2, 3]
     assert all(metrics["test_rmse"]["count"] == 3 for metrics in parallel.values())
 
-    run([sys.executable, "-m", "lstm_tuning.study", "--baseline", "model.units=1", "--out", "studies/units"],
+    run([sys.executable, "-m", "lstm_tuning", "study", "--baseline", "model.units=1", "--out", "studies/units"],
         cwd=repo_copy)
     rows = [line.split(" | ") for line in (repo_copy / "studies/units/report.md").read_text().splitlines()
             if line.startswith("| units=")]

@@ -3,16 +3,16 @@
 import numpy as np
 import pandas as pd
 import pytest
+from helpers import ARITHMETIC, SUMMED, data_params, task_params
 
-from lstm_tuning import datasets, framings
-from lstm_tuning.config import DataConfig, TaskConfig
+from lstm_tuning.data import framings, sources
 
-UNIVARIATE = DataConfig(source="seed004_univariate", target="seq", n_lags=3)
-MULTIVARIATE = DataConfig(source="seed004_multiple_input", target="out", covariates=["in1", "in2"], n_lags=3)
+UNIVARIATE = data_params(**ARITHMETIC, n_lags=3)
+MULTIVARIATE = data_params(**SUMMED, n_lags=3)
 
 
 def windows(data, task_name, n_out=1):
-    return framings.frame(datasets.load(data), TaskConfig(task_name, n_out), data)
+    return framings.frame(sources.load(data), task_params(task_name, n_out), data)
 
 
 # (task, n_out, data, samples, first X, first y, last X, last y): the seed's printed samples
@@ -44,7 +44,7 @@ def test_windows_are_the_seeds_samples(task, n_out, data, samples, first_X, firs
 
 
 def test_target_rows_point_at_each_first_forecast_step():
-    series = datasets.load(MULTIVARIATE)
+    series = sources.load(MULTIVARIATE)
     for task, column in (("multiple_input_multistep", "out"), ("multiple_parallel_multistep", "out")):
         cut = windows(MULTIVARIATE, task, 2)
         np.testing.assert_array_equal(cut.y[:, 0, -1], series[column].to_numpy()[cut.target_rows])
@@ -52,7 +52,7 @@ def test_target_rows_point_at_each_first_forecast_step():
 
 def test_leading_rows_without_a_difference_are_skipped():
     series = pd.DataFrame({"seq": [np.nan, np.nan, 1.0, 2.0, 3.0, 4.0]})
-    cut = framings.frame(series, TaskConfig("univariate"), DataConfig(target="seq", n_lags=2))
+    cut = framings.frame(series, task_params("univariate"), data_params(**ARITHMETIC, n_lags=2))
     np.testing.assert_array_equal(cut.X[:, :, 0], [[1, 2], [2, 3]])
     np.testing.assert_array_equal(cut.target_rows, [4, 5])
 
@@ -60,3 +60,23 @@ def test_leading_rows_without_a_difference_are_skipped():
 def test_too_short_a_series_is_refused():
     with pytest.raises(ValueError, match="too few"):
         framings.make_windows(np.zeros((3, 1)), np.zeros((3, 1)), n_lags=3, n_out=1, dependent=False)
+
+
+def test_shampoo_windows_are_the_seeds_split():
+    # 36 months, lag-1 differencing: 34 supervised rows, train = first 22, test = last 12
+    series = pd.DataFrame({"Sales": np.r_[np.nan, np.arange(35.0)]})
+    split = framings.split_windows(series, task_params("univariate"), data_params("csv"), "series")
+    assert (len(split["targets_train"]), len(split["targets_val"]), len(split["targets_test"])) == (22, 0, 12)
+    with_validation = framings.split_windows(series, task_params("univariate"), data_params("csv", val_size=6), "s")
+    np.testing.assert_array_equal(with_validation["targets_val"], np.arange(18, 24))  # just before the test year
+
+
+def test_multistep_windows_train_only_on_rows_before_the_held_out_ones():
+    # 20 rows, the last 3 validate and the last 5 test; windows forecast 3 rows from their first
+    first_rows = np.arange(2, 18)
+    split = framings.parts(first_rows, n_out=3, n_rows=20, val_size=3, test_size=5)
+    assert first_rows[split["train"]].max() + 2 == 11  # last training window ends on row 11, before row 12
+    np.testing.assert_array_equal(first_rows[split["val"]], [12])  # rows 12-14; 13 and 14 would reach the test
+    np.testing.assert_array_equal(first_rows[split["test"]], [15, 16, 17])
+    one_step = framings.parts(np.arange(1, 20), n_out=1, n_rows=20, val_size=3, test_size=5)
+    assert [int(rows.sum()) for rows in one_step.values()] == [11, 3, 5]

@@ -4,11 +4,12 @@ Each case runs the real stage script in a temporary copy of the project after a 
 stages, breaks one thing, and checks the message and that no output changed.
 """
 
+import shutil
 import sys
+from pathlib import Path
 
 import pytest
-
-from conftest import run, set_params
+from helpers import copy_repo, run, set_params, stage
 
 DATA_OUTPUTS = ("data/series.csv", "data/transformed.csv", "data/scaling.json", "data/windows.npz")
 CSV = "data/shampoo-sales.csv"
@@ -63,7 +64,7 @@ CASES = [
     ("series too short for a batch", "train", {"train.batch_size": 32}, None,
      "error: data/windows.npz: 22 training samples are fewer than train.batch_size=32"),
     ("early stopping without a validation window", "train", {"train.early_stopping": 3}, None,
-     "error: data/windows.npz: train.early_stopping=3 needs a validation window: set data.val_size >= 1"),
+     "error: params.yaml: train.early_stopping=3 needs a validation window: set data.val_size >= 1"),
     ("early stopping on a zoo model", "train", {"model.name": "vanilla", "train.early_stopping": 3}, None,
      "error: params.yaml: train.early_stopping=3 is implemented for model=stateful_lstm only, not model=vanilla"),
     ("param out of range", "train", {"train.repeats": 0}, None,
@@ -77,12 +78,18 @@ CASES = [
 ]
 
 
+@pytest.fixture(scope="module")
+def prepared_once(tmp_path_factory):
+    repo = copy_repo(tmp_path_factory.mktemp("prepared") / "repo")
+    for name in ("ingest", "transform", "window"):
+        stage(name, repo)
+    return repo
+
+
 @pytest.fixture
-def prepared(repo_copy):
-    """The copy after a good run of the data stages (the outputs a bad run must leave alone)."""
-    for stage in ("ingest", "transform", "window"):
-        run([sys.executable, "-m", f"stages.{stage}"], cwd=repo_copy)
-    return repo_copy
+def prepared(prepared_once, tmp_path):
+    """A copy after a good run of the data stages (the outputs a bad run must leave alone)."""
+    return Path(shutil.copytree(prepared_once, tmp_path / "repo", symlinks=True))
 
 
 def outputs(repo):

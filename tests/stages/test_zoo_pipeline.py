@@ -5,8 +5,9 @@ import json
 import numpy as np
 import pandas as pd
 import pytest
+from helpers import SHAMPOO, dvc
 
-from conftest import SHAMPOO, dvc
+pytestmark = pytest.mark.slow  # real DVC in a copy of the repository
 
 
 def flat_keys(tree: dict, prefix: str = "") -> set[str]:
@@ -69,8 +70,8 @@ def test_parallel_series_of_the_packaged_dataset_are_each_scored(repo_copy):
     assert "| unemp | t+2 |" in (repo_copy / "report/report.md").read_text()
 
 
-def test_seed004_toy_runs_through_the_stages_with_persistence_as_its_baseline(repo_copy):
-    metrics = exp_run(repo_copy, "model=vanilla", "data=seed004_multiple_input", "task=multiple_input")
+def test_a_seed004_toy_runs_through_the_stages_with_persistence_as_its_baseline(repo_copy):
+    metrics = exp_run(repo_copy, "model=vanilla", "data=summed_sequences", "task=multiple_input")
     assert set(metrics["baselines"]) == {"persistence_rmse"}
     # one test window, [in1, in2] at steps 7-9 -> out at step 9 = 90 + 95; persistence says out at step 8
     assert metrics["baselines"]["persistence_rmse"] == pytest.approx(185 - 165)

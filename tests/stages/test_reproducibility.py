@@ -5,8 +5,10 @@ import re
 
 import keras
 import numpy as np
+import pytest
+from helpers import dvc, run, set_params
 
-from conftest import dvc, run, set_params
+pytestmark = pytest.mark.slow  # real DVC in a copy of the repository
 
 
 def test_push_clone_pull_restores_every_stage_without_retraining(repo_copy, tmp_path):

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from lstm_tuning.statistics import bootstrap_mean_ci, compare
+from lstm_tuning.reports.statistics import bootstrap_mean_ci, compare
 
 SAMPLE = np.array([97.1, 88.4, 104.2, 92.0, 110.3, 99.9, 85.7, 101.5, 95.2, 108.8, 90.1, 103.0])
 
