@@ -14,12 +14,14 @@ import sys
 
 import numpy as np
 
-from lstm_tuning import datasets, framings, stateless_training
-from lstm_tuning.config import DataConfig, ModelConfig, TaskConfig, TrainConfig
+from lstm_tuning import training
+from lstm_tuning.config import TrainConfig
+from lstm_tuning.data import framings, sources
+from lstm_tuning.models import MODELS
 
-UNIVARIATE = DataConfig(source="seed004_univariate", target="seq", n_lags=3)
-MULTIVARIATE = DataConfig(source="seed004_multiple_input", target="out", covariates=["in1", "in2"], n_lags=3)
-CNN = dict(filters=64, kernel_size=1, pool_size=2, n_seq=2, n_steps=2)
+UNIVARIATE = sources.GeneratedParams(source="arithmetic_sequence", target="seq", n_lags=3)
+MULTIVARIATE = sources.SummedParams(source="summed_sequences", target="out", covariates=["in1", "in2"], n_lags=3)
+CNN = dict(filters=64, kernel_size=1, pool_size=2, n_steps=2)  # 2 subsequences of 2 steps of the 4 lags
 
 # (example, data, task, n_out, model params, epochs, query window, seed's printed forecast, true values)
 EXAMPLES = [
@@ -57,11 +59,15 @@ def main(repeats: int) -> None:
     print(f"| example | this project: mean of {repeats} repeats | largest std over repeats | seed printed | true |")
     print("|---|---|---|---|---|")
     for name, data, task, n_out, params, epochs, query, seed_printed, true in EXAMPLES:
-        windows = framings.frame(datasets.load(data), TaskConfig(task, n_out), data)
-        cfg = ModelConfig(activation="relu", **params)
-        trained = stateless_training.train_stateless(cfg, TrainConfig(epochs, 32, repeats, seed=1),
-                                                     windows.X, windows.y, progress=False)
-        forecasts = stateless_training.predict(trained.models, np.array([query], "float32"))[:, 0].reshape(repeats, -1)
+        framing = framings.TASKS[task]
+        cut = framings.frame(sources.load(data), framing.params(**{"name": task} | ({"n_out": n_out} if n_out > 1
+                                                                                   else {})), data)
+        windows = {"X_train": cut.X, "y_train": cut.y, "targets_train": cut.target_rows} | {
+            f"{name}_{part}": array[:0] for part in ("val", "test")
+            for name, array in (("X", cut.X), ("y", cut.y), ("targets", cut.target_rows))}
+        model = MODELS[params["name"]].params(activation="relu", **params)
+        trained = training.train(model, TrainConfig(epochs, 32, repeats, seed=1), windows, progress=False)
+        forecasts = training.forecast(trained.models, None, np.array([query], "float32"))[:, 0].reshape(repeats, -1)
         print(f"| {name} | {fmt(forecasts.mean(axis=0).tolist())} | {forecasts.std(axis=0, ddof=1).max():.2f} | "
               f"{fmt(seed_printed)} | {fmt(true)} |", flush=True)
 

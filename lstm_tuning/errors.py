@@ -7,6 +7,9 @@ import os
 import signal
 import sys
 from collections.abc import Callable
+from pathlib import Path
+
+from lstm_tuning import paths
 
 DEBUG_ENV = "LSTM_TUNING_DEBUG"
 
@@ -34,6 +37,13 @@ def run_stage(main: Callable[[list[str]], None], argv: list[str] | None = None) 
         if os.environ.get(DEBUG_ENV):
             raise
         print(f"error: {exc}", file=sys.stderr)
+        sys.exit(2)
+    except FileNotFoundError as exc:
+        writer = paths.WRITTEN_BY.get(Path(exc.filename or ""))
+        if writer is None or os.environ.get(DEBUG_ENV):
+            raise
+        print(f"error: {exc.filename}: not found; run the {writer} stage first: `dvc repro {writer}`, or "
+              "`dvc repro` for the whole pipeline", file=sys.stderr)
         sys.exit(2)
     except KeyboardInterrupt as exc:
         # each output is whole, old or new: one that was not written yet keeps its previous version

@@ -20,6 +20,13 @@ DIAGNOSTICS = Path("evaluation/diagnostics.csv")  # RMSE per checkpoint and repe
 DIAGNOSTICS_MEAN = Path("evaluation/diagnostics_mean.csv")  # the same, averaged over repeats
 REPORT_DIR = Path("report")
 
+# the stage that writes each input of another stage, for "run it first" when one is missing
+WRITTEN_BY = {
+    SERIES: "ingest", TRANSFORMED: "transform", SCALING: "transform", WINDOWS: "window", REPEATS: "train",
+    TRAINING_LOSS: "train", CHECKPOINTS: "train", METRICS: "evaluate", RMSE: "evaluate", FORECASTS: "evaluate",
+    HORIZON: "evaluate", DIAGNOSTICS: "evaluate",
+}
+
 
 def model_file(repeat: int) -> str:
     return f"repeat_{repeat:03d}.keras"

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import csv
 import logging
+import warnings
+from collections import Counter
 from pathlib import Path
 
 import pandas as pd
@@ -30,6 +33,7 @@ def read_series(
         raise UserError(f"{path}: file is empty; it needs a header row and one row per date") from None
     except (pd.errors.ParserError, UnicodeDecodeError) as exc:
         raise UserError(f"{path}: not a readable CSV ({str(exc).splitlines()[0]})") from None
+    _check_header(path)
     *covariates, target = columns
     wanted = [("data.date_column", date_column), ("data.target", target),
               *(("data.covariates", name) for name in covariates)]
@@ -46,7 +50,9 @@ def read_series(
     # the target first: its errors are the ones a one-series user sees
     values = {name: _numbers(frame[name], path, name, fill) for name in [target, *covariates]}
     try:
-        dates = pd.to_datetime(frame[date_column], format=date_format)
+        with warnings.catch_warnings():  # pandas' guess at a format ("Could not infer format"): the error says it
+            warnings.simplefilter("ignore", UserWarning)
+            dates = pd.to_datetime(frame[date_column], format=date_format)
     except (ValueError, TypeError) as exc:
         raise UserError(
             f"{path}: column {date_column!r} has a date that does not parse ({str(exc).splitlines()[0]}); "
@@ -75,9 +81,25 @@ def _numbers(text: pd.Series, path: Path, column: str, fill: str | None) -> pd.S
         raise UserError(
             f"{path}: column {column!r} row {row + 2}: {text[row]!r} is not a number; fix or remove that row"
         )
+    infinite = values.notna() & ~values.map(lambda v: abs(v) < float("inf"))
+    if infinite.any():
+        row = int(infinite.idxmax())
+        raise UserError(f"{path}: column {column!r} row {row + 2}: {text[row]!r} is not a finite number (or too "
+                        "large for a float); fix or remove that row")
     if missing.any():
         values = _fill(values, missing, fill, path, column)
     return values.astype(float)
+
+
+def _check_header(path: Path) -> None:
+    """pandas renames a repeated column name (Sales, Sales.1): refuse it, so no other column is read."""
+    with path.open(newline="") as handle:
+        header = next(csv.reader(handle), [])
+    repeated = [name for name, count in Counter(header).items() if count > 1 and name.strip()]
+    if repeated:
+        positions = [str(i + 1) for i, name in enumerate(header) if name == repeated[0]]
+        raise UserError(f"{path}: the header names column {repeated[0]!r} {len(positions)} times (columns "
+                        f"{', '.join(positions)}); give each column its own name")
 
 
 def _looks_like_data(columns) -> bool:

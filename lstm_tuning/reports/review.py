@@ -23,7 +23,6 @@ import matplotlib
 matplotlib.use("Agg")  # files only
 import matplotlib.pyplot as plt  # noqa: E402
 
-from lstm_tuning.errors import run_stage  # noqa: E402
 from lstm_tuning.outputs import save_figure  # noqa: E402
 from lstm_tuning.reports.experiments import run_dvc  # noqa: E402
 

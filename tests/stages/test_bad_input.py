@@ -53,6 +53,15 @@ CASES = [
      f"error: {CSV}: column 'Sales' row 2 is empty and data.fill=ffill cannot fill it"),
     ("date that does not parse", "ingest", {}, replace_line(6, '"1901-13",168.5'),
      f"error: {CSV}: column 'Month' has a date that does not parse"),
+    ("first date whose format cannot be guessed", "ingest", {}, replace_line(1, '"x1901",266.0'),
+     f"error: {CSV}: column 'Month' has a date that does not parse (Unknown datetime string format"),
+    ("infinite value", "ingest", {}, replace_line(6, '"1901-06",inf'),
+     f"error: {CSV}: column 'Sales' row 7: 'inf' is not a finite number (or too large for a float); fix or remove"),
+    ("value too large for a float", "ingest", {}, replace_line(6, '"1901-06",-1e999'),
+     f"error: {CSV}: column 'Sales' row 7: '-1e999' is not a finite number"),
+    ("header naming a column twice", "ingest", {}, lambda lines: ['"Month","Sales","Sales"']
+     + [f"{line},1" for line in lines[1:]],
+     f"error: {CSV}: the header names column 'Sales' 2 times (columns 2, 3); give each column its own name"),
     ("duplicate date", "ingest", {}, replace_line(7, '"1901-06",231.8'),
      f"error: {CSV}: column 'Month' row 8: date 1901-06 appears twice"),
     ("unsorted dates", "ingest", {}, lambda lines: swap(lines, 7, 8),
@@ -96,13 +105,13 @@ def outputs(repo):
     return {name: (repo / name).read_bytes() for name in DATA_OUTPUTS}
 
 
-@pytest.mark.parametrize("case, stage, params, edit, expected", CASES, ids=[c[0] for c in CASES])
-def test_bad_input_is_one_clear_line(prepared, case, stage, params, edit, expected):
+@pytest.mark.parametrize("case, stage_name, params, edit, expected", CASES, ids=[c[0] for c in CASES])
+def test_bad_input_is_one_clear_line(prepared, case, stage_name, params, edit, expected):
     before = outputs(prepared)
     set_params(prepared, **params, _allow_new=True)
     if edit:
         rewrite_csv(prepared, edit)
-    result = run([sys.executable, "-m", f"stages.{stage}"], cwd=prepared, check=False)
+    result = stage(stage_name, prepared, check=False)
     assert result.returncode == 2, result.stdout + result.stderr
     assert result.stderr.startswith(expected), result.stderr
     assert len(result.stderr.strip().splitlines()) == 1 and "Traceback" not in result.stderr
@@ -124,3 +133,13 @@ def test_batch_size_that_does_not_divide_the_training_rows_trims_with_a_warning(
     set_params(prepared, **{"train.batch_size": 5, "train.epochs": 2, "train.repeats": 1})
     result = run([sys.executable, "-m", "stages.train"], cwd=prepared)
     assert "22 training rows are not a multiple of train.batch_size=5: dropping the 2 oldest" in result.stdout
+
+
+@pytest.mark.parametrize("stage_name, missing, writer", [("evaluate", "training/checkpoints.npz", "train"),
+                                                         ("transform", "data/series.csv", "ingest")])
+def test_a_stage_run_before_the_one_it_needs_names_that_stage(prepared, stage_name, missing, writer):
+    (prepared / missing).unlink(missing_ok=True)
+    result = stage(stage_name, prepared, check=False)
+    assert result.returncode == 2
+    assert result.stderr == (f"error: {missing}: not found; run the {writer} stage first: `dvc repro {writer}`, "
+                             "or `dvc repro` for the whole pipeline\n")

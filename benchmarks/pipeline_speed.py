@@ -1,0 +1,91 @@
+"""The default pipeline's cost against the seed 002 harness, measured side by side in one run.
+
+    python benchmarks/pipeline_speed.py [--seed-epochs 30]
+
+Prints, for the default configuration (1 unit, batch size 4, 30 repeats x 1000 epochs on Shampoo):
+- the seed harness (a Keras 3 port: a Python loop of `fit(epochs=1)` + state reset) per training-epoch;
+- the train stage as a whole process (`python -m stages.train`: start-up, imports, config, building the
+  30 models, XLA compile, training, saving) per training-epoch, and the ratio of the two;
+- the training alone (`training/time.json`), per training-epoch, and its ratio;
+- `dvc repro` of the whole pipeline in a fresh copy of the repository.
+Not a test: timings on a shared machine are noisy, so only ratios measured side by side mean anything.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def run(args: list[str], cwd: Path) -> float:
+    """Wall seconds of a command run with this interpreter's environment."""
+    env = dict(os.environ, DVC_NO_ANALYTICS="1")
+    env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
+    start = time.perf_counter()
+    result = subprocess.run(args, cwd=cwd, env=env, capture_output=True, text=True)
+    if result.returncode:
+        sys.exit(f"{' '.join(args)} failed:\n{result.stderr[-2000:]}")
+    return time.perf_counter() - start
+
+
+def copy_repo(dest: Path) -> None:
+    files = subprocess.run(["git", "ls-files", "-z"], cwd=ROOT, capture_output=True, text=True, check=True)
+    for name in filter(None, files.stdout.split("\0")):
+        if (ROOT / name).is_file():
+            (dest / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(ROOT / name, dest / name)
+    for args in (["init", "-q"], ["add", "-A"], ["-c", "user.name=b", "-c", "user.email=b@b", "commit", "-qm", "b"]):
+        run(["git", *args], dest)
+
+
+def seed_harness_seconds_per_epoch(repo: Path, epochs: int) -> float:
+    """The seed's loop on the seed's 20 training rows, in this process."""
+    import numpy as np
+
+    from lstm_tuning.training.backend import keras
+
+    windows = np.load(repo / "data/windows.npz")
+    X, y = windows["X_train"][2:22].reshape(-1, 1, 1), windows["y_train"][2:22, 0]
+    model = keras.Sequential([keras.Input(batch_shape=(4, 1, 1)), keras.layers.LSTM(1, stateful=True),
+                              keras.layers.Dense(1)])
+    model.compile(loss="mean_squared_error", optimizer="adam")
+    model.fit(X, y, epochs=1, batch_size=4, verbose=0, shuffle=False)  # the first call builds the graph
+    start = time.perf_counter()
+    for _ in range(epochs):
+        model.fit(X, y, epochs=1, batch_size=4, verbose=0, shuffle=False)
+        model.layers[0].reset_states()
+    return (time.perf_counter() - start) / epochs
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seed-epochs", type=int, default=30)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        repo = Path(tmp)
+        copy_repo(repo)
+        repro = run([sys.executable, "-m", "dvc", "repro"], repo)
+        train_process = min(run([sys.executable, "-m", "stages.train"], repo) for _ in range(2))
+        train_seconds = json.loads((repo / "training/time.json").read_text())["train_seconds"]
+        seed = seed_harness_seconds_per_epoch(repo, args.seed_epochs)
+    training_epochs = 30 * 1000
+    stage, alone = train_process / training_epochs, train_seconds / training_epochs
+    print(f"seed harness, fit(epochs=1) loop:   {seed * 1e3:8.4f} ms per training-epoch ({args.seed_epochs} epochs)")
+    print(f"train stage as a whole process:     {stage * 1e3:8.4f} ms per training-epoch ({train_process:.2f} s, "
+          f"best of 2)  ratio {seed / stage:,.0f}x")
+    print(f"training alone (training/time.json): {alone * 1e3:8.4f} ms per training-epoch ({train_seconds:.2f} s)"
+          f"  ratio {seed / alone:,.0f}x")
+    print(f"dvc repro, fresh copy, all six stages: {repro:.1f} s")
+
+
+if __name__ == "__main__":
+    main()
