@@ -13,38 +13,18 @@ timings on a shared machine are noisy, so only ratios measured side by side mean
 from __future__ import annotations
 
 import json
-import os
-import shutil
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from repo_copy import copy_repo, run
+
 OPTIONS = ("stateful_lstm", "vanilla", "stacked", "bidirectional", "cnn_lstm", "conv_lstm", "encoder_decoder")
 SEED_SETUPS = {
     "cnn_lstm": ["data.n_lags=4", "model.n_steps=2", "model.pool_size=2"],
     "conv_lstm": ["data.n_lags=4", "model.n_steps=2", "model.kernel_size=2"],
 }
-
-
-def run(args: list[str], cwd: Path) -> None:
-    env = dict(os.environ, DVC_NO_ANALYTICS="1")
-    env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
-    result = subprocess.run(args, cwd=cwd, env=env, capture_output=True, text=True)
-    if result.returncode:
-        sys.exit(f"{' '.join(args)} failed:\n{result.stderr[-2000:]}")
-
-
-def copy_repo(dest: Path) -> None:
-    files = subprocess.run(["git", "ls-files", "-z"], cwd=ROOT, capture_output=True, text=True, check=True)
-    for name in filter(None, files.stdout.split("\0")):
-        if (ROOT / name).is_file():
-            (dest / name).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(ROOT / name, dest / name)
-    for args in (["init", "-q"], ["add", "-A"], ["-c", "user.name=b", "-c", "user.email=b@b", "commit", "-qm", "b"]):
-        run(["git", *args], dest)
 
 
 def main(options: list[str]) -> None:
