@@ -1,4 +1,5 @@
-"""Read and check a CSV of series into a clean frame indexed by parsed dates."""
+"""Read and check a CSV of series into a clean frame indexed by time: parsed dates, the numbers of a numeric
+time column (years written as numbers, step numbers) kept as labels, or row order."""
 
 from __future__ import annotations
 
@@ -16,10 +17,12 @@ log = logging.getLogger(__name__)
 
 
 def read_series(
-    path: str | Path, date_column: str, columns: list[str], date_format: str | None = None, fill: str | None = None
+    path: str | Path, date_column: str | None, columns: list[str], date_format: str | None = None,
+    fill: str | None = None
 ) -> pd.DataFrame:
-    """Return `columns` (the last one is data.target, the others data.covariates) indexed by parsed dates,
-    or raise UserError naming what is wrong.
+    """Return `columns` (the last one is data.target, the others data.covariates) indexed by time, or raise
+    UserError naming what is wrong. The time column holds dates, or numbers (kept as they are, unless
+    `date_format` says they are dates); `date_column` None numbers the rows.
 
     Missing values fail unless `fill` says how to fill them ("ffill" or "interpolate").
     """
@@ -35,40 +38,53 @@ def read_series(
         raise UserError(f"{path}: not a readable CSV ({str(exc).splitlines()[0]})") from None
     _check_header(path)
     *covariates, target = columns
-    wanted = [("data.date_column", date_column), ("data.target", target),
+    wanted = [*([("data.date_column", date_column)] if date_column is not None else []), ("data.target", target),
               *(("data.covariates", name) for name in covariates)]
     for param, column in wanted:
         if column not in frame.columns:
             found = ", ".join(map(str, frame.columns))
             if _looks_like_data(frame.columns):
                 raise UserError(f"{path}: no header row (the first line is data: {found}); "
-                                f"add a header naming the columns, e.g. {date_column},{target}")
+                                f"add a header naming the columns, e.g. {date_column or 'Month'},{target}")
             raise UserError(f"{path}: no column {column!r} ({param}); columns found: {found}")
     if frame.empty:
         raise UserError(f"{path}: has a header but no data rows")
 
     # the target first: its errors are the ones a one-series user sees
     values = {name: _numbers(frame[name], path, name, fill) for name in [target, *covariates]}
-    try:
-        with warnings.catch_warnings():  # pandas' guess at a format ("Could not infer format"): the error says it
-            warnings.simplefilter("ignore", UserWarning)
-            dates = pd.to_datetime(frame[date_column], format=date_format)
-    except (ValueError, TypeError) as exc:
-        raise UserError(
-            f"{path}: column {date_column!r} has a date that does not parse ({str(exc).splitlines()[0]}); "
-            "set data.date_format"
-        ) from None
-    duplicated = dates.duplicated()
-    if duplicated.any():
-        row = int(duplicated.idxmax())
-        raise UserError(f"{path}: column {date_column!r} row {row + 2}: date {frame[date_column][row]} appears twice")
-    if not dates.is_monotonic_increasing:
-        row = int((dates.diff() < pd.Timedelta(0)).idxmax())
-        raise UserError(
-            f"{path}: column {date_column!r} row {row + 2}: dates are not in increasing order; sort the file by date"
-        )
-    return pd.DataFrame({name: values[name] for name in columns}).set_index(pd.DatetimeIndex(dates, name="date"))
+    frame_values = pd.DataFrame({name: values[name] for name in columns})
+    if date_column is None:
+        return frame_values.set_index(pd.RangeIndex(len(frame), name="step"))
+    return frame_values.set_index(_time_index(frame[date_column], path, date_column, date_format))
 
+
+def _time_index(text: pd.Series, path: Path, column: str, date_format: str | None) -> pd.Index:
+    """The time column as dates, or as the numbers it holds; unique and increasing."""
+    numbers = pd.to_numeric(text.str.strip(), errors="coerce")
+    if date_format is None and numbers.notna().all():
+        times = numbers.astype(int) if (numbers == numbers.round()).all() else numbers
+        index, what, earlier = pd.Index(times, name=column), "time", times.diff() < 0
+    else:
+        try:
+            with warnings.catch_warnings():  # pandas' guess at a format ("Could not infer format"): the error says it
+                warnings.simplefilter("ignore", UserWarning)
+                dates = pd.to_datetime(text, format=date_format)
+        except (ValueError, TypeError) as exc:
+            raise UserError(
+                f"{path}: column {column!r} has a date that does not parse ({str(exc).splitlines()[0]}); "
+                "set data.date_format"
+            ) from None
+        index, what, earlier = pd.DatetimeIndex(dates, name="date"), "date", dates.diff() < pd.Timedelta(0)
+    duplicated = index.duplicated()
+    if duplicated.any():
+        row = int(duplicated.argmax())
+        raise UserError(f"{path}: column {column!r} row {row + 2}: {what} {text[row]} appears twice")
+    if not index.is_monotonic_increasing:
+        row = int(earlier.idxmax())
+        raise UserError(
+            f"{path}: column {column!r} row {row + 2}: {what}s are not in increasing order; sort the file by {what}"
+        )
+    return index
 
 def _numbers(text: pd.Series, path: Path, column: str, fill: str | None) -> pd.Series:
     """A column of the CSV as floats; rows are reported as the line numbers of the file (the header is line 1)."""

@@ -41,7 +41,7 @@ class SeriesParams:
 
 @dataclass
 class CsvParams(SeriesParams):
-    date_column: str = "Month"
+    date_column: str | None = "Month"  # dates, or numbers kept as labels (years, steps); null: row order
     date_format: str | None = None
     fill: str | None = param(None, choices=(None, "ffill", "interpolate"))
 

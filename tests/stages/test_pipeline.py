@@ -120,3 +120,17 @@ def test_default_configuration_agrees_with_the_seed_study(repo_copy):
     assert metrics["baselines"]["persistence_rmse"] == pytest.approx(136.761, abs=5e-4)
     assert rmse["max"] < metrics["baselines"]["persistence_rmse"]
     assert 0.2 < metrics["skill_vs_persistence"] < 0.4
+
+
+@pytest.mark.parametrize("date_column, first_test_time", [("Year", 2005), (None, 24)])
+def test_a_series_timed_by_numbers_or_by_row_runs_through_every_stage(repo_copy, date_column, first_test_time):
+    shampoo = pd.read_csv(repo_copy / "data/shampoo-sales.csv")
+    years = pd.DataFrame({"Year": range(1981, 1981 + len(shampoo)), "Sales": shampoo["Sales"]})
+    (years if date_column else years[["Sales"]]).to_csv(repo_copy / "data/yearly.csv", index=False)
+    set_params(repo_copy, **{"data.path": "data/yearly.csv", "data.date_column": date_column})
+    dvc("repro", cwd=repo_copy)
+    forecasts = pd.read_csv(repo_copy / "evaluation/forecasts.csv")
+    assert forecasts["time"].tolist() == list(range(first_test_time, first_test_time + 12))  # labels kept
+    metrics = json.loads((repo_copy / "evaluation/metrics.json").read_text())
+    assert round(metrics["baselines"]["persistence_rmse"], 3) == 136.761  # the same values, read the same
+    assert (repo_copy / "report/forecast.png").stat().st_size > 0
