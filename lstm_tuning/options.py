@@ -17,12 +17,11 @@ from lstm_tuning.errors import UserError
 
 
 def param(default: Any = dataclasses.MISSING, *, at_least: float | None = None, above: float | None = None,
-          below: float | None = None, choices: tuple | None = None, default_factory: Callable | None = None):
+          below: float | None = None, choices: tuple | None = None):
     """A dataclass field with the bounds `config.load` checks: `at_least` (inclusive), `above` and `below`
     (exclusive) and `choices`."""
     bounds = {"at_least": at_least, "above": above, "below": below, "choices": choices}
-    kwargs = {"default_factory": default_factory} if default_factory else {"default": default}
-    return field(metadata={k: v for k, v in bounds.items() if v is not None}, **kwargs)
+    return field(default=default, metadata={k: v for k, v in bounds.items() if v is not None})
 
 
 def check_bounds(values, group: str, source: str) -> None:

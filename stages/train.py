@@ -40,6 +40,7 @@ def main(overrides: list[str]) -> None:
         "seed": training.member_seeds(cfg.train.seed, cfg.train.repeats),
         "diverged": trained.diverged,
         "best_epoch": trained.best_epoch,
+        "final_epoch": trained.final_epoch,  # the epoch whose weights it keeps and evaluate scores
     }))
     loss = pd.DataFrame(trained.loss, columns=[f"repeat_{r:03d}" for r in range(cfg.train.repeats)])
     loss.insert(0, "epoch", np.arange(1, cfg.train.epochs + 1))

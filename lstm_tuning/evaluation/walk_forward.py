@@ -29,7 +29,7 @@ class Evaluation:
 def evaluate(cfg, series: pd.DataFrame, transforms: dict, windows, checkpoints, repeats: pd.DataFrame) -> Evaluation:
     """`series` as ingested, each series' `transforms`, the window stage's `windows`, the train stage's
     `checkpoints` (epochs, first_rows, forecasts at every checkpoint, final forecasts) and `repeats` (which
-    diverged, each one's best epoch)."""
+    diverged, the epoch whose weights each one keeps)."""
     trained = repeats.loc[~repeats["diverged"], "repeat"].to_numpy()
     _, names = series_roles(cfg.task, cfg.data)
     observed = series[names].to_numpy(float)
@@ -75,7 +75,7 @@ def evaluate(cfg, series: pd.DataFrame, transforms: dict, windows, checkpoints, 
     per_checkpoint = per_checkpoint[per_checkpoint["repeat"].isin(trained)]
     mean_per_checkpoint, metrics["diagnostics"] = scores.inflection(per_checkpoint)
     # the training error of the weights evaluated: the last epoch's, or each repeat's best with early stopping
-    final_epoch = repeats.set_index("repeat")["best_epoch"].where(lambda e: e > 0, cfg.train.epochs)
+    final_epoch = repeats.set_index("repeat")["final_epoch"]
     at_final = per_checkpoint["epoch"].to_numpy() == final_epoch[per_checkpoint["repeat"]].to_numpy()
     metrics["train_rmse"] = scores.describe(per_checkpoint[at_final]["train_rmse"].to_numpy())
 
