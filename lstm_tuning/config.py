@@ -3,8 +3,9 @@
 `conf/` is the Hydra tree; `dvc exp run` composes it into `params.yaml`, which is what DVC tracks and
 what `dvc repro` runs with. Stages therefore compose `params.yaml` (plus any command-line overrides)
 through Hydra's Compose API and check it before doing any work. Each group's values are read into the
-params dataclass of the option chosen (`model.name`, `data.source`, `task.name`, `baselines.name`), which
-its registry declares next to the option's code; `train` has one set of params, declared here.
+params dataclass of the option chosen (`model.name`, `data.source`, `task.name`, `backtest.name`,
+`baselines.name`), which its registry declares next to the option's code; `train` has one set of params,
+declared here.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from hydra.errors import HydraException
 from omegaconf import OmegaConf
 from omegaconf.errors import OmegaConfBaseException
 
+from lstm_tuning.data.backtest import BACKTESTS
 from lstm_tuning.data.framings import TASKS
 from lstm_tuning.data.sources import SOURCES
 from lstm_tuning.errors import UserError
@@ -54,12 +56,13 @@ class Config:
     model: Any
     train: TrainConfig
     task: Any
+    backtest: Any
     baselines: Any
 
 
 # each group with options: its registry; train has one params class
-REGISTRIES = {"data": SOURCES, "model": MODELS, "task": TASKS, "baselines": BASELINES}
-GROUPS = ("data", "model", "train", "task", "baselines")
+REGISTRIES = {"data": SOURCES, "model": MODELS, "task": TASKS, "backtest": BACKTESTS, "baselines": BASELINES}
+GROUPS = ("data", "model", "train", "task", "backtest", "baselines")
 
 
 def load(overrides: list[str] | None = None, params_file: Path | None = None) -> Config:

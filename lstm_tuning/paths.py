@@ -4,7 +4,8 @@ from pathlib import Path
 
 SERIES = Path("data/series.csv")
 TRANSFORMED = Path("data/transformed.csv")
-SCALING = Path("data/scaling.json")
+SCALING = Path("data/scaling.json")  # each fit's transforms
+ORIGINS = Path("data/origins.csv")  # the backtest: each origin, the rows it forecasts, its fit's training rows
 WINDOWS = Path("data/windows.npz")
 MODELS = Path("models")  # one Keras file per repeat that did not diverge
 REPEATS = Path("training/repeats.csv")  # each repeat's seed, whether it diverged, its best epoch
@@ -13,8 +14,9 @@ TRAINING_LOSS = Path("training/loss.csv")
 CHECKPOINTS = Path("training/checkpoints.npz")
 TRAINING_TIME = Path("training/time.json")
 METRICS = Path("evaluation/metrics.json")
-RMSE = Path("evaluation/rmse.csv")
+RMSE = Path("evaluation/rmse.csv")  # RMSE, MAE and MASE per repeat
 FORECASTS = Path("evaluation/forecasts.csv")
+ORIGIN_SCORES = Path("evaluation/origins.csv")  # errors of the ensemble and the baselines per origin
 HORIZON = Path("evaluation/horizon.csv")  # test RMSE of the target per forecast step t+h
 DIAGNOSTICS = Path("evaluation/diagnostics.csv")  # RMSE per checkpoint and repeat, original units
 DIAGNOSTICS_MEAN = Path("evaluation/diagnostics_mean.csv")  # the same, averaged over repeats
@@ -22,9 +24,10 @@ REPORT_DIR = Path("report")
 
 # the stage that writes each input of another stage, for "run it first" when one is missing
 WRITTEN_BY = {
-    SERIES: "ingest", TRANSFORMED: "transform", SCALING: "transform", WINDOWS: "window", REPEATS: "train",
+    SERIES: "ingest", TRANSFORMED: "transform", SCALING: "transform", ORIGINS: "transform", WINDOWS: "window",
+    REPEATS: "train",
     TRAINING_LOSS: "train", CHECKPOINTS: "train", METRICS: "evaluate", RMSE: "evaluate", FORECASTS: "evaluate",
-    HORIZON: "evaluate", DIAGNOSTICS: "evaluate",
+    HORIZON: "evaluate", DIAGNOSTICS: "evaluate", ORIGIN_SCORES: "evaluate",
 }
 
 

@@ -17,39 +17,43 @@ def main(overrides: list[str]) -> None:
     windows = dict(np.load(paths.WINDOWS))
     from lstm_tuning import training  # after the checks: TensorFlow takes seconds to load
 
-    log.info("read %s: %d training windows %s -> %s; training %d repeats x %d epochs of model=%s, batch size %d",
-             paths.WINDOWS, len(windows["X_train"]), windows["X_train"].shape[1:], windows["y_train"].shape[1:],
-             cfg.train.repeats, cfg.train.epochs, cfg.model.name, cfg.train.batch_size)
+    fits, repeats = windows["train"].shape[0], cfg.train.repeats
+    log.info("read %s: %d windows %s -> %s; training %d fit(s) x %d repeats x %d epochs of model=%s, batch size %d",
+             paths.WINDOWS, len(windows["first_rows"]), windows["X"].shape[2:], windows["y"].shape[2:], fits,
+             repeats, cfg.train.epochs, cfg.model.name, cfg.train.batch_size)
     trained = training.train(cfg.model, cfg.train, windows, source=str(paths.WINDOWS))
-    diverged = np.flatnonzero(trained.diverged)
-    if len(diverged) == cfg.train.repeats:
+    diverged = np.flatnonzero(trained.diverged.any(axis=0))
+    if len(diverged) == repeats:
         raise UserError(
-            f"all {cfg.train.repeats} repeats diverged (training loss became NaN or inf); lower "
+            f"all {repeats} repeats diverged (training loss became NaN or inf); lower "
             f"model.learning_rate={cfg.model.learning_rate} or change model.optimizer={cfg.model.optimizer}"
         )
     if len(diverged):
-        log.warning("repeats %s diverged (training loss became NaN or inf): stopped, not saved, and counted "
-                    "as failed in the metrics", ", ".join(map(str, diverged)))
+        log.warning("repeats %s diverged (training loss became NaN or inf) in at least one fit: stopped, not saved, "
+                    "and counted as failed in the metrics", ", ".join(map(str, diverged)))
 
-    with outputs.atomic_dir(paths.MODELS) as tmp:
+    with outputs.atomic_dir(paths.MODELS) as tmp:  # the last fit's: trained on the most recent rows
         for repeat, model in enumerate(trained.models):
-            if not trained.diverged[repeat]:
+            if not trained.diverged[-1, repeat]:
                 model.save(tmp / paths.model_file(repeat))
+    fit, repeat = (index.ravel() for index in np.indices((fits, repeats)))
     outputs.write_csv(paths.REPEATS, pd.DataFrame({
-        "repeat": np.arange(cfg.train.repeats),
-        "seed": training.member_seeds(cfg.train.seed, cfg.train.repeats),
-        "diverged": trained.diverged,
-        "best_epoch": trained.best_epoch,
-        "final_epoch": trained.final_epoch,  # the epoch whose weights it keeps and evaluate scores
+        "fit": fit,
+        "repeat": repeat,
+        "seed": np.tile(training.member_seeds(cfg.train.seed, repeats), fits),
+        "diverged": trained.diverged.ravel(),
+        "best_epoch": trained.best_epoch.ravel(),
+        "final_epoch": trained.final_epoch.ravel(),  # the epoch whose weights it keeps and evaluate scores
     }))
-    loss = pd.DataFrame(trained.loss, columns=[f"repeat_{r:03d}" for r in range(cfg.train.repeats)])
+    # the loss of the last fit's repeats (the saved models)
+    loss = pd.DataFrame(trained.loss[:, -1], columns=[f"repeat_{r:03d}" for r in range(repeats)])
     loss.insert(0, "epoch", np.arange(1, cfg.train.epochs + 1))
     outputs.write_csv(paths.TRAINING_LOSS, loss)
     with outputs.atomic_path(paths.CHECKPOINTS) as tmp:
-        np.savez_compressed(tmp, epochs=trained.checkpoint_epochs, first_rows=trained.first_rows,
+        np.savez_compressed(tmp, epochs=trained.checkpoint_epochs, first_rows=windows["first_rows"],
                             forecasts=trained.checkpoint_forecasts.astype("float32"),
                             final=trained.forecasts.astype("float32"))
-    training_epochs = cfg.train.repeats * cfg.train.epochs
+    training_epochs = fits * repeats * cfg.train.epochs
     outputs.write_json(paths.TRAINING_TIME, {
         "train_seconds": round(trained.seconds, 3),
         "training_epochs_per_second": round(training_epochs / trained.seconds, 1),

@@ -1,28 +1,31 @@
-"""Stage transform: per series, lag differencing (unless opted out) and [-1, 1] scaling fit on the
-training rows only."""
+"""Stage transform: the backtest's fits and origins; per fit and series, lag differencing (unless opted out)
+and [-1, 1] scaling fit on that fit's training rows only."""
 
 import logging
 
 import pandas as pd
 
 from lstm_tuning import config, outputs, paths
-from lstm_tuning.data import transforms
+from lstm_tuning.data import backtest, transforms
 from lstm_tuning.errors import run_stage
 
 log = logging.getLogger("transform")
 
 
 def main(overrides: list[str]) -> None:
-    cfg = config.load(overrides).data
+    cfg = config.load(overrides)
     series = pd.read_csv(paths.SERIES, index_col=0)
-    scaled, fitted = transforms.transform(series, cfg, str(paths.SERIES))
+    plan = backtest.plan(cfg.backtest, len(series), cfg.data.val_size, cfg.data.test_size, str(paths.SERIES))
+    scaled, fitted = transforms.transform(series, cfg.data, plan, str(paths.SERIES))
+    outputs.write_csv(paths.ORIGINS, plan.to_frame(series.index))
     outputs.write_csv(paths.TRANSFORMED, scaled.reset_index())
-    outputs.write_json(paths.SCALING, {name: t.to_dict() for name, t in fitted.items()})
-    for name, t in fitted.items():
-        log.info("%s: %s, scaler fit on the training rows in [%.4g, %.4g]", name,
-                 f"differenced at lag {t.diff_interval}" if t.diff_interval else "not differenced",
-                 t.scaling.data_min, t.scaling.data_max)
-    log.info("read %s; wrote %s and %s", paths.SERIES, paths.TRANSFORMED, paths.SCALING)
+    outputs.write_json(paths.SCALING, transforms.write_fits(fitted))
+    for name, t in fitted[-1].items():
+        log.info("%s: %s", name, f"differenced at lag {t.diff_interval}" if t.diff_interval else "not differenced")
+    roles = {role: sum(o.role == role for o in plan.origins) for role in ("val", "test")}
+    log.info("backtest=%s: %d validation and %d test origins, %d fit(s), each scaler fit on its fit's training rows; "
+             "read %s; wrote %s, %s and %s", cfg.backtest.name, roles["val"], roles["test"], len(plan.fits),
+             paths.SERIES, paths.ORIGINS, paths.TRANSFORMED, paths.SCALING)
 
 
 if __name__ == "__main__":

@@ -1,5 +1,5 @@
 """Stage window: supervised windows of the framing `task` (n_lags rows of the input series in -> n_out
-steps of the output series out), split into train, validation and test by the rows they forecast."""
+steps of the output series out), once per fit of the backtest, and which windows each fit trains on."""
 
 import logging
 
@@ -8,6 +8,7 @@ import pandas as pd
 
 from lstm_tuning import config, paths
 from lstm_tuning.data import framings
+from lstm_tuning.data.backtest import Plan
 from lstm_tuning.errors import run_stage
 from lstm_tuning.outputs import atomic_path
 
@@ -16,14 +17,16 @@ log = logging.getLogger("window")
 
 def main(overrides: list[str]) -> None:
     cfg = config.load(overrides)
-    scaled = pd.read_csv(paths.TRANSFORMED, index_col=0).drop(columns="part")
-    windows = framings.split_windows(scaled, cfg.task, cfg.data, str(paths.TRANSFORMED))
+    scaled = pd.read_csv(paths.TRANSFORMED, index_col=0)
+    plan = Plan.from_frame(pd.read_csv(paths.ORIGINS))
+    windows = framings.split_windows(scaled, cfg.task, cfg.data, plan, str(paths.TRANSFORMED))
     with atomic_path(paths.WINDOWS) as tmp:
         np.savez(tmp, **windows)
     inputs, targets = framings.series_roles(cfg.task, cfg.data)
-    log.info("read %s; wrote %s: %d training, %d validation and %d test windows of %d lags of %s -> %d step(s) "
-             "of %s", paths.TRANSFORMED, paths.WINDOWS, *(len(windows[f"targets_{part}"]) for part in framings.PARTS),
-             cfg.data.n_lags, ", ".join(inputs), cfg.task.n_out, ", ".join(targets))
+    trains = windows["train"].sum(axis=1)
+    log.info("read %s and %s; wrote %s: %d windows of %d lags of %s -> %d step(s) of %s; %d fit(s) train on %d to %d "
+             "of them", paths.TRANSFORMED, paths.ORIGINS, paths.WINDOWS, len(windows["first_rows"]), cfg.data.n_lags,
+             ", ".join(inputs), cfg.task.n_out, ", ".join(targets), len(trains), trains.min(), trains.max())
 
 
 if __name__ == "__main__":

@@ -1,5 +1,5 @@
 """Supervised windows for the seed 004 framings (`task`), cut with numpy stride views, and which of them
-train, validate and test.
+each fit of the backtest trains on.
 
 Every framing gives X [n, n_lags, n_inputs] and y [n, n_out, n_targets] (one-step framings: n_out = 1).
 As the seed's `split_sequence` / `split_sequences`:
@@ -16,11 +16,10 @@ import numpy as np
 import pandas as pd
 from numpy.lib.stride_tricks import sliding_window_view
 
+from lstm_tuning.data.backtest import Plan
 from lstm_tuning.data.sources import TOO_SHORT_FIX, SeriesParams
 from lstm_tuning.errors import UserError
 from lstm_tuning.options import Option, Registry, param
-
-PARTS = ("train", "val", "test")
 
 
 @dataclass
@@ -85,6 +84,7 @@ class Windows:
     X: np.ndarray  # [n, n_lags, n_inputs]
     y: np.ndarray  # [n, n_out, n_targets]
     target_rows: np.ndarray  # [n] row of each window's first forecast step in the framed series
+    input_rows: np.ndarray  # [n] row of each window's first input
 
 
 def make_windows(inputs: np.ndarray, targets: np.ndarray, n_lags: int, n_out: int, dependent: bool) -> Windows:
@@ -96,7 +96,7 @@ def make_windows(inputs: np.ndarray, targets: np.ndarray, n_lags: int, n_out: in
     # sliding_window_view puts the window axis last: [T - width + 1, series, width] -> [.., width, series]
     X = sliding_window_view(inputs, n_lags, axis=0)[:n].transpose(0, 2, 1)
     y = sliding_window_view(targets, n_out, axis=0)[first_target : first_target + n].transpose(0, 2, 1)
-    return Windows(X.astype("float32"), y.astype("float32"), np.arange(first_target, first_target + n))
+    return Windows(X.astype("float32"), y.astype("float32"), np.arange(first_target, first_target + n), np.arange(n))
 
 
 def frame(series: pd.DataFrame, task, data: SeriesParams) -> Windows:
@@ -108,34 +108,41 @@ def frame(series: pd.DataFrame, task, data: SeriesParams) -> Windows:
     windows = make_windows(rows[inputs].to_numpy(float), rows[targets].to_numpy(float), data.n_lags, task.n_out,
                            dependent=framing.inputs == "covariates")
     windows.target_rows += start
+    windows.input_rows += start
     return windows
 
 
-def parts(first_rows: np.ndarray, n_out: int, n_rows: int, val_size: int, test_size: int) -> dict[str, np.ndarray]:
-    """Which windows train, validate and test, by the rows they forecast (the last val_size + test_size
-    rows are held out). A window trains only if all its forecast rows come before the held-out rows and
-    validates only if they all come before the test rows; it tests if its first forecast row is a test row
-    (walk-forward over the test period). Windows straddling two periods are left out."""
-    first_val, first_test = n_rows - val_size - test_size, n_rows - test_size
-    last_rows = first_rows + n_out - 1
-    return {
-        "train": last_rows < first_val,
-        "val": (first_rows >= first_val) & (last_rows < first_test),
-        "test": first_rows >= first_test,
-    }
+def split_windows(scaled: pd.DataFrame, task, data: SeriesParams, plan: Plan, source: str) -> dict[str, np.ndarray]:
+    """The window stage: every window of the series once per fit (each fit's scaling), and what each fit
+    trains on.
 
-
-def split_windows(scaled: pd.DataFrame, task, data: SeriesParams, source: str) -> dict[str, np.ndarray]:
-    """The window stage: `X_<part>`, `y_<part>` and `targets_<part>` (the first forecast row of each
-    window) for the train, val and test parts."""
-    too_short = (f"{source}: {len(scaled)} rows are too few for data.n_lags={data.n_lags}, task.n_out={task.n_out}, "
-                 f"data.val_size={data.val_size} and data.test_size={data.test_size}; {TOO_SHORT_FIX}")
-    try:
-        windows = frame(scaled, task, data)
-    except ValueError:
-        raise UserError(too_short) from None
-    split = parts(windows.target_rows, task.n_out, len(scaled), data.val_size, data.test_size)
-    if not split["train"].any() or not split["test"].any():
+    `X` [fits, n, n_lags, n_inputs], `y` [fits, n, n_out, n_targets], `first_rows` [n] (the first row each
+    window forecasts), `train` [fits, n] (the windows that lie wholly in the fit's training rows) and `stop`
+    [n] (the validation windows that lie wholly before the test rows: the early-stopping check of a holdout).
+    """
+    too_short = (f"{source}: {len(scaled) // len(plan.fits)} rows are too few for data.n_lags={data.n_lags}, "
+                 f"task.n_out={task.n_out}, data.val_size={data.val_size} and data.test_size={data.test_size}; "
+                 f"{TOO_SHORT_FIX}")
+    per_fit = []
+    for _, rows in scaled.groupby("fit", sort=True):
+        try:
+            per_fit.append(frame(rows.drop(columns="fit"), task, data))
+        except ValueError:
+            raise UserError(too_short) from None
+    first_rows, input_rows = per_fit[0].target_rows, per_fit[0].input_rows
+    last_rows = first_rows + task.n_out - 1
+    train = np.array([(input_rows >= fit.start) & (last_rows < fit.cut) for fit in plan.fits])
+    first_test = plan.first_test_row
+    if not (first_rows >= first_test).any():
         raise UserError(too_short)
-    return {f"{name}_{part}": array[split[part]] for part in PARTS
-            for name, array in (("X", windows.X), ("y", windows.y), ("targets", windows.target_rows))}
+    for k, trains in enumerate(train):
+        if not trains.any():
+            raise UserError(f"{source}: fit {k} of the backtest (rows {plan.fits[k].start}..{plan.fits[k].cut - 1}) "
+                            f"has no whole training window; {TOO_SHORT_FIX}")
+    return {
+        "X": np.stack([w.X for w in per_fit]),
+        "y": np.stack([w.y for w in per_fit]),
+        "first_rows": first_rows,
+        "train": train,
+        "stop": (first_rows >= first_test - data.val_size) & (last_rows < first_test),
+    }

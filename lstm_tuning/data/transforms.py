@@ -1,5 +1,5 @@
 """Each series transformed on its own: lag differencing (a series may opt out) then [-1, 1] scaling fit on
-the training rows only; and the way back to original units for forecasts."""
+the training rows of each fit of the backtest only; and the way back to original units for forecasts."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 from sklearn.preprocessing import MinMaxScaler
 
+from lstm_tuning.data.backtest import Plan
 from lstm_tuning.data.sources import TOO_SHORT_FIX, SeriesParams
 from lstm_tuning.errors import UserError
 
@@ -64,12 +65,10 @@ class SeriesTransform:
         return cls(payload["diff_interval"], scaling)
 
 
-
-
 def fit_transform(
-    series: pd.DataFrame, diff_interval: int, undifferenced: list[str], fit_rows: int
+    series: pd.DataFrame, diff_interval: int, undifferenced: list[str], fit_rows: slice
 ) -> tuple[pd.DataFrame, dict[str, SeriesTransform]]:
-    """Transform every column; each scaler sees only the first `fit_rows` rows (never held-out data).
+    """Transform every column; each scaler sees only the rows `fit_rows` (never held-out data).
 
     Differenced columns start with `diff_interval` NaNs (no earlier value).
     """
@@ -78,7 +77,7 @@ def fit_transform(
         interval = 0 if name in undifferenced else diff_interval
         values = series[name].to_numpy(float)
         changes = difference(values, interval) if interval else values
-        training = changes[:fit_rows]
+        training = changes[fit_rows]
         fitted[name] = SeriesTransform(interval, Scaling.fit(training[np.isfinite(training)]))
         scaled = fitted[name].scaling.transform(np.nan_to_num(changes))
         transformed[name] = np.where(np.isfinite(changes), scaled, np.nan)
@@ -86,19 +85,34 @@ def fit_transform(
 
 
 def transform(
-    series: pd.DataFrame, params: SeriesParams, source: str
-) -> tuple[pd.DataFrame, dict[str, SeriesTransform]]:
-    """The transform stage: every series transformed with scalers fit on the rows before the validation and
-    test periods (the only data a scaler may see); a `part` column says which period each row is in."""
-    fit_rows = len(series) - params.val_size - params.test_size
-    usable = fit_rows - params.diff_interval * any(name not in params.undifferenced for name in series.columns)
-    if usable < 2:
-        raise UserError(f"{source}: {len(series)} rows leave {max(usable, 0)} training values to fit the scalers on "
-                        f"with data.diff_interval={params.diff_interval}, data.val_size={params.val_size} and "
-                        f"data.test_size={params.test_size}; {TOO_SHORT_FIX}")
-    scaled, transforms = fit_transform(series, params.diff_interval, params.undifferenced, fit_rows)
-    scaled["part"] = ["train"] * fit_rows + ["val"] * params.val_size + ["test"] * params.test_size
-    return scaled, transforms
+    series: pd.DataFrame, params: SeriesParams, plan: Plan, source: str
+) -> tuple[pd.DataFrame, list[dict[str, SeriesTransform]]]:
+    """The transform stage: every series transformed once per fit of the backtest `plan`, each time with
+    scalers fit on that fit's training rows only (the only data a scaler may see). The frames of all fits,
+    one after another, with a `fit` column; and each fit's transforms."""
+    differenced = any(name not in params.undifferenced for name in series.columns)
+    frames, fitted = [], []
+    for k, fit in enumerate(plan.fits):
+        usable = fit.cut - max(fit.start, params.diff_interval * differenced)
+        if usable < 2:
+            raise UserError(f"{source}: fit {k} of the backtest trains on rows {fit.start}..{fit.cut - 1}, which leave "
+                            f"{max(usable, 0)} values to fit the scalers on with data.diff_interval="
+                            f"{params.diff_interval}; {TOO_SHORT_FIX}")
+        scaled, transforms = fit_transform(series, params.diff_interval, params.undifferenced,
+                                           slice(fit.start, fit.cut))
+        scaled.insert(0, "fit", k)
+        frames.append(scaled)
+        fitted.append(transforms)
+    return pd.concat(frames), fitted
+
+
+def read_fits(payload: list[dict]) -> list[dict[str, SeriesTransform]]:
+    """The transforms of every fit, as the transform stage writes them to JSON."""
+    return [{name: SeriesTransform.from_dict(p) for name, p in fit.items()} for fit in payload]
+
+
+def write_fits(fitted: list[dict[str, SeriesTransform]]) -> list[dict]:
+    return [{name: t.to_dict() for name, t in fit.items()} for fit in fitted]
 
 
 def to_original_units(

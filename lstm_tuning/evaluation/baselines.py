@@ -1,9 +1,10 @@
-"""Baselines (`baselines`), scored on the LSTM's test points with the same walk-forward protocol.
+"""Baselines (`baselines`), scored at the LSTM's origins with the same fits.
 
-Each forecaster sees only the values before the step it forecasts (its `history`) and is refit from
-scratch at every step, as the ARIMA and exponential smoothing baselines of the seed's related tutorials.
-Options: `classical` (persistence, seasonal naive, drift, ARIMA, exponential smoothing) and `persistence`
-alone, for series too short to fit the others on.
+Each baseline is fit on exactly the rows each fit of the backtest trains on, when that fit is made, and
+forecasts the same windows: at a later origin of the same fit it is walked forward with the true values
+before the window and its estimated params left alone, like the LSTM's weights. Options: `classical`
+(persistence, seasonal naive, drift, ARIMA, exponential smoothing) and `persistence` alone, for series too
+short to fit the others on.
 """
 
 from __future__ import annotations
@@ -22,34 +23,58 @@ from lstm_tuning.options import Option, Registry, param
 
 log = logging.getLogger(__name__)
 
-# history -> forecasts of the next `steps` values
-Forecaster = Callable[[np.ndarray, int], np.ndarray]
+# (history, steps) -> forecasts of the `steps` values after the history
+Predictor = Callable[[np.ndarray, int], np.ndarray]
+# training rows -> a predictor with everything it estimates from them fixed
+Forecaster = Callable[[np.ndarray], Predictor]
 
 
-def persistence(history: np.ndarray, steps: int = 1) -> np.ndarray:
-    return np.full(steps, float(history[-1]))
+def persistence(training: np.ndarray) -> Predictor:
+    return lambda history, steps: np.full(steps, float(history[-1]))
 
 
-def seasonal_naive(history: np.ndarray, steps: int = 1, *, season: int) -> np.ndarray:
-    return np.resize(history[-season:], steps).astype(float)  # the last season, repeated
+def seasonal_naive(training: np.ndarray, *, season: int) -> Predictor:
+    return lambda history, steps: np.resize(history[-season:], steps).astype(float)  # the last season, repeated
 
 
-def drift(history: np.ndarray, steps: int = 1) -> np.ndarray:
-    """The line through the first and last values of the history, extended."""
-    return history[-1] + (history[-1] - history[0]) / (len(history) - 1) * np.arange(1, steps + 1)
+def drift(training: np.ndarray) -> Predictor:
+    """The slope of the line through the training rows' first and last values, from the last value."""
+    slope = (training[-1] - training[0]) / (len(training) - 1)
+    return lambda history, steps: history[-1] + slope * np.arange(1, steps + 1)
 
 
-def arima(history: np.ndarray, steps: int = 1, *, order: tuple[int, int, int]) -> np.ndarray:
+def arima(training: np.ndarray, *, order: tuple[int, int, int]) -> Predictor:
     from statsmodels.tsa.arima.model import ARIMA  # statsmodels loads in seconds: only when fitting
 
-    return np.asarray(ARIMA(history, order=order).fit().forecast(steps), float)
+    fitted = ARIMA(training, order=order).fit()
+
+    def predict(history, steps):  # later rows filtered with the estimated params (no refit)
+        current = fitted if len(history) == len(training) else fitted.apply(history)
+        return np.asarray(current.forecast(steps), float)
+
+    return predict
 
 
-def exponential_smoothing(history: np.ndarray, steps: int = 1, *, trend: str | None, damped: bool) -> np.ndarray:
+def exponential_smoothing(training: np.ndarray, *, trend: str | None, damped: bool) -> Predictor:
     from statsmodels.tsa.holtwinters import ExponentialSmoothing
 
-    model = ExponentialSmoothing(history, trend=trend, damped_trend=damped, initialization_method="estimated")
-    return np.asarray(model.fit().forecast(steps), float)
+    fitted = ExponentialSmoothing(training, trend=trend, damped_trend=damped, initialization_method="estimated").fit()
+    estimated = fitted.params
+
+    def predict(history, steps):  # later rows smoothed with the estimated params and initial state (no refit)
+        if len(history) == len(training):
+            return np.asarray(fitted.forecast(steps), float)
+        model = ExponentialSmoothing(history, trend=trend, damped_trend=damped, initialization_method="known",
+                                     initial_level=estimated["initial_level"],
+                                     initial_trend=estimated["initial_trend"] if trend else None)
+        smoothing = {"smoothing_level": estimated["smoothing_level"]}
+        if trend:
+            smoothing["smoothing_trend"] = estimated["smoothing_trend"]
+        if damped:
+            smoothing["damping_trend"] = estimated["damping_trend"]
+        return np.asarray(model.fit(**smoothing, optimized=False).forecast(steps), float)
+
+    return predict
 
 
 @dataclass
@@ -91,24 +116,28 @@ def forecasters(cfg) -> dict[str, Forecaster]:
     }
 
 
-def walk_forward(
-    values: np.ndarray, targets: np.ndarray, forecaster: Forecaster, name: str, steps: int = 1
-) -> np.ndarray:
-    """Forecast `values[t : t + steps]` from `values[:t]` for every t in `targets`: [len(targets), steps]."""
+def walk_forward(values: np.ndarray, fits: list, fit_of: np.ndarray, targets: np.ndarray, forecaster: Forecaster,
+                 name: str, steps: int = 1) -> np.ndarray:
+    """Forecast `values[t : t + steps]` for every t in `targets` with the baseline fit on the training rows
+    [start, cut) of the fit `fit_of` names, walked forward with `values[start:t]`: [len(targets), steps]."""
     from statsmodels.tools.sm_exceptions import ConvergenceWarning
 
     not_converged = 0
-    forecasts = []
-    for t in targets:
+    forecasts = np.full((len(targets), steps), np.nan)
+    for k in np.unique(fit_of):
+        fit = fits[k]
         # A fit that stops at its iteration limit still gives a usable forecast: count it, say so once.
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always", ConvergenceWarning)
             try:
-                forecasts.append(forecaster(values[:t], steps))
+                predict = forecaster(values[fit.start : fit.cut])
+                for i in np.flatnonzero(fit_of == k):
+                    forecasts[i] = predict(values[fit.start : targets[i]], steps)
             except (np.linalg.LinAlgError, ValueError) as exc:
                 raise UserError(
-                    f"params.yaml: the {name} baseline cannot be fit on the {t} values before position {t} "
-                    f"({_first_line(exc)}); change its params under `baselines`, or -S baselines=persistence"
+                    f"params.yaml: the {name} baseline cannot be fit on the {fit.cut - fit.start} rows "
+                    f"{fit.start}..{fit.cut - 1} ({_first_line(exc)}); change its params under `baselines`, "
+                    "or -S baselines=persistence"
                 ) from exc
         for warning in caught:
             if issubclass(warning.category, ConvergenceWarning):
@@ -116,36 +145,39 @@ def walk_forward(
             else:
                 warnings.warn_explicit(warning.message, warning.category, warning.filename, warning.lineno)
     if not_converged:
-        log.warning("%s: %d of %d walk-forward fits did not converge; their forecasts are kept",
-                    name, not_converged, len(targets))
-    return np.array(forecasts)
+        log.warning("%s: %d of %d fits did not converge; their forecasts are kept", name, not_converged,
+                    len(np.unique(fit_of)))
+    return forecasts
 
 
 def _first_line(exc: Exception) -> str:
     return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
 
 
-def check(cfg, values: np.ndarray, first_target: int) -> None:
-    """Reject params the history before the test period cannot support, naming the param."""
-    if cfg.season > first_target:
+def check(cfg, values: np.ndarray, fits: list) -> None:
+    """Reject params the shortest fit's training rows cannot support, naming the param."""
+    shortest = min(fit.cut - fit.start for fit in fits)
+    if cfg.season > shortest:
         raise UserError(
-            f"params.yaml: baselines.season={cfg.season} is longer than the {first_target} values before the "
-            f"test period; use a season of at most {first_target}, or -S baselines=persistence"
+            f"params.yaml: baselines.season={cfg.season} is longer than the {shortest} rows the shortest fit of the "
+            f"backtest trains on; use a season of at most {shortest}, or -S baselines=persistence"
         )
-    if first_target < 2:
-        raise UserError(f"params.yaml: data.test_size leaves {first_target} value before the test period; "
-                        "the classical baselines need at least 2; use -S baselines=persistence")
-    if cfg.exp_smoothing_trend == "mul" and (values[:first_target] <= 0).any():
+    if shortest < 2:
+        raise UserError(f"params.yaml: a fit of the backtest trains on {shortest} row; the classical baselines "
+                        "need at least 2; use -S baselines=persistence")
+    if cfg.exp_smoothing_trend == "mul" and any((values[f.start : f.cut] <= 0).any() for f in fits):
         raise UserError("params.yaml: baselines.exp_smoothing_trend=mul needs positive values; use add or null")
 
 
-def forecast_all(
-    cfg, values: np.ndarray, targets: np.ndarray, steps: int = 1
-) -> dict[str, np.ndarray]:
-    """Walk-forward forecasts [len(targets), steps] of every baseline from each of `targets` (positions in `values`)."""
+def forecast_all(cfg, values: np.ndarray, fits: list, fit_of: np.ndarray, targets: np.ndarray,
+                 steps: int = 1) -> dict[str, np.ndarray]:
+    """Forecasts [len(targets), steps] of every baseline from each of `targets` (positions in `values`), each
+    by the fit `fit_of` names (`fits`: the backtest's)."""
+    used = [fits[k] for k in np.unique(fit_of)]
     if cfg.name == "classical":
-        check(cfg, values, int(targets[0]))
+        check(cfg, values, used)
     # The fits are tiny: extra BLAS threads only fight over the cores, which made them 5-20x slower when
     # experiments run two at a time on two cores.
     with threadpool_limits(limits=1):
-        return {name: walk_forward(values, targets, f, name, steps) for name, f in forecasters(cfg).items()}
+        return {name: walk_forward(values, fits, fit_of, targets, f, name, steps)
+                for name, f in forecasters(cfg).items()}

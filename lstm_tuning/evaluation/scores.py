@@ -1,11 +1,11 @@
-"""Walk-forward scores in original units: RMSE per repeat, output series and forecast step, their summary,
-skill against the baselines, and the errors over training (diagnostics)."""
+"""Scores in original units: RMSE, MAE and MASE per repeat, output series and forecast step, their summary,
+skill against the baselines, and the epochs of the lowest errors over training."""
 
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from sklearn.metrics import root_mean_squared_error
+from sklearn.metrics import mean_absolute_error, root_mean_squared_error
 
 
 def describe(scores: np.ndarray) -> dict[str, float]:
@@ -18,16 +18,25 @@ def skill(rmse: float, baseline_rmse: float) -> float:
     return 1.0 - rmse / baseline_rmse
 
 
-def summarize(rmses: np.ndarray, baseline_rmses: dict[str, float]) -> dict:
-    """The metrics file: the LSTM's RMSE summary, each baseline's RMSE, and the LSTM's skill against them."""
-    summary = describe(rmses)
-    best = min(baseline_rmses, key=baseline_rmses.get)
+def skills(metrics: dict) -> dict:
+    """The best baseline on the test origins and the LSTM's skill (mean test RMSE over repeats) against it
+    and against persistence."""
+    lstm = metrics["test_rmse"]["mean"]
+    rmse = {name: scores["test_rmse"] for name, scores in metrics["baselines"].items()}
+    best = min(rmse, key=rmse.get)
+    return {"best_baseline": best, "skill_vs_persistence": skill(lstm, rmse["persistence"]),
+            "skill_vs_best_baseline": skill(lstm, rmse[best])}
+
+
+def errors(actual: np.ndarray, forecasts: np.ndarray, scale: np.ndarray) -> dict[str, np.ndarray]:
+    """RMSE, MAE and MASE [repeats] of forecasts [repeats, n, n_out] of one series against actual [n, n_out];
+    window i's absolute errors are divided by scale[i] for MASE (its fit's in-sample naive error)."""
+    flat = actual.reshape(-1, 1)
+    absolute = np.abs(forecasts - actual)
     return {
-        "test_rmse": summary,
-        "baselines": {f"{name}_rmse": rmse for name, rmse in baseline_rmses.items()},
-        "best_baseline": best,
-        "skill_vs_persistence": skill(summary["mean"], baseline_rmses["persistence"]),
-        "skill_vs_best_baseline": skill(summary["mean"], baseline_rmses[best]),
+        "rmse": np.array([root_mean_squared_error(flat, f.reshape(-1, 1)) for f in forecasts]),
+        "mae": np.array([mean_absolute_error(flat, f.reshape(-1, 1)) for f in forecasts]),
+        "mase": (absolute / scale[:, None]).mean(axis=(1, 2)),
     }
 
 
@@ -62,23 +71,6 @@ def per_series(names: list[str], scores: tuple[np.ndarray, np.ndarray],
         }
         for j, name in enumerate(names)
     }
-
-
-def diagnostics(epochs: np.ndarray, levels: np.ndarray, actual: np.ndarray, segments: np.ndarray) -> pd.DataFrame:
-    """RMSE of the target series (the last output) per checkpoint and repeat on each segment.
-
-    levels [checkpoints, repeats, windows, n_out, n_targets] in original units; segments [windows] holds
-    "train", "val" or "test". (numpy rather than sklearn: thousands of checkpoint x repeat pairs at once.)
-    """
-    squared = (levels[..., -1] - actual[..., -1]) ** 2  # [checkpoints, repeats, windows, n_out]
-    checkpoints, repeats = squared.shape[:2]
-    rmse = {
-        f"{segment}_rmse": np.sqrt(squared[:, :, segments == segment].mean(axis=(2, 3))).ravel()
-        if (segments == segment).any() else np.full(checkpoints * repeats, np.nan)
-        for segment in ("train", "val", "test")
-    }
-    return pd.DataFrame({"epoch": np.repeat(epochs, repeats), "repeat": np.tile(np.arange(repeats), checkpoints),
-                         **rmse})
 
 
 def inflection(per_repeat: pd.DataFrame) -> tuple[pd.DataFrame, dict]:

@@ -1,6 +1,8 @@
-"""Score a trained configuration: its walk-forward forecasts (made by train at its final checkpoint) and
-the baselines' on the same test points, in original units; RMSE per output series and forecast step, and
-the diagnostics over training. No model is loaded and nothing is refit here but the baselines."""
+"""Score a trained configuration on its backtest: at every origin, the forecasts train made with the fit
+that forecasts it (by the weights each member keeps) and the baselines', fit on the same rows, in original
+units. RMSE, MAE and MASE per repeat, for the ensemble (the mean of the repeats' forecasts) and for every
+baseline, over each role's origins (validation, test), per origin and per forecast step; and the errors
+over training. No model is loaded and nothing is refit here but the baselines."""
 
 from __future__ import annotations
 
@@ -10,6 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from lstm_tuning.data.backtest import Plan
 from lstm_tuning.data.framings import series_roles
 from lstm_tuning.data.transforms import to_original_units
 from lstm_tuning.evaluation import baselines, scores
@@ -18,87 +21,167 @@ from lstm_tuning.evaluation import baselines, scores
 @dataclass
 class Evaluation:
     metrics: dict
-    rmse: pd.DataFrame  # test RMSE per repeat
-    forecasts: pd.DataFrame  # t+1 forecasts of the target at every test point: repeats' mean and range, baselines
+    rmse: pd.DataFrame  # per repeat: RMSE, MAE and MASE over each role's origins
+    origins: pd.DataFrame  # per origin: the ensemble's and every baseline's RMSE, MAE and MASE
+    forecasts: pd.DataFrame  # every test window's t+1 forecast of the target: repeats' mean and range, baselines
     horizon: pd.DataFrame  # test RMSE of the target per forecast step
-    diagnostics: pd.DataFrame  # RMSE per checkpoint and repeat on train, val and test
+    diagnostics: pd.DataFrame  # RMSE per checkpoint and repeat on the training windows and each role's origins
     diagnostics_mean: pd.DataFrame  # the same, averaged over repeats
     baseline_seconds: float
 
 
-def evaluate(cfg, series: pd.DataFrame, transforms: dict, windows, checkpoints, repeats: pd.DataFrame) -> Evaluation:
-    """`series` as ingested, each series' `transforms`, the window stage's `windows`, the train stage's
-    `checkpoints` (epochs, first_rows, forecasts at every checkpoint, final forecasts) and `repeats` (which
-    diverged, the epoch whose weights each one keeps)."""
-    trained = repeats.loc[~repeats["diverged"], "repeat"].to_numpy()
+@dataclass
+class Scored:
+    """The (origin, window) pairs a backtest scores: window `window[i]` forecast by fit `fit[i]` at origin
+    `origin[i]`, in role `role[i]`."""
+
+    origin: np.ndarray
+    window: np.ndarray
+    fit: np.ndarray
+    role: np.ndarray
+
+    @classmethod
+    def of(cls, plan: Plan, first_rows: np.ndarray, n_out: int, n_rows: int) -> Scored:
+        """Each origin's windows: those whose first forecast row is one of its rows; a validation window must
+        end before the test rows (it never scores a test row)."""
+        pairs = []
+        for i, origin in enumerate(plan.origins):
+            end = plan.first_test_row if origin.role == "val" else n_rows
+            windows = np.flatnonzero((first_rows >= origin.first) & (first_rows < origin.end)
+                                     & (first_rows + n_out <= end))
+            pairs += [(i, w, origin.fit, origin.role) for w in windows]
+        origin, window, fit, role = (np.array(column) for column in zip(*pairs))
+        return cls(origin, window, fit, role)
+
+
+def evaluate(cfg, series: pd.DataFrame, transforms: list[dict], plan: Plan, windows, checkpoints,
+             repeats: pd.DataFrame) -> Evaluation:
+    """`series` as ingested, each fit's `transforms`, the backtest `plan`, the window stage's `windows`, the
+    train stage's `checkpoints` (epochs, forecasts at every checkpoint, final forecasts) and `repeats`
+    (which member diverged, the epoch whose weights each one keeps). A repeat that diverged in any fit is
+    left out of every score."""
+    per_repeat = repeats.groupby("repeat")
+    kept = per_repeat["diverged"].any().pipe(lambda d: d.index[~d].to_numpy())
     _, names = series_roles(cfg.task, cfg.data)
     observed = series[names].to_numpy(float)
-    n_out = windows["y_test"].shape[1]
-    first_rows = checkpoints["first_rows"]
+    target = observed[:, -1]
+    n_out = windows["y"].shape[2]
+    first_rows = windows["first_rows"]
+    scored = Scored.of(plan, first_rows, n_out, len(series))
 
-    def original_units(scaled, rows):
-        return to_original_units(scaled, rows, [transforms[name] for name in names], observed)
+    def original_units(scaled):  # [..., fits, repeats, windows, n_out, n_targets] -> original units
+        return np.stack([to_original_units(scaled[..., k, :, :, :, :], first_rows, [transforms[k][n] for n in names],
+                                           observed) for k in range(len(plan.fits))], axis=-5)
 
-    # Every window holds true earlier values: forecasting the validation and test windows in order, never
-    # refitting, is the seed's walk-forward.
-    final = checkpoints["final"][trained]
-    is_val, is_test = np.isin(first_rows, windows["targets_val"]), np.isin(first_rows, windows["targets_test"])
-    test_rows = first_rows[is_test]
-    forecasts = original_units(final[:, is_test], test_rows)
-    actual = scores.actual_windows(observed, test_rows, n_out)
-    overall, per_step = scores.step_scores(actual, forecasts)
-    rmses = overall[:, -1]  # the target series (data.target) is the last output
+    levels = original_units(checkpoints["final"][:, kept])  # [fits, repeats, windows, n_out, n_targets]
+    forecasts = levels[scored.fit, :, scored.window].transpose(1, 0, 2, 3)  # [repeats, pairs, n_out, n_targets]
+    actual = scores.actual_windows(observed, first_rows[scored.window], n_out)  # [pairs, n_out, n_targets]
+    # MASE: each pair's errors over the mean absolute one-step change of the rows its fit trains on
+    scale = np.array([np.mean(np.abs(np.diff(target[f.start : f.cut]))) for f in plan.fits])[scored.fit]
 
     started = time.perf_counter()
-    baseline_forecasts = baselines.forecast_all(cfg.baselines, observed[:, -1], test_rows, n_out)
+    baseline_forecasts = baselines.forecast_all(cfg.baselines, target, plan.fits, scored.fit,
+                                                first_rows[scored.window], n_out)
     baseline_seconds = time.perf_counter() - started
-    # each baseline's forecasts [n, n_out] of the target, scored as one more repeat: overall, per step
-    baseline_scores = {name: scores.step_scores(actual[..., -1:], f[None, ..., None])
-                       for name, f in baseline_forecasts.items()}
-    baseline_rmses = {name: float(s[0][0, 0]) for name, s in baseline_scores.items()}
-    metrics = scores.summarize(rmses, baseline_rmses)
-    if is_val.any():
-        val_rows = first_rows[is_val]
-        val_actual = scores.actual_windows(observed, val_rows, n_out)
-        val_scores = scores.step_scores(val_actual, original_units(final[:, is_val], val_rows))
-        metrics["val_rmse"] = scores.describe(val_scores[0][:, -1])
+
+    metrics, by_repeat = {}, {"repeat": kept}
+    target_forecasts = forecasts[..., -1]  # [repeats, pairs, n_out]
+    for role in plan.roles():
+        pairs = scored.role == role
+        lstm = scores.errors(actual[pairs, :, -1], target_forecasts[:, pairs], scale[pairs])
+        ensemble = scores.errors(actual[pairs, :, -1], target_forecasts[:, pairs].mean(axis=0)[None], scale[pairs])
+        for name, values in lstm.items():
+            metrics[f"{role}_{name}"] = scores.describe(values)
+            by_repeat[f"{role}_{name}"] = values
+        metrics[f"{role}_ensemble"] = {name: float(values[0]) for name, values in ensemble.items()}
+        for baseline, f in baseline_forecasts.items():
+            errors = scores.errors(actual[pairs, :, -1], f[None, pairs], scale[pairs])
+            metrics.setdefault("baselines", {}).setdefault(baseline, {}).update(
+                {f"{role}_{name}": float(values[0]) for name, values in errors.items()})
+    metrics |= scores.skills(metrics)
+    metrics["origins"] = {role: int(sum(o.role == role for o in plan.origins)) for role in ("val", "test")}
+    metrics["fits"] = len(plan.fits)
+
+    tested = scored.role == "test"
+    test_rows = first_rows[scored.window[tested]]
+    overall, per_step = scores.step_scores(actual[tested], forecasts[:, tested])
     persistence = np.repeat(observed[test_rows - 1][:, None], n_out, axis=1)  # every series' last value
     metrics["per_series"] = scores.per_series(names, (overall, per_step),
-                                              scores.step_scores(actual, persistence[None]))
-    metrics["repeats_diverged"] = int(repeats["diverged"].sum())
+                                              scores.step_scores(actual[tested], persistence[None]))
+    metrics["repeats_diverged"] = int(len(per_repeat) - len(kept))
 
-    segments = np.select([is_test, is_val], ["test", "val"], "train")
-    per_checkpoint = scores.diagnostics(
-        checkpoints["epochs"], original_units(checkpoints["forecasts"], first_rows),
-        scores.actual_windows(observed, first_rows, n_out), segments,
-    )
-    per_checkpoint = per_checkpoint[per_checkpoint["repeat"].isin(trained)]
-    mean_per_checkpoint, metrics["diagnostics"] = scores.inflection(per_checkpoint)
+    diagnostics = _diagnostics(checkpoints["epochs"], original_units(checkpoints["forecasts"][:, :, kept]),
+                               scores.actual_windows(observed, first_rows, n_out)[..., -1], windows["train"], scored,
+                               kept)
+    mean_diagnostics, metrics["diagnostics"] = scores.inflection(diagnostics)
     # the training error of the weights evaluated: the last epoch's, or each repeat's best with early stopping
-    final_epoch = repeats.set_index("repeat")["final_epoch"]
-    at_final = per_checkpoint["epoch"].to_numpy() == final_epoch[per_checkpoint["repeat"]].to_numpy()
-    metrics["train_rmse"] = scores.describe(per_checkpoint[at_final]["train_rmse"].to_numpy())
+    final_epoch = per_repeat["final_epoch"].max()
+    at_final = diagnostics["epoch"].to_numpy() == final_epoch[diagnostics["repeat"]].to_numpy()
+    metrics["train_rmse"] = scores.describe(diagnostics[at_final]["train_rmse"].to_numpy())
 
+    ensemble = forecasts.mean(axis=0)
     return Evaluation(
         metrics=metrics,
-        rmse=pd.DataFrame({"repeat": trained, "test_rmse": rmses}),
+        rmse=pd.DataFrame(by_repeat),
+        origins=_per_origin(plan, series.index, scored, actual[..., -1], ensemble[..., -1], baseline_forecasts, scale),
         forecasts=pd.DataFrame({
-            "step": np.arange(1, len(test_rows) + 1),
+            "step": np.arange(1, tested.sum() + 1),
             "time": series.index.to_numpy()[test_rows],
-            "actual": actual[:, 0, -1],
-            "forecast_mean": forecasts[:, :, 0, -1].mean(axis=0),
-            "forecast_min": forecasts[:, :, 0, -1].min(axis=0),
-            "forecast_max": forecasts[:, :, 0, -1].max(axis=0),
-            **{name: f[:, 0] for name, f in baseline_forecasts.items()},
+            "origin": scored.origin[tested],
+            "actual": actual[tested, 0, -1],
+            "forecast_mean": forecasts[:, tested, 0, -1].mean(axis=0),
+            "forecast_min": forecasts[:, tested, 0, -1].min(axis=0),
+            "forecast_max": forecasts[:, tested, 0, -1].max(axis=0),
+            **{name: f[tested, 0] for name, f in baseline_forecasts.items()},
         }),
         horizon=pd.DataFrame({
             "horizon": np.arange(1, n_out + 1),
             "lstm_mean": per_step[:, :, -1].mean(axis=0),
             "lstm_min": per_step[:, :, -1].min(axis=0),
             "lstm_max": per_step[:, :, -1].max(axis=0),
-            **{name: s[1][0, :, 0] for name, s in baseline_scores.items()},
+            "lstm_ensemble": scores.step_scores(actual[tested], ensemble[None, tested])[1][0, :, -1],
+            **{name: scores.step_scores(actual[tested, :, -1:], f[None, tested, :, None])[1][0, :, 0]
+               for name, f in baseline_forecasts.items()},
         }),
-        diagnostics=per_checkpoint,
-        diagnostics_mean=mean_per_checkpoint,
+        diagnostics=diagnostics,
+        diagnostics_mean=mean_diagnostics,
         baseline_seconds=baseline_seconds,
     )
+
+
+def _per_origin(plan: Plan, index: pd.Index, scored: Scored, actual: np.ndarray, ensemble: np.ndarray,
+                baseline_forecasts: dict, scale: np.ndarray) -> pd.DataFrame:
+    """One row per origin: its role, time and fit, and the RMSE, MAE and MASE of the ensemble (`lstm_*`) and
+    of every baseline over its windows."""
+    rows = []
+    for i, origin in enumerate(plan.origins):
+        pairs = scored.origin == i
+        if not pairs.any():
+            continue
+        row = {"origin": i, "role": origin.role, "time": index[origin.first], "fit": origin.fit}
+        for name, f in {"lstm": ensemble, **baseline_forecasts}.items():
+            errors = scores.errors(actual[pairs], f[None, pairs], scale[pairs])
+            row |= {f"{name}_{metric}": float(values[0]) for metric, values in errors.items()}
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def _diagnostics(epochs: np.ndarray, levels: np.ndarray, actual: np.ndarray, train: np.ndarray, scored: Scored,
+                 kept: np.ndarray) -> pd.DataFrame:
+    """RMSE of the target per checkpoint and repeat: over every fit's training windows, and over each role's
+    scored windows. levels [checkpoints, fits, repeats, windows, n_out, n_targets]; actual [windows, n_out]."""
+    squared = (levels[..., -1] - actual) ** 2  # [checkpoints, fits, repeats, windows, n_out]
+    checkpoints, _, repeats = squared.shape[:3]
+    # a stateful fit's walk starts at its first (trimmed) training window: the dropped ones are NaN
+    trained = np.where(train[None, :, None, :, None] & np.isfinite(squared), squared, np.nan)
+    rmse = {"train_rmse": np.sqrt(np.nanmean(trained.transpose(0, 2, 1, 3, 4).reshape(checkpoints, repeats, -1),
+                                             axis=2))}
+    for role in ("val", "test"):
+        pairs = scored.role == role
+        if pairs.any():
+            chosen = squared[:, scored.fit[pairs], :, scored.window[pairs]]  # [pairs, checkpoints, repeats, n_out]
+            rmse[f"{role}_rmse"] = np.sqrt(chosen.mean(axis=(0, 3)))
+        else:
+            rmse[f"{role}_rmse"] = np.full((checkpoints, repeats), np.nan)
+    return pd.DataFrame({"epoch": np.repeat(epochs, repeats), "repeat": np.tile(kept, checkpoints),
+                         **{name: values.ravel() for name, values in rmse.items()}})

@@ -16,21 +16,23 @@ IMAGES = {
     "Test RMSE per repeat": "rmse_boxplot.png",
     "Forecasts over the test period": "forecast.png",
     "Test RMSE per forecast step": "horizon.png",
+    "RMSE per origin of the backtest": "origins.png",
     "Training loss per epoch": "training_loss.png",
     "Walk-forward RMSE during training, per repeat": "diagnostics.png",
 }
 
 
-def write(out: Path, params: dict, metrics: dict, rmse: pd.DataFrame, forecasts: pd.DataFrame,
-          horizon: pd.DataFrame, diagnostics: pd.DataFrame, loss: pd.DataFrame) -> None:
+def write(out: Path, params: dict, metrics: dict, rmse: pd.DataFrame, origins: pd.DataFrame,
+          forecasts: pd.DataFrame, horizon: pd.DataFrame, diagnostics: pd.DataFrame, loss: pd.DataFrame) -> None:
     """The run report in directory `out`: report.md, its plots, and the loss summary `dvc plots` draws."""
     summary = loss_summary(loss)
     summary.to_csv(out / "training_loss.csv", index=False)
     best = metrics["best_baseline"]
-    lines = {name: metrics["baselines"][f"{name}_rmse"] for name in dict.fromkeys(["persistence", best])}
+    lines = {name: metrics["baselines"][name]["test_rmse"] for name in dict.fromkeys(["persistence", best])}
     rmse_boxplot(rmse, lines, out / IMAGES["Test RMSE per repeat"])
     forecast_plot(forecasts, out / IMAGES["Forecasts over the test period"])
     horizon_plot(horizon, out / IMAGES["Test RMSE per forecast step"])
+    origins_plot(origins, out / IMAGES["RMSE per origin of the backtest"])
     loss_plot(summary, out / IMAGES["Training loss per epoch"])
     diagnostics_plot(diagnostics, out / IMAGES["Walk-forward RMSE during training, per repeat"])
     (out / "report.md").write_text(markdown(metrics, params, IMAGES))
@@ -89,6 +91,22 @@ def horizon_plot(horizon: pd.DataFrame, path: Path) -> None:
     save_figure(fig, path)
 
 
+def origins_plot(origins: pd.DataFrame, path: Path) -> None:
+    """RMSE of the ensemble and of every baseline at each origin; validation origins shaded."""
+    fig, ax = plt.subplots(figsize=(7, 4))
+    for column in [c for c in origins.columns if c.endswith("_rmse")]:
+        name = column.removesuffix("_rmse")
+        ax.plot(origins["origin"], origins[column], marker="o" if name == "lstm" else ".",
+                linestyle="-" if name == "lstm" else "--", label="LSTM (ensemble)" if name == "lstm" else name)
+    val = origins.loc[origins["role"] == "val", "origin"]
+    if len(val):
+        ax.axvspan(val.min() - 0.5, val.max() + 0.5, color="tab:green", alpha=0.1, label="validation origins")
+    ax.set_xlabel("origin")
+    ax.set_ylabel("RMSE (original units)")
+    ax.legend(fontsize="small")
+    save_figure(fig, path)
+
+
 def diagnostics_plot(per_repeat: pd.DataFrame, path: Path) -> None:
     """The seed's diagnostic: each repeat's train (blue) and test (orange) RMSE as training goes on."""
     fig, ax = plt.subplots(figsize=(7, 4))
@@ -117,28 +135,50 @@ def loss_plot(summary: pd.DataFrame, path: Path) -> None:
     save_figure(fig, path)
 
 
+def _score_rows(metrics: dict) -> list[str]:
+    """Rows of the scores table: the LSTM's mean over repeats, its ensemble, and every baseline."""
+    roles = [role for role in ("val", "test") if f"{role}_rmse" in metrics]
+    forecasters = {
+        "LSTM (mean of repeats)": {f"{role}_{name}": metrics[f"{role}_{name}"]["mean"]
+                                   for role in roles for name in ("rmse", "mae", "mase")},
+        "LSTM (ensemble: mean forecast)": {f"{role}_{name}": metrics[f"{role}_ensemble"][name]
+                                           for role in roles for name in ("rmse", "mae", "mase")},
+        **metrics["baselines"],
+    }
+    columns = [f"{role}_{name}" for role in roles for name in ("rmse", "mae", "mase")]
+    return [
+        "| forecaster | " + " | ".join(c.replace("_", " ").replace("val", "validation") for c in columns) + " |",
+        "|---|" + "---|" * len(columns),
+        *(f"| {name} | " + " | ".join(f"{scores[c]:.3f}" for c in columns) + " |"
+          for name, scores in forecasters.items()),
+    ]
+
+
 def markdown(metrics: dict, params: dict, images: dict[str, str]) -> str:
     rmse = metrics["test_rmse"]
     best = metrics["best_baseline"]
+    backtest, origins = params["backtest"], metrics["origins"]
     lines = [
         "# LSTM forecast report",
         "",
         f"Test RMSE over {int(rmse['count'])} repeats: **{rmse['mean']:.3f}** (std {rmse['std']:.3f}); "
-        f"best baseline {best} **{metrics['baselines'][f'{best}_rmse']:.3f}**; skill vs {best} "
+        f"best baseline {best} **{metrics['baselines'][best]['test_rmse']:.3f}**; skill vs {best} "
         f"**{metrics['skill_vs_best_baseline']:.3f}**, vs persistence **{metrics['skill_vs_persistence']:.3f}**.",
+        "",
+        f"Backtest `{backtest['name']}`: {origins['val']} validation and {origins['test']} test origin(s), "
+        f"{metrics['fits']} fit(s); the baselines are fit on the same rows as each fit of the LSTM and walked "
+        "forward alike. MASE divides by each fit's in-sample mean absolute one-step change.",
         "",
         *([f"**{metrics['repeats_diverged']} repeats diverged** (NaN or inf loss) and are left out.", ""]
           if metrics.get("repeats_diverged") else []),
         *([f"During training the mean test RMSE was lowest at epoch {best['best_test_epoch']} "
            f"({best['best_test_rmse_mean']:.3f}); see the diagnostics plot.", ""]
           if (best := metrics.get("diagnostics", {})).get("best_test_epoch") else []),
-        "| statistic | test RMSE |",
+        *_score_rows(metrics),
+        "",
+        "| statistic | test RMSE over repeats |",
         "|---|---|",
         *(f"| {name} | {value:.3f} |" for name, value in rmse.items()),
-        "",
-        "| baseline (walk-forward, refit each month) | test RMSE |",
-        "|---|---|",
-        *(f"| {name.removesuffix('_rmse')} | {value:.3f} |" for name, value in metrics["baselines"].items()),
         "",
         "| output series | forecast step | LSTM test RMSE (mean of repeats) | persistence |",
         "|---|---|---|---|",

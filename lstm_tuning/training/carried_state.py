@@ -29,6 +29,9 @@ from lstm_tuning.training.core import (
     run_in_chunks,
     stack_weights,
 )
+from lstm_tuning.training.core import (
+    group_fits as group_fits_of,
+)
 
 log = logging.getLogger(__name__)
 
@@ -60,70 +63,106 @@ def _padded_batches(X: np.ndarray, batch_size: int) -> tf.Tensor:
     return tf.constant(_as_batches(np.concatenate([X, np.zeros((-len(X) % batch_size, X.shape[-1]))]), batch_size))
 
 
-def _walk_forward(step, non_trainable, params, x_batches, batch_size: int, units: int):
-    """Forecast every batch in order from a zero state, carrying state: [n_batches, repeats, batch_size]."""
-    repeats, n_batches = params[0].shape[0], x_batches.shape[0]
+def _walk_forward(step, non_trainable, params, x_batches, batch_size: int, units: int, per_member: bool = False):
+    """Forecast every batch in order from a zero state, carrying state: [n_batches, members, batch_size].
+    x_batches: [n_batches, batch_size, 1, features], or with `per_member` [n_batches, members, ...]."""
+    members, n_batches = params[0].shape[0], x_batches.shape[0]
+
+    def call(weights, h, c, x):
+        return step.stateless_call(list(weights), non_trainable, [x, h, c])[0]
 
     def body(b, h, c, outputs):
         x = x_batches[b]
-        y, h, c = tf.vectorized_map(
-            lambda args: step.stateless_call(list(args[0]), non_trainable, [x, args[1], args[2]])[0],
-            (params, h, c),
-        )
+        if per_member:
+            y, h, c = tf.vectorized_map(lambda args: call(*args), (params, h, c, x))
+        else:
+            y, h, c = tf.vectorized_map(lambda args: call(*args, x), (params, h, c))
         return b + 1, h, c, tf.tensor_scatter_nd_update(outputs, [[b]], [y[..., 0]])
 
-    zeros = tf.zeros((repeats, batch_size, units))
-    outputs = tf.zeros((n_batches, repeats, batch_size))
+    zeros = tf.zeros((members, batch_size, units))
+    outputs = tf.zeros((n_batches, members, batch_size))
     return tf.while_loop(lambda b, *_: b < n_batches, body, (tf.constant(0), zeros, zeros, outputs))[3]
 
 
 def train(params, train_cfg, windows, progress: bool = True, source: str = "windows") -> TrainedRepeats:
-    """Train `train_cfg.repeats` independent stateful models on the training windows of `windows`.
+    """Train `train_cfg.repeats` independent stateful models for every fit of `windows` (the window stage's
+    arrays), all together.
 
-    Every `train.checkpoint_every` epochs each repeat forecasts the training rows and walks on through
-    the held-out rows (as the seed's walk-forward): the seed's diagnostics. With `train.early_stopping`
-    = N, a repeat stops after N checkpoints without a lower validation error and keeps the weights of its
-    best one. The test error is recorded, never used.
+    Every `train.checkpoint_every` epochs each member walks from its first training window through every
+    later window of the series (as the seed's walk-forward): the forecasts evaluate scores. With
+    `train.early_stopping` = N (one fit), a repeat stops after N checkpoints without a lower error on the
+    `stop` windows and keeps the weights of its best one.
     """
     batch_size, repeats, epochs = train_cfg.batch_size, train_cfg.repeats, train_cfg.epochs
-    if len(windows["X_train"]) < batch_size:
-        raise UserError(
-            f"{source}: {len(windows['X_train'])} training samples are fewer than train.batch_size={batch_size}; "
-            f"{TOO_SHORT_FIX}"
-        )
-    if train_cfg.early_stopping and not len(windows["X_val"]):
+    train_mask = windows["train"]
+    fits, n_windows = train_mask.shape
+    counts = train_mask.sum(axis=1)
+    if counts.min() < batch_size:
+        which = f" (fit {int(np.argmin(counts))} of the backtest)" if fits > 1 else ""
+        raise UserError(f"{source}: {counts.min()} training samples{which} are fewer than train.batch_size="
+                        f"{batch_size}; {TOO_SHORT_FIX}")
+    if train_cfg.early_stopping and not windows["stop"].any():
         raise UserError(f"{source}: train.early_stopping={train_cfg.early_stopping} needs validation windows: set "
                         "data.val_size >= 1 (early stopping never looks at the test period)")
-    dropped = trim_to_batches(len(windows["X_train"]), batch_size)
-    X, y = _rows(windows["X_train"][dropped:]), windows["y_train"][dropped:, 0, 0].astype("float32")
-    X_val, y_val = _rows(windows["X_val"]), windows["y_val"][:, 0, 0]
-    X_test, y_test = _rows(windows["X_test"]), windows["y_test"][:, 0, 0]
-    first_rows = np.concatenate([windows["targets_train"][dropped:], windows["targets_val"], windows["targets_test"]])
+    dropped = np.array([trim_to_batches(int(n), batch_size, warn=fits == 1) for n in counts])
+    if fits > 1 and dropped.any():
+        log.warning("%d of %d fits have training windows that are not a multiple of train.batch_size=%d: each drops "
+                    "its oldest (up to %d)", np.count_nonzero(dropped), fits, batch_size, dropped.max())
+    first = train_mask.argmax(axis=1) + dropped  # each fit's training windows are consecutive
+    fit_batches = (counts - dropped) // batch_size
+    order, group_fits, group_batches = group_fits_of(fit_batches)
+    first, fit_batches = first[order], fit_batches[order]
+    n_batches = int(fit_batches.max())
 
-    shape = Shape(X.shape[-1], 1, 1, 1, batch_size)
+    X_all = np.stack([_rows(x) for x in windows["X"][order]])  # [fits, windows, features]
+    y_all = windows["y"][order][:, :, 0, 0].astype("float32")
+    x_batches = np.zeros((fits, n_batches * batch_size, X_all.shape[-1]), "float32")
+    y_batches = np.zeros((fits, n_batches * batch_size), "float32")
+    for i in range(fits):
+        n = fit_batches[i] * batch_size
+        x_batches[i, :n], y_batches[i, :n] = X_all[i, first[i] : first[i] + n], y_all[i, first[i] : first[i] + n]
+    x_batches = x_batches.reshape(fits, n_batches, batch_size, 1, -1).transpose(1, 0, 2, 3, 4)
+    y_batches = y_batches.reshape(fits, n_batches, batch_size, 1).transpose(1, 0, 2, 3)
+
+    shape = Shape(X_all.shape[-1], 1, 1, 1, batch_size)
     members = initial_members(params, train_cfg, shape)
     step = step_twin(members[0])
     units = members[0].layers[0].units
-    stack = RepeatStack(members, params)
+    stack = RepeatStack(members, params, group_fits)
+    size = stack.size
     loss_fn = keras.losses.get(params.loss)
     non_trainable = [v.value for v in step.non_trainable_variables]
-    x_batches = tf.constant(_as_batches(X, batch_size))
-    y_batches = tf.constant(y.reshape(-1, batch_size, 1))
-    n_batches = len(X) // batch_size
+    one_fit = fits == 1
+    # one fit: every repeat reads the same batch (a constant to the vectorized call, as before backtests)
+    x_batches = tf.constant(x_batches[:, 0] if one_fit else np.repeat(x_batches, repeats, axis=1))
+    y_batches = tf.constant(y_batches[:, 0] if one_fit else np.repeat(y_batches, repeats, axis=1))
+    member_batches = tf.constant(np.repeat(fit_batches, repeats).astype("int32"))
+    group_batches = tf.constant(group_batches.astype("int32"))
 
-    # Checkpoints forecast all rows in one walk: training rows, then validation, then test (padded).
-    segment_sizes = (len(X), len(y_val), len(y_test))
-    all_x_batches = _padded_batches(np.concatenate([X, X_val, X_test]), batch_size)
-    all_y = tf.constant(np.concatenate([y, y_val, y_test]).astype("float32"))
+    # A checkpoint walks each fit from its first training window through the last window of the series.
+    walk_length = n_windows - first
+    walk_batches = -(-int(walk_length.max()) // batch_size)
+    walk_x = np.zeros((fits, walk_batches * batch_size, X_all.shape[-1]), "float32")
+    for i in range(fits):
+        walk_x[i, : walk_length[i]] = X_all[i, first[i]:]
+    walk_x = walk_x.reshape(fits, walk_batches, batch_size, 1, -1).transpose(1, 0, 2, 3, 4)
+    walk_x = tf.constant(walk_x[:, 0] if one_fit else np.repeat(walk_x, repeats, axis=1))
+    # member m's walk position of window w, and whether its walk reaches w
+    position = np.arange(n_windows)[None] - np.repeat(first, repeats)[:, None]
+    reached = tf.constant(position >= 0)
+    position = tf.constant(np.maximum(position, 0))
+    member_y = tf.constant(np.repeat(y_all, repeats, axis=0))  # [members, windows]
+    stop_windows = tf.constant(windows["stop"])
+
     ckpt_epochs = checkpoint_epochs(epochs, train_cfg.checkpoint_every)
     ckpt_index = tf.Variable(0)
-    ckpt_forecasts = tf.Variable(tf.fill((len(ckpt_epochs), repeats, sum(segment_sizes)), np.nan))
+    ckpt_forecasts = tf.Variable(tf.fill((len(ckpt_epochs), size, n_windows), np.nan))
 
-    early_stopped = tf.Variable(tf.zeros((repeats,), tf.bool))
-    best_val = tf.Variable(tf.fill((repeats,), np.inf))
-    best_epoch = tf.Variable(tf.zeros((repeats,), tf.int32))
-    since_best = tf.Variable(tf.zeros((repeats,), tf.int32))
-    best_weights = [tf.Variable(w.value) for w in stack.weights]
+    early_stopped = tf.Variable(tf.zeros((size,), tf.bool))
+    best_val = tf.Variable(tf.fill((size,), np.inf))
+    best_epoch = tf.Variable(tf.zeros((size,), tf.int32))
+    since_best = tf.Variable(tf.zeros((size,), tf.int32))
+    best_weights = [tf.Variable(w) for w in stack.weights]
 
     def member_step(weights, seeds, h, c, x, y_true):
         with tf.GradientTape() as tape:
@@ -135,28 +174,40 @@ def train(params, train_cfg, windows, progress: bool = True, source: str = "wind
         return tape.gradient(loss, weights), seeds, loss, h, c
 
     def run_batch(b, h, c, loss_sum):
-        x, y_true = x_batches[b], y_batches[b]
         before = stack.snapshot()
+        states = [s.value() for s in stack.seed_states]
+        if one_fit:
+            x, y_true = x_batches[b], y_batches[b]
+            grads, seeds, loss, h, c = tf.vectorized_map(
+                lambda args: member_step(list(args[0]), list(args[1]), args[2], args[3], x, y_true),
+                (before, states, h, c),
+            )
+            stack.update(grads, seeds)
+            training = stack.stop_diverged(loss, before, ~early_stopped)
+            return b + 1, h, c, loss_sum + tf.where(training, loss, np.nan)
+        # fits with fewer batches than this epoch's longest skip the rest: no step, no optimizer update
+        active = b < member_batches
         grads, seeds, loss, h, c = tf.vectorized_map(
-            lambda args: member_step(list(args[0]), list(args[1]), args[2], args[3], x, y_true),
-            (before, [s.value() for s in stack.seed_states], h, c),
+            lambda args: member_step(list(args[0]), list(args[1]), *args[2:]),
+            (before, states, h, c, x_batches[b], y_batches[b]),
         )
-        stack.update(grads, seeds)
-        training = stack.stop_diverged(loss, before, ~early_stopped)
-        return b + 1, h, c, loss_sum + tf.where(training, loss, np.nan)
+        stack.update(grads, seeds, stepping=b < group_batches)
+        training = stack.stop_diverged(tf.where(active, loss, 0.0), before, ~early_stopped & active)
+        return b + 1, h, c, loss_sum + tf.where(training, loss, tf.where(active, np.nan, 0.0))
 
     def checkpoint(epoch):
-        weights = [w.value for w in stack.weights]
-        forecasts = _walk_forward(step, non_trainable, weights, all_x_batches, batch_size, units)
-        forecasts = tf.reshape(tf.transpose(forecasts, (1, 0, 2)), (repeats, -1))[:, : sum(segment_sizes)]
+        weights = stack.weights
+        walked = _walk_forward(step, non_trainable, weights, walk_x, batch_size, units, per_member=not one_fit)
+        walked = tf.reshape(tf.transpose(walked, (1, 0, 2)), (size, -1))
+        forecasts = tf.where(reached, tf.gather(walked, position, batch_dims=1), np.nan)
         ckpt_forecasts.scatter_nd_update([[ckpt_index]], [forecasts])
         if train_cfg.early_stopping:
-            val_mse = tf.reduce_mean(tf.square(forecasts - all_y)[:, len(X) : len(X) + len(y_val)], axis=1)
+            val_mse = tf.reduce_mean(tf.boolean_mask(tf.square(forecasts - member_y), stop_windows, axis=1), axis=1)
             improved = stack.alive & ~early_stopped & (val_mse < best_val)
             best_val.assign(tf.where(improved, val_mse, best_val))
             best_epoch.assign(tf.where(improved, epoch, best_epoch))
-            for best, weight in zip(best_weights, stack.weights):
-                best.assign(tf.where(stack.per_repeat(improved, weight), weight.value, best))
+            for best, weight in zip(best_weights, weights):
+                best.assign(tf.where(stack.per_member(improved, weight), weight, best))
             since_best.assign(tf.where(improved, 0, since_best + 1))
             early_stopped.assign(early_stopped | (since_best >= train_cfg.early_stopping))
         ckpt_index.assign_add(1)
@@ -164,23 +215,30 @@ def train(params, train_cfg, windows, progress: bool = True, source: str = "wind
 
     def run_epoch(epoch):
         # the state starts at zero every epoch and is carried from batch to batch
-        zeros = tf.zeros((repeats, batch_size, units))
+        zeros = tf.zeros((size, batch_size, units))
         _, _, _, loss_sum = tf.while_loop(
-            lambda b, *_: b < n_batches, run_batch, (tf.constant(0), zeros, zeros, tf.zeros((repeats,)))
+            lambda b, *_: b < n_batches, run_batch, (tf.constant(0), zeros, zeros, tf.zeros((size,)))
         )
         done = epoch + 1
         due = tf.equal(done % train_cfg.checkpoint_every, 0) | tf.equal(done, epochs)
         tf.cond(due, lambda: checkpoint(done), lambda: 0)
-        return loss_sum / n_batches
+        return loss_sum / tf.cast(member_batches, tf.float32)
 
     chunk = min(math.ceil(epochs / PROGRESS_UPDATES), MAX_EPOCHS_PER_CALL)
     start = time.perf_counter()
-    history = run_in_chunks(compile_epochs(run_epoch, chunk, repeats), epochs, chunk, repeats, progress)
+    history = run_in_chunks(compile_epochs(run_epoch, chunk, size), epochs, chunk, size, progress)
     seconds = time.perf_counter() - start
-    stack.to_members(best_weights if train_cfg.early_stopping else None)
+    unorder = np.argsort(order)
+    weights = [w.numpy() for w in best_weights] if train_cfg.early_stopping else None
+    stack.to_members(weights, first=int(unorder[-1]) * repeats)
+
+    def per_fit(values: np.ndarray, axis: int = 0) -> np.ndarray:
+        shaped = values.reshape(*values.shape[:axis], fits, repeats, *values.shape[axis + 1:])
+        return np.take(shaped, unorder, axis=axis)
+
     return TrainedRepeats(
-        members, history, ~stack.alive.numpy(), best_epoch.numpy(), np.array(ckpt_epochs),
-        ckpt_forecasts.numpy()[..., None, None], first_rows, seconds,
+        members, per_fit(history, 1), per_fit(~stack.alive.numpy()), per_fit(best_epoch.numpy()),
+        np.array(ckpt_epochs), per_fit(ckpt_forecasts.numpy(), 1)[..., None, None], seconds,
     )
 
 

@@ -1,11 +1,11 @@
-"""What both batch regimes share: every repeat's weights stacked along a leading repeat axis and trained in
-one XLA-compiled program.
+"""What both batch regimes share: the weights of every repeat of every fit of the backtest stacked along a
+leading member axis and trained in one XLA-compiled program.
 
-Each repeat is a real Keras model with its own initialisation. `tf.vectorized_map` runs the model's
-`stateless_call` and gradient for every repeat at once, and one elementwise Keras optimizer over the
-stacked weights gives each repeat exactly the update (and optimizer state) it would get trained alone.
-The epoch and batch loops run inside the compiled program, so 30 repeats x 1000 epochs cost about what
-one Python-driven epoch used to.
+Each repeat is a real Keras model with its own initialisation, the same in every fit. `tf.vectorized_map`
+runs the model's `stateless_call` and gradient for every member at once, and elementwise Keras optimizers
+over the stacked weights give each member exactly the update (and optimizer state) it would get trained
+alone. The epoch and batch loops run inside the compiled program, so 12 fits x 30 repeats x 1000 epochs
+cost about what one Python-driven epoch used to.
 """
 
 from __future__ import annotations
@@ -27,27 +27,28 @@ SEGMENTS = ("train", "val", "test")
 
 @dataclass
 class TrainedRepeats:
-    models: list[keras.Model]  # one Keras model per repeat, trained
-    loss: np.ndarray  # [epochs, repeats] mean training loss of each epoch; NaN once a repeat stopped
-    diverged: np.ndarray  # [repeats] bool: the loss became NaN or inf and that repeat was stopped
-    best_epoch: np.ndarray  # [repeats] epoch of the lowest validation error (0 without early stopping)
+    models: list[keras.Model]  # one Keras model per repeat, trained: those of the last fit
+    loss: np.ndarray  # [epochs, fits, repeats] mean training loss of each epoch; NaN once a member stopped
+    diverged: np.ndarray  # [fits, repeats] bool: the loss became NaN or inf and that member was stopped
+    best_epoch: np.ndarray  # [fits, repeats] epoch of the lowest validation error (0 without early stopping)
     checkpoint_epochs: np.ndarray  # [checkpoints] epochs after which every window was forecast
-    # [checkpoints, repeats, windows, n_out, n_targets]: forecasts (scaled) of the training, validation and
-    # test windows, in that order, at every checkpoint
+    # [checkpoints, fits, repeats, windows, n_out, n_targets]: every window's forecast (scaled, each fit's
+    # scaling) at every checkpoint; NaN for the windows a stateful fit's walk does not reach
     checkpoint_forecasts: np.ndarray
-    first_rows: np.ndarray  # [windows] the row each of those windows forecasts first
     seconds: float
 
     @property
     def final_epoch(self) -> np.ndarray:
-        """[repeats] the epoch whose weights each repeat keeps: its best with early stopping, else the last."""
+        """[fits, repeats] the epoch whose weights each member keeps: its best with early stopping, else the last."""
         return np.where(self.best_epoch > 0, self.best_epoch, self.checkpoint_epochs[-1])
 
     @property
     def forecasts(self) -> np.ndarray:
-        """[repeats, windows, n_out, n_targets] every window's forecast (scaled) by the weights each repeat keeps."""
+        """[fits, repeats, windows, n_out, n_targets] every window's forecast (scaled) by the weights each
+        member keeps."""
         index = np.searchsorted(self.checkpoint_epochs, self.final_epoch)
-        return self.checkpoint_forecasts[index, np.arange(len(index))]
+        fits, repeats = np.indices(index.shape)
+        return self.checkpoint_forecasts[index, fits, repeats]
 
 
 def member_seeds(seed: int, repeats: int) -> list[int]:
@@ -83,55 +84,107 @@ def checkpoint_epochs(epochs: int, every: int) -> list[int]:
 
 
 class RepeatStack:
-    """Every repeat's trainable weights and dropout seed states stacked along a leading repeat axis, one
-    elementwise optimizer over them, and which repeats are still alive.
+    """Every member's trainable weights and dropout seed states stacked along a leading member axis, the
+    elementwise optimizers over them, and which members are still alive.
 
-    A repeat whose loss or weights turn NaN/inf is stopped: its weights go back to where its last finite
-    update left them and it is reported as diverged, so it cannot poison the other repeats' aggregate.
+    A member is one repeat of one fit of the backtest: `group_fits` fits of `len(members)` repeats each, in
+    groups, fit-major (member i * repeats + r is repeat r of the group-ordered fit i). Every repeat starts from
+    its own model's weights in every fit. The fits of a group take the same number of optimizer steps per
+    epoch and share one optimizer; a group whose fits have no batch left skips the step entirely, so every
+    member's optimizer state (Adam's moments and step count too) is what it would be if trained alone.
+
+    A member whose loss or weights turn NaN/inf is stopped: its weights go back to where its last finite
+    update left them and it is reported as diverged, so it cannot poison the others' aggregate.
     """
 
-    def __init__(self, members: list[keras.Model], params):
+    def __init__(self, members: list[keras.Model], params, group_fits: tuple[int, ...] = (1,)):
         self.members, self.repeats = members, len(members)
-        self.weights = [keras.Variable(w) for w in stack_weights(members)]
-        self.seed_states = [tf.Variable(s) for s in stack_non_trainable(members)]
-        self.optimizer = type(keras.optimizers.get(params.optimizer))(learning_rate=params.learning_rate)
-        self.optimizer.build(self.weights)
-        self.alive = tf.Variable(tf.ones((self.repeats,), tf.bool))
+        self.group_sizes = [k * self.repeats for k in group_fits]
+        self.size = sum(self.group_sizes)
+        repeats = self.size // self.repeats
+        self.groups = [[keras.Variable(np.concatenate([w] * k)) for w in stack_weights(members)] for k in group_fits]
+        self.optimizers = []
+        for weights in self.groups:
+            optimizer = type(keras.optimizers.get(params.optimizer))(learning_rate=params.learning_rate)
+            optimizer.build(weights)
+            self.optimizers.append(optimizer)
+        self.seed_states = [tf.Variable(np.concatenate([s] * repeats)) for s in stack_non_trainable(members)]
+        self.alive = tf.Variable(tf.ones((self.size,), tf.bool))
+        self.member_group = tf.constant(np.repeat(np.arange(len(group_fits)), self.group_sizes))
 
-    def per_repeat(self, flags, like):
-        """[repeats] flags shaped to broadcast against a stacked tensor like `like`."""
-        return tf.reshape(flags, (self.repeats,) + (1,) * (len(like.shape) - 1))
+    @property
+    def weights(self) -> list[tf.Tensor]:
+        """The current weights of every member, stacked."""
+        if len(self.groups) == 1:
+            return [w.value for w in self.groups[0]]
+        return [tf.concat(parts, 0) for parts in zip(*([w.value for w in group] for group in self.groups))]
+
+    def _per_group(self, stacked: list) -> list[list]:
+        if len(self.groups) == 1:
+            return [list(stacked)]
+        return [list(parts) for parts in zip(*(tf.split(s, self.group_sizes) for s in stacked))]
+
+    def assign(self, weights) -> None:
+        for group, parts in zip(self.groups, self._per_group(weights)):
+            for variable, part in zip(group, parts):
+                variable.assign(part)
+
+    def per_member(self, flags, like):
+        """[members] flags shaped to broadcast against a stacked tensor like `like`."""
+        return tf.reshape(flags, (self.size,) + (1,) * (len(like.shape) - 1))
 
     def snapshot(self) -> list[tf.Tensor]:
-        return [tf.identity(w.value) for w in self.weights]  # copies, not the variables themselves
+        return [tf.identity(w) for w in self.weights]  # copies, not the variables themselves
 
-    def update(self, grads, seed_states) -> None:
-        self.optimizer.apply(list(grads), self.weights)
+    def update(self, grads, seed_states, stepping=None) -> None:
+        """One optimizer step for every group, or only for the groups `stepping` [groups] marks (the others'
+        weights, optimizer state and dropout seed states stay as they are)."""
+        for g, (group, optimizer, part) in enumerate(zip(self.groups, self.optimizers, self._per_group(grads))):
+            if stepping is None:
+                optimizer.apply(part, group)
+                continue
+
+            def step(optimizer=optimizer, part=part, group=group):
+                optimizer.apply(part, group)
+                return tf.constant(0)
+
+            tf.cond(stepping[g], step, lambda: tf.constant(0))
         for variable, state in zip(self.seed_states, seed_states):
+            if stepping is not None:
+                state = tf.where(self.per_member(tf.gather(stepping, self.member_group), state), state, variable)
             variable.assign(state)
 
     def stop_diverged(self, loss, before, training=None):
-        """Stop the repeats whose `loss` or weights are no longer finite, and put back the weights of
-        `before` for every repeat not training (stopped, or `training` False). Returns who trained."""
+        """Stop the members whose `loss` or weights are no longer finite, and put back the weights of
+        `before` for every member not training (stopped, or `training` False). Returns who trained."""
         finite = tf.math.is_finite(loss)
-        for weight in self.weights:  # an update can overflow even when the loss was finite
-            finite &= tf.reduce_all(tf.math.is_finite(weight.value), axis=range(1, len(weight.shape)))
+        current = self.weights
+        for weight in current:  # an update can overflow even when the loss was finite
+            finite &= tf.reduce_all(tf.math.is_finite(weight), axis=range(1, len(weight.shape)))
         self.alive.assign(self.alive & finite)
         trained = self.alive if training is None else self.alive & training
-        for weight, old in zip(self.weights, before):
-            weight.assign(tf.where(self.per_repeat(trained, weight), weight.value, old))
+        self.assign([tf.where(self.per_member(trained, w), w, old) for w, old in zip(current, before)])
         return trained
 
-    def to_members(self, weights=None, seed_states: bool = False) -> list[keras.Model]:
-        """Each repeat's slice of `weights` (default: the trained ones), and its seed state, into its model."""
-        stacked = [w.numpy() for w in (weights or self.weights)]
+    def to_members(self, weights=None, seed_states: bool = False, first: int = 0) -> list[keras.Model]:
+        """The slices of members first .. first + repeats - 1 of `weights` (default: the trained ones), and
+        their seed states, into the repeats' models."""
+        stacked = [np.asarray(w) for w in (weights or self.weights)]
         states = [s.numpy() for s in self.seed_states] if seed_states else []
         for r, member in enumerate(self.members):
             for variable, values in zip(member.trainable_variables, stacked):
-                variable.assign(values[r])
+                variable.assign(values[first + r])
             for variable, values in zip(member.non_trainable_variables, states):
-                variable.assign(values[r])
+                variable.assign(values[first + r])
         return self.members
+
+
+def group_fits(batches: np.ndarray) -> tuple[np.ndarray, tuple[int, ...], np.ndarray]:
+    """Fits ordered so those with the same number of batches per epoch are neighbours (one optimizer group):
+    the order, how many fits each group has, and each group's number of batches."""
+    order = np.argsort(batches, kind="stable")
+    group_batches, sizes = np.unique(batches[order], return_counts=True)
+    return order, tuple(int(k) for k in sizes), group_batches
 
 
 def compile_epochs(run_epoch, chunk: int, repeats: int):

@@ -10,7 +10,6 @@ from its own seed state, stacked like the weights.
 
 from __future__ import annotations
 
-import math
 import time
 from contextlib import contextmanager
 
@@ -28,6 +27,9 @@ from lstm_tuning.training.core import (
     run_in_chunks,
     stack_non_trainable,
     stack_weights,
+)
+from lstm_tuning.training.core import (
+    group_fits as group_fits_of,
 )
 
 
@@ -54,66 +56,103 @@ def _max_pool_gradients_allowed(model: keras.Model):
 
 
 def train(params, train_cfg, windows, progress: bool = True, shuffle: bool = True) -> TrainedRepeats:
-    """Train `train_cfg.repeats` independent models on the training windows X [n, n_lags, n_features] ->
-    y [n, n_out, n_targets] of `windows`.
+    """Train `train_cfg.repeats` independent models for every fit of `windows` (the window stage's arrays:
+    X [fits, n, n_lags, n_features] -> y [fits, n, n_out, n_targets], and the windows each fit trains on),
+    all together.
 
-    Every `train.checkpoint_every` epochs each repeat forecasts the training windows and the held-out
-    ones: the seed's diagnostics. The test error is recorded, never used.
+    Every `train.checkpoint_every` epochs each member forecasts every window of the series: the forecasts
+    evaluate scores.
     """
-    X, y = windows["X_train"], windows["y_train"]
-    repeats, epochs, n = train_cfg.repeats, train_cfg.epochs, len(X)
-    batch_size = min(train_cfg.batch_size, n)
-    n_batches = math.ceil(n / batch_size)
-    members = initial_members(params, train_cfg, Shape(*X.shape[1:], *y.shape[1:]))
+    train_mask = windows["train"]
+    fits, n_windows = train_mask.shape
+    repeats, epochs = train_cfg.repeats, train_cfg.epochs
+    counts = train_mask.sum(axis=1)
+    batch_size = min(train_cfg.batch_size, int(counts.max()))
+    order, group_fits, group_batches = group_fits_of(-(-counts // batch_size))
+    counts = counts[order]
+    n, n_batches = int(counts.max()), int(group_batches.max())
+    # each fit's training windows, cycled to pad them all to one length (the padding is masked out)
+    rows = np.stack([np.resize(np.flatnonzero(train_mask[f]), n) for f in order])[:, :, None, None]
+    X, y = windows["X"][order], windows["y"][order]
+    X_train, y_train = np.take_along_axis(X, rows, 1), np.take_along_axis(y, rows, 1)
+    one_fit = fits == 1
+    members = initial_members(params, train_cfg, Shape(*X.shape[2:], *y.shape[2:]))
     model = members[0]
-    stack = RepeatStack(members, params)
+    stack = RepeatStack(members, params, group_fits)
+    size = stack.size
     loss_fn = keras.losses.get(params.loss)
-    X_all, y_all = tf.constant(X, tf.float32), tf.constant(y, tf.float32)
-    real_rows = tf.constant(np.arange(n_batches * batch_size).reshape(n_batches, batch_size) < n, tf.float32)
-    X_every = tf.constant(np.concatenate([X, windows["X_val"], windows["X_test"]]), tf.float32)
-    first_rows = np.concatenate([windows["targets_train"], windows["targets_val"], windows["targets_test"]])
+    real_rows = np.arange(n_batches * batch_size).reshape(n_batches, batch_size)[None] < counts[:, None, None]
+    if one_fit:  # every repeat reads the same windows (constants to the vectorized call, as before backtests)
+        X_all, y_all = tf.constant(X_train[0], tf.float32), tf.constant(y_train[0], tf.float32)
+        real_rows, X_every = tf.constant(real_rows[0], tf.float32), tf.constant(X[0], tf.float32)
+    else:
+        X_all = tf.constant(np.repeat(X_train, repeats, axis=0), tf.float32)
+        y_all = tf.constant(np.repeat(y_train, repeats, axis=0), tf.float32)
+        real_rows = tf.constant(np.repeat(real_rows, repeats, axis=0), tf.float32)
+        X_every = tf.constant(np.repeat(X, repeats, axis=0), tf.float32)
+        member_windows = tf.constant(np.repeat(counts, repeats), tf.float32)
+        group_batches = tf.constant(group_batches.astype("int32"))
 
-    def member_step(weights, states, rows, mask):
+    def member_step(weights, states, rows, mask, X_all, y_all):
         x, y_true = tf.gather(X_all, rows), tf.gather(y_all, rows)
         with tf.GradientTape() as tape:
             tape.watch(weights)
             y_pred, states, penalties = model.stateless_call(weights, states, x, training=True, return_losses=True)
             per_window = tf.reduce_mean(tf.reshape(loss_fn(y_true, y_pred), (batch_size, -1)), axis=1)
-            loss = tf.reduce_sum(per_window * mask) / tf.reduce_sum(mask) + sum(penalties)
+            # (a fit with no batch left this epoch has no real row: its step is skipped, never applied)
+            loss = tf.reduce_sum(per_window * mask) / tf.maximum(tf.reduce_sum(mask), 1.0) + sum(penalties)
         return tape.gradient(loss, weights), states, loss
 
-    def epoch_order(epoch):
-        """[repeats, n_batches, batch_size] window indices; padding repeats window 0 and is masked out."""
+    def fit_order(epoch, count):
+        """[repeats, n_batches * batch_size] window positions; padding repeats position 0 and is masked out."""
         if shuffle:
             seed = tf.stack([tf.constant(train_cfg.seed, tf.int64), tf.cast(epoch, tf.int64)])
-            order = tf.argsort(tf.random.stateless_uniform((repeats, n), seed=seed), axis=1)
+            order = tf.argsort(tf.random.stateless_uniform((repeats, count), seed=seed), axis=1)
         else:
-            order = tf.tile(tf.range(n)[None], (repeats, 1))
-        return tf.reshape(tf.pad(order, [[0, 0], [0, n_batches * batch_size - n]]), (repeats, n_batches, batch_size))
+            order = tf.tile(tf.range(count)[None], (repeats, 1))
+        return tf.pad(order, [[0, 0], [0, n_batches * batch_size - count]])
+
+    def epoch_order(epoch):
+        """[members, n_batches, batch_size]: each fit's repeats visit its windows in the order they would alone."""
+        order = tf.concat([fit_order(epoch, int(count)) for count in counts], axis=0)
+        return tf.reshape(order, (size, n_batches, batch_size))
 
     def run_batch(b, order, loss_sum):
+        weights, states = stack.weights, [s.read_value() for s in stack.seed_states]
+        if one_fit:
+            grads, states, loss = tf.vectorized_map(
+                lambda args: member_step(list(args[0]), list(args[1]), args[2], real_rows[b], X_all, y_all),
+                (weights, states, order[:, b]),
+            )
+            stack.update(grads, states)
+            # weighted by the batch's real windows, as fit's epoch loss
+            return b + 1, order, loss_sum + loss * tf.reduce_sum(real_rows[b])
         grads, states, loss = tf.vectorized_map(
-            lambda args: member_step(list(args[0]), list(args[1]), args[2], real_rows[b]),
-            ([w.value for w in stack.weights], [s.read_value() for s in stack.seed_states], order[:, b]),
+            lambda args: member_step(list(args[0]), list(args[1]), *args[2:]),
+            (weights, states, order[:, b], real_rows[:, b], X_all, y_all),
         )
-        stack.update(grads, states)
-        # weighted by the batch's real windows, as fit's epoch loss
-        return b + 1, order, loss_sum + loss * tf.reduce_sum(real_rows[b])
+        stack.update(grads, states, stepping=b < group_batches)
+        return b + 1, order, loss_sum + loss * tf.reduce_sum(real_rows[:, b], axis=1)
 
     def run_epoch(epoch):
         # Divergence is checked per epoch, not per batch as for the stateful model: a pass over every
         # stacked weight after each batch made this trainer ~30% slower.
         before = stack.snapshot()
         _, _, loss_sum = tf.while_loop(
-            lambda b, *_: b < n_batches, run_batch, (tf.constant(0), epoch_order(epoch), tf.zeros((repeats,)))
+            lambda b, *_: b < n_batches, run_batch, (tf.constant(0), epoch_order(epoch), tf.zeros((size,)))
         )
-        return tf.where(stack.stop_diverged(loss_sum, before), loss_sum / n, np.nan)
+        return tf.where(stack.stop_diverged(loss_sum, before), loss_sum / (n if one_fit else member_windows), np.nan)
 
     @tf.function(jit_compile=True)
     def forecast_every_window():
+        states = [s.read_value() for s in stack.seed_states]
+        if one_fit:
+            return tf.vectorized_map(
+                lambda args: model.stateless_call(list(args[0]), list(args[1]), X_every)[0], (stack.weights, states)
+            )
         return tf.vectorized_map(
-            lambda args: model.stateless_call(list(args[0]), list(args[1]), X_every)[0],
-            ([w.value for w in stack.weights], [s.read_value() for s in stack.seed_states]),
+            lambda args: model.stateless_call(list(args[0]), list(args[1]), args[2])[0],
+            (stack.weights, states, X_every),
         )
 
     ckpt_epochs, ckpt_forecasts = checkpoint_epochs(epochs, train_cfg.checkpoint_every), []
@@ -121,14 +160,21 @@ def train(params, train_cfg, windows, progress: bool = True, shuffle: bool = Tru
     start = time.perf_counter()
     with _max_pool_gradients_allowed(model):
         history = run_in_chunks(
-            compile_epochs(run_epoch, chunk, repeats), epochs, chunk, repeats, progress,
+            compile_epochs(run_epoch, chunk, size), epochs, chunk, size, progress,
             stops=ckpt_epochs, on_stop=lambda _: ckpt_forecasts.append(forecast_every_window().numpy()),
         )
     seconds = time.perf_counter() - start
+    unorder = np.argsort(order)
+
+    def per_fit(values: np.ndarray, axis: int = 0) -> np.ndarray:
+        shaped = values.reshape(*values.shape[:axis], fits, repeats, *values.shape[axis + 1:])
+        return np.take(shaped, unorder, axis=axis)
+
     return TrainedRepeats(
-        stack.to_members(seed_states=True), history, ~stack.alive.numpy(), best_epoch=np.zeros(repeats, int),
-        checkpoint_epochs=np.array(ckpt_epochs), checkpoint_forecasts=np.stack(ckpt_forecasts),
-        first_rows=first_rows, seconds=seconds,
+        stack.to_members(seed_states=True, first=int(unorder[-1]) * repeats), per_fit(history, 1),
+        per_fit(~stack.alive.numpy()), best_epoch=np.zeros((fits, repeats), int),
+        checkpoint_epochs=np.array(ckpt_epochs), checkpoint_forecasts=per_fit(np.stack(ckpt_forecasts), 1),
+        seconds=seconds,
     )
 
 

@@ -1,0 +1,143 @@
+"""How the held-out rows are walked (`backtest`): which rows each fit trains on, and which rows each
+forecast origin forecasts with which fit.
+
+The last `data.val_size` + `data.test_size` rows are held out: validation rows (used to choose) and then
+test rows (scored once). An origin is a point in time: a fit made with the rows before it forecasts the
+rows from it on. Options:
+
+- `holdout` (the seed's protocol): one fit on every row before the held-out ones, walked forward through
+  them: one origin for the validation rows, one for the test rows.
+- `expanding`: an origin every `step` rows through the held-out rows, each forecasting `horizon` rows;
+  a fit at every `refit_every`-th origin (0: one fit at the first, walked forward) on every row before it.
+- `sliding`: the same, each fit on the `window` rows before it only.
+
+Between refits an origin is forecast by the latest fit, walked forward with the true values before it and
+its weights left alone. No fit ever trains on a row that it forecasts, and a validation origin never
+scores a row of the test period.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+import pandas as pd
+
+from lstm_tuning.data.sources import TOO_SHORT_FIX
+from lstm_tuning.errors import UserError
+from lstm_tuning.options import Option, Registry, param
+
+ROLES = ("val", "test")
+
+
+@dataclass
+class HoldoutParams:
+    name: str = "holdout"
+
+
+@dataclass
+class RollingParams:
+    name: str = "expanding"
+    step: int = param(1, at_least=1)  # rows between one origin and the next
+    horizon: int = param(1, at_least=1)  # rows each origin forecasts (each window with the true values before it)
+    refit_every: int = param(1, at_least=0)  # refit at every k-th origin; 0: one fit at the first, walked forward
+
+
+@dataclass
+class SlidingParams(RollingParams):
+    name: str = "sliding"
+    window: int = param(24, at_least=2)  # rows each fit trains on: the last ones before its origin
+
+
+@dataclass(frozen=True)
+class Fit:
+    start: int  # trains on rows [start, cut)
+    cut: int
+
+
+@dataclass(frozen=True)
+class Origin:
+    role: str  # "val" or "test"
+    first: int  # forecasts the windows whose first forecast row is in [first, end)
+    end: int
+    fit: int  # index of the fit that forecasts it
+
+
+@dataclass
+class Plan:
+    fits: list[Fit]
+    origins: list[Origin]
+
+    @property
+    def first_test_row(self) -> int:
+        return min(o.first for o in self.origins if o.role == "test")
+
+    def roles(self) -> list[str]:
+        return [role for role in ROLES if any(o.role == role for o in self.origins)]
+
+    def to_frame(self, index: pd.Index) -> pd.DataFrame:
+        """One row per origin, with the time label of its first row and its fit's training rows."""
+        rows = [{"origin": i, **asdict(o), "time": index[o.first], "fit_start": self.fits[o.fit].start,
+                 "fit_cut": self.fits[o.fit].cut} for i, o in enumerate(self.origins)]
+        return pd.DataFrame(rows)
+
+    @classmethod
+    def from_frame(cls, frame: pd.DataFrame) -> Plan:
+        fits = frame.drop_duplicates("fit").sort_values("fit")
+        return cls([Fit(int(s), int(c)) for s, c in zip(fits["fit_start"], fits["fit_cut"])],
+                   [Origin(r, int(f), int(e), int(k)) for r, f, e, k in
+                    zip(frame["role"], frame["first"], frame["end"], frame["fit"])])
+
+
+def _holdout_origins(params, first_val: int, first_test: int, n_rows: int) -> list[tuple[str, int, int]]:
+    return [("val", first_val, first_test)] * (first_test > first_val) + [("test", first_test, n_rows)]
+
+
+def _rolling_origins(params, first_val: int, first_test: int, n_rows: int) -> list[tuple[str, int, int]]:
+    return [(role, first, min(first + params.horizon, end))
+            for role, start, end in (("val", first_val, first_test), ("test", first_test, n_rows))
+            for first in range(start, end, params.step)]
+
+
+@dataclass(frozen=True, kw_only=True)
+class Backtest(Option):
+    # (params, first validation row, first test row, rows) -> (role, first row, end row) of every origin
+    origins: object
+    refit_every: object  # params -> k (0: never)
+    window: object = None  # params -> rows each fit trains on (None: every row before its origin)
+
+
+def _check_rolling(cfg, source: str) -> None:
+    if cfg.train.early_stopping:
+        raise UserError(f"{source}: train.early_stopping={cfg.train.early_stopping} needs backtest=holdout (its "
+                        f"validation rows are the early-stopping check), not backtest={cfg.backtest.name}; "
+                        "set train.early_stopping=0")
+
+
+BACKTESTS = Registry("backtest", "name")
+BACKTESTS.add(Backtest(name="holdout", params=HoldoutParams, origins=_holdout_origins, refit_every=lambda p: 0))
+BACKTESTS.add(Backtest(name="expanding", params=RollingParams, origins=_rolling_origins,
+                       refit_every=lambda p: p.refit_every, check=_check_rolling))
+BACKTESTS.add(Backtest(name="sliding", params=SlidingParams, origins=_rolling_origins,
+                       refit_every=lambda p: p.refit_every, window=lambda p: p.window, check=_check_rolling))
+
+
+def plan(params, n_rows: int, val_size: int, test_size: int, source: str) -> Plan:
+    """The fits and origins of backtest `params` over a series of `n_rows` rows."""
+    option = BACKTESTS[params.name]
+    first_test = n_rows - test_size
+    first_val = first_test - val_size
+    if first_val < 1:
+        raise UserError(f"{source}: {n_rows} rows leave no training row before data.val_size={val_size} validation "
+                        f"and data.test_size={test_size} test rows; {TOO_SHORT_FIX}")
+    every = option.refit_every(params)
+    fits, origins = [], []
+    for i, (role, first, end) in enumerate(option.origins(params, first_val, first_test, n_rows)):
+        if not fits or (every and i % every == 0):
+            window = option.window(params) if option.window else None
+            start = 0 if window is None else first - window
+            if start < 0:
+                raise UserError(f"{source}: backtest.window={window} is longer than the {first} rows before the first "
+                                "origin; shorten backtest.window, or hold out fewer rows (data.val_size)")
+            fits.append(Fit(start, first))
+        origins.append(Origin(role, first, end, len(fits) - 1))
+    return Plan(fits, origins)
