@@ -15,7 +15,7 @@ from pathlib import Path
 import yaml
 
 from lstm_tuning import config
-from lstm_tuning.data import framings, sources, transforms
+from lstm_tuning.data import backtest, framings, sources, transforms
 from lstm_tuning.models import MODELS
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -150,5 +150,6 @@ def windows_in_memory(cfg: config.Config) -> dict:
     if data.source == "csv":
         data.path = str(ROOT / data.path)
     series = sources.load(data)
-    scaled, _ = transforms.transform(series, data, "series")
-    return framings.split_windows(scaled.drop(columns="part"), cfg.task, data, "transformed")
+    plan = backtest.plan(cfg.backtest, len(series), data.val_size, data.test_size, "series")
+    scaled, _ = transforms.transform(series, data, plan, "series")
+    return framings.split_windows(scaled, cfg.task, data, plan, "transformed")

@@ -5,7 +5,8 @@ import pandas as pd
 import pytest
 from helpers import ARITHMETIC, SUMMED, data_params, task_params
 
-from lstm_tuning.data import framings, sources
+from lstm_tuning.data import backtest, framings, sources
+from lstm_tuning.data.backtest import HoldoutParams, SlidingParams
 
 UNIVARIATE = data_params(**ARITHMETIC, n_lags=3)
 MULTIVARIATE = data_params(**SUMMED, n_lags=3)
@@ -62,21 +63,38 @@ def test_too_short_a_series_is_refused():
         framings.make_windows(np.zeros((3, 1)), np.zeros((3, 1)), n_lags=3, n_out=1, dependent=False)
 
 
+def holdout(n_rows, val_size, test_size):
+    return backtest.plan(HoldoutParams(), n_rows, val_size, test_size, "series")
+
+
 def test_shampoo_windows_are_the_seeds_split():
     # 36 months, lag-1 differencing: 34 supervised rows, train = first 22, test = last 12
-    series = pd.DataFrame({"Sales": np.r_[np.nan, np.arange(35.0)]})
-    split = framings.split_windows(series, task_params("univariate"), data_params("csv"), "series")
-    assert (len(split["targets_train"]), len(split["targets_val"]), len(split["targets_test"])) == (22, 0, 12)
-    with_validation = framings.split_windows(series, task_params("univariate"), data_params("csv", val_size=6), "s")
-    np.testing.assert_array_equal(with_validation["targets_val"], np.arange(18, 24))  # just before the test year
+    series = pd.DataFrame({"fit": 0, "Sales": np.r_[np.nan, np.arange(35.0)]})
+    split = framings.split_windows(series, task_params("univariate"), data_params("csv"), holdout(36, 0, 12), "s")
+    assert split["train"].shape == (1, 34) and split["train"].sum() == 22
+    assert (split["first_rows"] >= 24).sum() == 12 and not split["stop"].any()
+    with_validation = framings.split_windows(series, task_params("univariate"), data_params("csv", val_size=6),
+                                             holdout(36, 6, 12), "s")
+    np.testing.assert_array_equal(with_validation["first_rows"][with_validation["stop"]], np.arange(18, 24))
+    assert with_validation["first_rows"][with_validation["train"][0]].max() == 17
 
 
 def test_multistep_windows_train_only_on_rows_before_the_held_out_ones():
     # 20 rows, the last 3 validate and the last 5 test; windows forecast 3 rows from their first
-    first_rows = np.arange(2, 18)
-    split = framings.parts(first_rows, n_out=3, n_rows=20, val_size=3, test_size=5)
-    assert first_rows[split["train"]].max() + 2 == 11  # last training window ends on row 11, before row 12
-    np.testing.assert_array_equal(first_rows[split["val"]], [12])  # rows 12-14; 13 and 14 would reach the test
-    np.testing.assert_array_equal(first_rows[split["test"]], [15, 16, 17])
-    one_step = framings.parts(np.arange(1, 20), n_out=1, n_rows=20, val_size=3, test_size=5)
-    assert [int(rows.sum()) for rows in one_step.values()] == [11, 3, 5]
+    series = pd.DataFrame({"fit": 0, "seq": np.arange(20.0)})
+    data = data_params(**ARITHMETIC, n_lags=2, val_size=3, test_size=5)
+    split = framings.split_windows(series, task_params("multistep_vector", 3), data, holdout(20, 3, 5), "s")
+    first_rows = split["first_rows"]
+    assert first_rows[split["train"][0]].max() + 2 == 11  # last training window ends on row 11, before row 12
+    np.testing.assert_array_equal(first_rows[split["stop"]], [12])  # rows 12-14; 13 and 14 would reach the test
+
+
+def test_each_fit_trains_on_the_windows_inside_its_rows_only():
+    series = pd.concat([pd.DataFrame({"fit": k, "seq": np.arange(20.0)}) for k in range(3)])
+    data = data_params(**ARITHMETIC, n_lags=2, val_size=0, test_size=3)
+    plan = backtest.plan(SlidingParams(window=10), 20, 0, 3, "series")  # fits on rows 7-16, 8-17, 9-18
+    split = framings.split_windows(series, task_params("multistep_vector", 2), data, plan, "s")
+    for fit, trains in zip(plan.fits, split["train"]):
+        first_rows = split["first_rows"][trains]
+        assert first_rows.min() - 2 == fit.start  # the first window's first lag is the fit's first row
+        assert first_rows.max() + 1 == fit.cut - 1  # the last window's last forecast row is the one before the cut

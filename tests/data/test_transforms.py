@@ -4,7 +4,8 @@ import numpy as np
 import pytest
 from helpers import ARITHMETIC, SHAMPOO, SUMMED, data_params, task_params
 
-from lstm_tuning.data import framings, sources, transforms
+from lstm_tuning.data import backtest, framings, sources, transforms
+from lstm_tuning.data.backtest import HoldoutParams, RollingParams, SlidingParams
 from lstm_tuning.data.transforms import Scaling, SeriesTransform, difference
 
 
@@ -42,7 +43,7 @@ def test_a_series_transform_round_trips_through_json():
 def test_each_series_is_transformed_on_its_own_and_may_skip_differencing():
     frame = sources.load(data_params(**SUMMED))
     frame["in2"] = frame["in2"] ** 2  # a series whose differences are not constant
-    scaled, fitted = transforms.fit_transform(frame, 1, undifferenced=["in1"], fit_rows=6)
+    scaled, fitted = transforms.fit_transform(frame, 1, undifferenced=["in1"], fit_rows=slice(0, 6))
     assert fitted["in1"].diff_interval == 0 and fitted["in2"].diff_interval == 1
     assert not np.isnan(scaled["in1"].iloc[0]) and np.isnan(scaled["in2"].iloc[0])
     # the undifferenced series is scaled as it is, on its first 6 rows: 10 -> -1, 60 -> 1
@@ -55,9 +56,26 @@ def test_scalers_never_see_held_out_rows():
     frame = sources.load(params)
     altered = frame.copy()
     altered.iloc[-3:] *= 10
-    _, fitted = transforms.transform(frame, params, "series")
-    _, fitted_altered = transforms.transform(altered, params, "series")
+    plan = backtest.plan(HoldoutParams(), len(frame), 1, 2, "series")
+    _, fitted = transforms.transform(frame, params, plan, "series")
+    _, fitted_altered = transforms.transform(altered, params, plan, "series")
     assert fitted == fitted_altered
+
+
+@pytest.mark.parametrize("options", [RollingParams(), SlidingParams(window=4)])
+def test_each_fits_scalers_see_only_its_training_rows(options):
+    params = data_params(**SUMMED, val_size=1, test_size=2)
+    frame = sources.load(params)
+    frame["in2"] = frame["in2"] ** 2  # differences that differ
+    plan = backtest.plan(options, len(frame), 1, 2, "series")
+    scaled, fitted = transforms.transform(frame, params, plan, "series")
+    assert len(fitted) == 3 and list(scaled["fit"].unique()) == [0, 1, 2]
+    for k, fit in enumerate(plan.fits):
+        altered = frame.copy()
+        altered.iloc[fit.cut:] *= 10
+        assert transforms.transform(altered, params, plan, "series")[1][k] == fitted[k]
+        in_rows = scaled[scaled["fit"] == k]["in2"].to_numpy()[max(fit.start, 1) : fit.cut]
+        np.testing.assert_allclose([in_rows.min(), in_rows.max()], [-1, 1])  # [-1, 1] over its training rows
 
 
 def test_perfect_multistep_forecasts_come_back_as_the_series_itself():
@@ -66,7 +84,7 @@ def test_perfect_multistep_forecasts_come_back_as_the_series_itself():
     frame = sources.load(data_params("sine_wave", target="sine", length=40, step=0.3)) + 2.0
     frame["sine"] += np.arange(40) ** 1.5  # a trend, so differencing matters
     for interval in (1, 2):
-        scaled, fitted = transforms.fit_transform(frame, interval, [], fit_rows=30)
+        scaled, fitted = transforms.fit_transform(frame, interval, [], fit_rows=slice(0, 30))
         windows = framings.frame(scaled, task_params("multistep_vector", 3), data_params("csv", target="sine",
                                                                                             n_lags=4))
         levels = transforms.to_original_units(windows.y[None], windows.target_rows, [fitted["sine"]],
@@ -78,7 +96,7 @@ def test_perfect_multistep_forecasts_come_back_as_the_series_itself():
 def test_an_early_step_error_carries_into_later_differenced_steps():
     frame = sources.load(data_params(**ARITHMETIC, length=12, step=3))
     frame["seq"] = frame["seq"] ** 2
-    scaled, fitted = transforms.fit_transform(frame, 1, [], fit_rows=8)
+    scaled, fitted = transforms.fit_transform(frame, 1, [], fit_rows=slice(0, 8))
     windows = framings.frame(scaled, task_params("multistep_vector", 3), data_params(**ARITHMETIC, n_lags=2))
     off = windows.y.copy()
     off[:, 0] += 0.1  # step t+1 off by 0.1 in scaled units
