@@ -153,3 +153,23 @@ def windows_in_memory(cfg: config.Config) -> dict:
     plan = backtest.plan(cfg.backtest, len(series), data.val_size, data.test_size, "series")
     scaled, _ = transforms.transform(series, data, plan, "series")
     return framings.split_windows(scaled, cfg.task, data, plan, "transformed")
+
+
+def training_part(windows: dict, fit: int = 0) -> tuple:
+    """X, y of the windows fit `fit` trains on."""
+    trains = windows["train"][fit]
+    return windows["X"][fit][trains], windows["y"][fit][trains]
+
+
+def held_part(windows: dict, first_row: int, end_row: int | None = None, fit: int = 0) -> tuple:
+    """X, y (fit `fit`'s scaling) of the windows whose first forecast row is in [first_row, end_row), and
+    which windows they are."""
+    first_rows = windows["first_rows"]
+    chosen = (first_rows >= first_row) & (first_rows < (end_row or first_rows.max() + 1))
+    return windows["X"][fit][chosen], windows["y"][fit][chosen], chosen
+
+
+def fit_alone(windows: dict, fit: int) -> dict:
+    """The window stage's arrays for fit `fit` of a backtest alone: what training it alone sees."""
+    return {**windows, "X": windows["X"][fit : fit + 1], "y": windows["y"][fit : fit + 1],
+            "train": windows["train"][fit : fit + 1]}

@@ -120,24 +120,24 @@ def split_windows(scaled: pd.DataFrame, task, data: SeriesParams, plan: Plan, so
     window forecasts), `train` [fits, n] (the windows that lie wholly in the fit's training rows) and `stop`
     [n] (the validation windows that lie wholly before the test rows: the early-stopping check of a holdout).
     """
-    too_short = (f"{source}: {len(scaled) // len(plan.fits)} rows are too few for data.n_lags={data.n_lags}, "
-                 f"task.n_out={task.n_out}, data.val_size={data.val_size} and data.test_size={data.test_size}; "
-                 f"{TOO_SHORT_FIX}")
+    n_rows = len(scaled) // len(plan.fits)
+    too_short = (f"{source}: {n_rows} rows are too few for data.n_lags={data.n_lags}, task.n_out={task.n_out}, "
+                 f"data.val_size={data.val_size} and data.test_size={data.test_size}")
     per_fit = []
     for _, rows in scaled.groupby("fit", sort=True):
         try:
             per_fit.append(frame(rows.drop(columns="fit"), task, data))
         except ValueError:
-            raise UserError(too_short) from None
+            raise UserError(f"{too_short}; {TOO_SHORT_FIX}") from None
     first_rows, input_rows = per_fit[0].target_rows, per_fit[0].input_rows
     last_rows = first_rows + task.n_out - 1
     train = np.array([(input_rows >= fit.start) & (last_rows < fit.cut) for fit in plan.fits])
     first_test = plan.first_test_row
     if not (first_rows >= first_test).any():
-        raise UserError(too_short)
+        raise UserError(f"{too_short}: no window forecasts a test row; {TOO_SHORT_FIX}")
     for k, trains in enumerate(train):
         if not trains.any():
-            raise UserError(f"{source}: fit {k} of the backtest (rows {plan.fits[k].start}..{plan.fits[k].cut - 1}) "
+            raise UserError(f"{too_short}: fit {k} of the backtest (rows {plan.fits[k].start}..{plan.fits[k].cut - 1}) "
                             f"has no whole training window; {TOO_SHORT_FIX}")
     return {
         "X": np.stack([w.X for w in per_fit]),

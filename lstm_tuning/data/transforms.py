@@ -95,9 +95,10 @@ def transform(
     for k, fit in enumerate(plan.fits):
         usable = fit.cut - max(fit.start, params.diff_interval * differenced)
         if usable < 2:
-            raise UserError(f"{source}: fit {k} of the backtest trains on rows {fit.start}..{fit.cut - 1}, which leave "
-                            f"{max(usable, 0)} values to fit the scalers on with data.diff_interval="
-                            f"{params.diff_interval}; {TOO_SHORT_FIX}")
+            which = f" (fit {k} of the backtest: rows {fit.start}..{fit.cut - 1})" if len(plan.fits) > 1 else ""
+            raise UserError(f"{source}: {len(series)} rows leave {max(usable, 0)} training values to fit the scalers on"
+                            f"{which} with data.diff_interval={params.diff_interval}, data.val_size={params.val_size} "
+                            f"and data.test_size={params.test_size}; {TOO_SHORT_FIX}")
         scaled, transforms = fit_transform(series, params.diff_interval, params.undifferenced,
                                            slice(fit.start, fit.cut))
         scaled.insert(0, "fit", k)

@@ -5,7 +5,7 @@ import dataclasses
 
 import numpy as np
 import pytest
-from helpers import PARAMS, model_params, windows_in_memory
+from helpers import PARAMS, fit_alone, held_part, model_params, training_part, windows_in_memory
 
 from lstm_tuning import config, training
 from lstm_tuning.models.base import Shape
@@ -37,10 +37,14 @@ def seed_harness(model, X, y, epochs, batch_size):
     return model
 
 
-def trimmed(windows, batch_size):
+def trimmed(windows, batch_size, fit=0):
     """The seed's training rows: the oldest dropped until the batch size divides them."""
-    dropped = len(windows["X_train"]) % batch_size
-    return windows["X_train"][dropped:], windows["y_train"][dropped:, 0]
+    X, y = training_part(windows, fit)
+    dropped = len(X) % batch_size
+    return X[dropped:], y[dropped:, 0]
+
+
+TEST_YEAR = 24  # the first row of Shampoo's test year
 
 
 @pytest.mark.parametrize(
@@ -67,12 +71,13 @@ def test_walk_forward_forecast_equals_keras_stateful_predict(shampoo):
     trained = training.train(model_params("stateful_lstm", units=2), train_cfg(epochs=5, repeats=2, seed=1), shampoo,
                              progress=False)
     X, _ = trimmed(shampoo, 4)
-    ours = training.forecast(trained.models, X, shampoo["X_test"])
+    X_test = held_part(shampoo, TEST_YEAR)[0]
+    ours = training.forecast(trained.models, X, X_test)
     assert ours.shape == (2, 12, 1, 1)
     for r, model in enumerate(trained.models):
         model.layers[0].reset_states()
         model.predict(X.reshape(-1, 1, 1), batch_size=4, verbose=0)  # build up state, as the seed does
-        seed = model.predict(shampoo["X_test"].reshape(-1, 1, 1), batch_size=4, verbose=0)[:, 0]
+        seed = model.predict(X_test.reshape(-1, 1, 1), batch_size=4, verbose=0)[:, 0]
         np.testing.assert_allclose(ours[r, :, 0, 0], seed, rtol=1e-5, atol=1e-6)
 
 
@@ -83,9 +88,9 @@ def test_the_forecasts_train_records_are_those_of_the_trained_models(shampoo_wit
     trained = training.train(model_params("stateful_lstm", units=2), cfg, windows, progress=False)
     np.testing.assert_array_equal(trained.checkpoint_epochs, [20, 40, 45])
     X, _ = trimmed(windows, 4)
-    held = np.concatenate([windows["X_val"], windows["X_test"]])
+    held, _, chosen = held_part(windows, TEST_YEAR - 6)
     walked = training.forecast(trained.models, X, held)
-    np.testing.assert_allclose(trained.forecasts[:, len(X):], walked, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(trained.forecasts[0][:, chosen], walked, rtol=1e-5, atol=1e-6)
     np.testing.assert_array_equal(trained.forecasts, trained.checkpoint_forecasts[-1])
     assert (trained.best_epoch == 0).all()  # no early stopping asked for
 
@@ -94,15 +99,16 @@ def test_padding_a_partial_last_batch_does_not_change_forecasts(shampoo):
     trained = training.train(model_params("stateful_lstm", units=2), train_cfg(epochs=3, repeats=2, seed=1), shampoo,
                              progress=False)
     X, _ = trimmed(shampoo, 4)
-    full = training.forecast(trained.models, X, shampoo["X_test"])
-    partial = training.forecast(trained.models, X, shampoo["X_test"][:10])
+    X_test = held_part(shampoo, TEST_YEAR)[0]
+    full = training.forecast(trained.models, X, X_test)
+    partial = training.forecast(trained.models, X, X_test[:10])
     np.testing.assert_array_equal(partial, full[:, :10])
 
 
 def test_short_training_loss_falls(shampoo):
     trained = training.train(model_params("stateful_lstm", units=4), train_cfg(epochs=60, repeats=4, seed=0), shampoo,
                              progress=False)
-    assert trained.loss.shape == (60, 4)
+    assert trained.loss.shape == (60, 1, 4)
     assert np.all(trained.loss[-1] < trained.loss[0])
 
 
@@ -120,13 +126,13 @@ def test_early_stopping_keeps_each_repeats_best_validation_weights(shampoo_with_
     windows = shampoo_with_validation
     cfg = train_cfg(epochs=600, repeats=4, seed=2, checkpoint_every=10, early_stopping=5)
     trained = training.train(model_params("stateful_lstm", units=3), cfg, windows, progress=False)
-    n_train, n_val = len(trimmed(windows, 4)[0]), len(windows["X_val"])
-    val = slice(n_train, n_train + n_val)
-    recorded = ((trained.checkpoint_forecasts[:, :, val, 0, 0] - windows["y_val"][:, 0, 0]) ** 2).mean(axis=2)
-    walked = training.forecast(trained.models, trimmed(windows, 4)[0], windows["X_val"])
-    val_mse = ((walked[..., 0, 0] - windows["y_val"][:, 0, 0]) ** 2).mean(axis=1)
+    X_val, y_val, val = held_part(windows, TEST_YEAR - 6, TEST_YEAR)
+    np.testing.assert_array_equal(val, windows["stop"])  # the early-stopping check: the validation windows
+    recorded = ((trained.checkpoint_forecasts[:, 0][:, :, val, 0, 0] - y_val[:, 0, 0]) ** 2).mean(axis=2)
+    walked = training.forecast(trained.models, trimmed(windows, 4)[0], X_val)
+    val_mse = ((walked[..., 0, 0] - y_val[:, 0, 0]) ** 2).mean(axis=1)
     for r in range(cfg.repeats):
-        best = trained.checkpoint_epochs.tolist().index(trained.best_epoch[r])
+        best = trained.checkpoint_epochs.tolist().index(trained.best_epoch[0, r])
         assert recorded[best, r] == np.nanmin(recorded[: best + cfg.early_stopping + 1, r])
         np.testing.assert_allclose(val_mse[r], recorded[best, r], rtol=1e-4)
     stopped = np.isnan(trained.loss[-1])
@@ -152,9 +158,10 @@ def test_a_diverging_repeat_is_stopped_without_touching_the_others(shampoo):
     # seeds some repeats diverge and some do not (deterministic on CPU)
     params = model_params("stateful_lstm", units=16, activation="linear", optimizer="sgd", learning_rate=1.0)
     trained = training.train(params, train_cfg(epochs=100, repeats=8, seed=1), shampoo, progress=False)
-    assert 0 < trained.diverged.sum() < 8
-    assert np.isnan(trained.loss[-1, trained.diverged]).all()
-    assert np.isfinite(trained.loss[:, ~trained.diverged]).all()
+    diverged = trained.diverged[0]
+    assert 0 < diverged.sum() < 8
+    assert np.isnan(trained.loss[-1, 0, diverged]).all()
+    assert np.isfinite(trained.loss[:, 0, ~diverged]).all()
     for model in trained.models:  # diverged repeats keep their last finite weights
         assert all(np.isfinite(w).all() for w in model.get_weights())
 
@@ -163,3 +170,26 @@ def test_trimming_drops_the_oldest_rows_to_a_multiple_of_the_batch_size():
     assert carried_state.trim_to_batches(22, 4) == 2  # the seed's train_scaled[2:]
     assert carried_state.trim_to_batches(22, 1) == 0
     assert carried_state.trim_to_batches(20, 4) == 0
+
+
+@pytest.fixture(scope="module")
+def shampoo_expanding():
+    """An expanding backtest over the test year, refit at every origin: 12 fits on 10 to 21 training windows
+    (so 3, 2, 1 or none of the oldest dropped to whole batches of 4)."""
+    return windows_in_memory(config.load(["backtest.name=expanding"], PARAMS))
+
+
+def test_every_fit_trains_together_exactly_as_it_would_alone(shampoo_expanding):
+    windows = shampoo_expanding
+    params = model_params("stateful_lstm", units=2, dropout=0.2)
+    cfg = train_cfg(epochs=12, repeats=3, seed=4, checkpoint_every=4)
+    together = training.train(params, cfg, windows, progress=False)
+    assert together.checkpoint_forecasts.shape == (3, 12, 3, 34, 1, 1)
+    for fit in (0, 5, 11):  # 2, 3 and 5 batches of 4 per epoch: three optimizer groups
+        alone = training.train(params, cfg, fit_alone(windows, fit), progress=False)
+        np.testing.assert_array_equal(together.checkpoint_forecasts[:, fit], alone.checkpoint_forecasts[:, 0])
+        np.testing.assert_array_equal(together.loss[:, fit], alone.loss[:, 0])
+    last = training.train(params, cfg, fit_alone(windows, 11), progress=False)
+    for ours, its in zip(together.models, last.models):  # the models kept are the last fit's
+        for a, b in zip(ours.get_weights(), its.get_weights()):
+            np.testing.assert_array_equal(a, b)
