@@ -30,7 +30,8 @@ def seed_harness_seconds_per_epoch(repo: Path, epochs: int) -> float:
     from lstm_tuning.training.backend import keras
 
     windows = np.load(repo / "data/windows.npz")
-    X, y = windows["X_train"][2:22].reshape(-1, 1, 1), windows["y_train"][2:22, 0]
+    trains = windows["train"][0]
+    X, y = windows["X"][0][trains][2:].reshape(-1, 1, 1), windows["y"][0][trains][2:, 0]
     model = keras.Sequential([keras.Input(batch_shape=(4, 1, 1)), keras.layers.LSTM(1, stateful=True),
                               keras.layers.Dense(1)])
     model.compile(loss="mean_squared_error", optimizer="adam")

@@ -14,9 +14,9 @@ __all__ = ["TrainedRepeats", "forecast", "member_seeds", "train"]
 
 
 def train(params, train_cfg, windows, progress: bool = True, source: str = "windows") -> TrainedRepeats:
-    """`train_cfg.repeats` models of `params` trained together on `windows` (the window stage's arrays:
-    `X_train`, `y_train`, `targets_train`, and likewise for `val` and `test`). `source` names the windows
-    in error messages."""
+    """`train_cfg.repeats` models of `params` for every fit of the backtest, trained together on `windows`
+    (the window stage's arrays: `X` and `y` in each fit's scaling, `first_rows`, `train`: the windows each
+    fit trains on, `stop`: the early-stopping windows). `source` names the windows in error messages."""
     if MODELS[params.name].carries_state:
         return carried_state.train(params, train_cfg, windows, progress, source)
     return shuffled.train(params, train_cfg, windows, progress)

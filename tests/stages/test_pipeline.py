@@ -49,7 +49,7 @@ def test_same_params_and_seed_give_identical_metrics(repo_copy):
     first = (repo_copy / "evaluation/metrics.json").read_bytes()
     dvc("repro", "--force", cwd=repo_copy)
     assert (repo_copy / "evaluation/metrics.json").read_bytes() == first
-    assert round(json.loads(first)["baselines"]["persistence_rmse"], 3) == 136.761
+    assert round(json.loads(first)["baselines"]["persistence"]["test_rmse"], 3) == 136.761
 
 
 def test_metrics_and_plots_need_no_flags(repo_copy):
@@ -117,8 +117,8 @@ def test_default_configuration_agrees_with_the_seed_study(repo_copy):
     rmse = metrics["test_rmse"]
     assert rmse["count"] == 30
     assert 88 <= rmse["mean"] <= 112, rmse  # published means 98.3-104.6 for this configuration
-    assert metrics["baselines"]["persistence_rmse"] == pytest.approx(136.761, abs=5e-4)
-    assert rmse["max"] < metrics["baselines"]["persistence_rmse"]
+    assert metrics["baselines"]["persistence"]["test_rmse"] == pytest.approx(136.761, abs=5e-4)
+    assert rmse["max"] < metrics["baselines"]["persistence"]["test_rmse"]
     assert 0.2 < metrics["skill_vs_persistence"] < 0.4
 
 
@@ -132,5 +132,5 @@ def test_a_series_timed_by_numbers_or_by_row_runs_through_every_stage(repo_copy,
     forecasts = pd.read_csv(repo_copy / "evaluation/forecasts.csv")
     assert forecasts["time"].tolist() == list(range(first_test_time, first_test_time + 12))  # labels kept
     metrics = json.loads((repo_copy / "evaluation/metrics.json").read_text())
-    assert round(metrics["baselines"]["persistence_rmse"], 3) == 136.761  # the same values, read the same
+    assert round(metrics["baselines"]["persistence"]["test_rmse"], 3) == 136.761  # the same values, read the same
     assert (repo_copy / "report/forecast.png").stat().st_size > 0
