@@ -1,4 +1,4 @@
-"""Finished DVC experiments of a commit: their params and per-repeat test RMSEs."""
+"""Finished DVC experiments of a commit: their params, and their scores per repeat and per origin."""
 
 from __future__ import annotations
 
@@ -60,16 +60,27 @@ def _finished(experiment: dict) -> bool:
     return executor.get("state", "success") == "success"
 
 
-def per_repeat_rmse(repo: Path, experiment: Experiment) -> np.ndarray:
-    """Test RMSE of every repeat: `evaluation/rmse.csv` read from DVC's cache at the experiment's commit."""
+def _read(repo: Path, experiment: Experiment, path: Path) -> pd.DataFrame:
+    """An output of the experiment, read from DVC's cache at its commit."""
     try:
-        with dvc.api.open(str(paths.RMSE), repo=str(repo), rev=experiment.rev) as handle:
-            return pd.read_csv(handle)["test_rmse"].to_numpy()
+        with dvc.api.open(str(path), repo=str(repo), rev=experiment.rev) as handle:
+            return pd.read_csv(handle)
     except DvcException as exc:
         raise UserError(
-            f"experiment {experiment.name} ({experiment.rev[:7]}): cannot read {paths.RMSE} ({exc}); "
+            f"experiment {experiment.name} ({experiment.rev[:7]}): cannot read {path} ({exc}); "
             "`dvc exp pull` it or run it here"
         ) from exc
+
+
+def per_repeat_scores(repo: Path, experiment: Experiment, column: str = "test_rmse") -> np.ndarray:
+    """One score of every repeat (`evaluation/rmse.csv`: test_rmse, val_mae, ...)."""
+    return _read(repo, experiment, paths.RMSE)[column].to_numpy()
+
+
+def origin_scores(repo: Path, experiment: Experiment, role: str) -> pd.DataFrame:
+    """The ensemble's and the baselines' errors at each origin of `role` ("val" or "test")."""
+    scores = _read(repo, experiment, paths.ORIGIN_SCORES)
+    return scores[scores["role"] == role].reset_index(drop=True)
 
 
 def load(repo: Path, rev: str = "HEAD") -> tuple[dict, list[Experiment]]:

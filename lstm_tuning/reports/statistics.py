@@ -69,3 +69,58 @@ def compare(candidate, baseline, candidate_name: str, baseline_name: str, alpha:
         verdict = f"{candidate_name} vs {baseline_name}: no real difference at the {alpha:g} level (p={p:.3g})"
     return Comparison(candidate_name, baseline_name, float(candidate.mean() - baseline.mean()), p, welch_p, alpha,
                       real, verdict)
+
+
+def diebold_mariano(loss: np.ndarray, baseline_loss: np.ndarray, horizon: int = 1) -> tuple[float, float]:
+    """Diebold-Mariano test of equal expected loss at the same origins, with the small-sample correction of
+    Harvey, Leybourne and Newbold (1997): the statistic times sqrt((n + 1 - 2h + h(h - 1) / n) / n), against
+    Student's t with n - 1 degrees of freedom. The loss differential's variance is its autocovariances up to
+    lag h - 1 (h-step forecasts overlap). Returns (statistic, two-sided p); negative: `loss` is lower."""
+    d = np.asarray(loss, float) - np.asarray(baseline_loss, float)
+    n, mean = len(d), d.mean()
+    autocovariances = [np.sum((d[k:] - mean) * (d[: n - k] - mean)) / n for k in range(min(horizon, n))]
+    variance = (autocovariances[0] + 2 * sum(autocovariances[1:])) / n
+    if variance <= 0:  # no spread at all (or a negative long-run estimate): the statistic is undefined
+        return float("nan"), float("nan")
+    correction = np.sqrt((n + 1 - 2 * horizon + horizon * (horizon - 1) / n) / n)
+    statistic = float(mean / np.sqrt(variance) * correction)
+    return statistic, float(2 * stats.t.sf(abs(statistic), df=n - 1))
+
+
+def wilcoxon(loss: np.ndarray, baseline_loss: np.ndarray) -> float:
+    """Two-sided p of the Wilcoxon signed-rank test on the per-origin loss differences (NaN if all are 0)."""
+    d = np.asarray(loss, float) - np.asarray(baseline_loss, float)
+    if not d.any():
+        return float("nan")
+    return float(stats.wilcoxon(d).pvalue)
+
+
+def holm(p_values: list[float]) -> np.ndarray:
+    """Holm's step-down adjustment of several p-values (NaN stays NaN): the family-wise error stays at alpha."""
+    from statsmodels.stats.multitest import multipletests
+
+    p = np.asarray(p_values, float)
+    adjusted = np.full_like(p, np.nan)
+    tested = ~np.isnan(p)
+    if tested.any():
+        adjusted[tested] = multipletests(p[tested], method="holm")[1]
+    return adjusted
+
+
+@dataclass(frozen=True)
+class PairedComparison:
+    candidate: str
+    baseline: str
+    origins: int
+    mean_difference: float  # mean over origins of the candidate's loss - the baseline's
+    dm_statistic: float
+    dm_p: float
+    wilcoxon_p: float
+
+
+def compare_paired(loss, baseline_loss, candidate_name: str, baseline_name: str, horizon: int = 1) -> PairedComparison:
+    """The candidate's ensemble loss at each origin against the baseline's at the same origins."""
+    loss, baseline_loss = np.asarray(loss, float), np.asarray(baseline_loss, float)
+    statistic, p = diebold_mariano(loss, baseline_loss, horizon) if len(loss) > 1 else (float("nan"),) * 2
+    return PairedComparison(candidate_name, baseline_name, len(loss), float((loss - baseline_loss).mean()),
+                            statistic, p, wilcoxon(loss, baseline_loss) if len(loss) > 1 else float("nan"))

@@ -3,6 +3,12 @@
     lstm-tuning study --baseline model.units=1 --out studies/units
     lstm-tuning study --baseline model.units=16 --match data.name=sine_wave --out studies/sine_units
 
+Configurations are compared on the backtest's validation origins (choosing on the test origins would be
+tuning on them); `--test` compares on the test origins instead, and the report says which. Two tests sit
+side by side: the spread of each configuration's repeats (Mann-Whitney U on per-repeat RMSE), and, paired
+at the same origins, the repeat ensembles' squared errors (Diebold-Mariano with the Harvey-Leybourne-Newbold
+correction, Holm-adjusted over the comparisons, which decides; Wilcoxon signed-rank beside it).
+
 The study is every finished experiment of the commit (`--rev`, default HEAD) whose params differ from the
 commit's own params in the baseline's key only; with `--match`, from the params of the baseline's
 experiment that matches those settings (a sweep over another configuration, such as
@@ -74,8 +80,11 @@ def label(key: str, value) -> str:
     return f"{key.rsplit('.', 1)[-1]}={value}"
 
 
-def study_table(scores: dict[str, np.ndarray], baseline: str, alpha: float) -> tuple[pd.DataFrame, list[str]]:
-    """One row per configuration: RMSE summary, bootstrap CI of the mean, test against `baseline`; verdicts."""
+def study_table(scores: dict[str, np.ndarray], baseline: str, alpha: float,
+                origin_losses: dict[str, np.ndarray] | None = None, horizon: int = 1) -> tuple[pd.DataFrame, list[str]]:
+    """One row per configuration: RMSE summary over repeats, bootstrap CI of the mean, test against `baseline`;
+    with `origin_losses` (each configuration's ensemble squared error per origin, the same origins for all),
+    the paired tests, Holm-adjusted over the comparisons. And the verdicts in words."""
     rows, verdicts = [], []
     for name, rmses in scores.items():
         interval = statistics.bootstrap_mean_ci(rmses)
@@ -85,8 +94,30 @@ def study_table(scores: dict[str, np.ndarray], baseline: str, alpha: float) -> t
             row |= {"mann_whitney_p": comparison.mannwhitney_p, "welch_p": comparison.welch_p,
                     "real": comparison.real}
             verdicts.append(comparison.verdict)
+        if origin_losses is not None and name != baseline:
+            paired = statistics.compare_paired(origin_losses[name], origin_losses[baseline], name, baseline, horizon)
+            row |= {"origins": paired.origins, "mean_mse_difference": paired.mean_difference,
+                    "dm_statistic": paired.dm_statistic, "dm_p": paired.dm_p, "wilcoxon_p": paired.wilcoxon_p}
         rows.append(row)
-    return pd.DataFrame(rows), verdicts
+    table = pd.DataFrame(rows)
+    if origin_losses is not None:
+        table["holm_p"] = statistics.holm(table["dm_p"].tolist()) if "dm_p" in table else np.nan
+        for row in table.to_dict("records"):
+            if row["configuration"] == baseline:
+                continue
+            if np.isnan(row["holm_p"]):
+                verdicts.append(f"{row['configuration']} vs {baseline} across origins: untestable "
+                                f"({int(row['origins'])} origin(s); a rolling backtest gives more)")
+                continue
+            better = "better" if row["mean_mse_difference"] < 0 else "worse"
+            verdicts.append(
+                f"{row['configuration']} is {better} than {baseline} across the {int(row['origins'])} origins "
+                f"(Diebold-Mariano p={row['dm_p']:.3g}, Holm-adjusted {row['holm_p']:.3g} < {alpha:g})"
+                if row["holm_p"] < alpha else
+                f"{row['configuration']} vs {baseline} across the {int(row['origins'])} origins: no real difference "
+                f"at the {alpha:g} level (Holm-adjusted Diebold-Mariano p={row['holm_p']:.3g})")
+        table["paired_real"] = table["holm_p"] < alpha
+    return table, verdicts
 
 
 def _cell(value) -> str:
@@ -99,15 +130,24 @@ def _cell(value) -> str:
     return str(value)
 
 
-def markdown(key: str, baseline: str, table: pd.DataFrame, verdicts: list[str], alpha: float, image: str) -> str:
+ROLE_NAMES = {"val": "validation", "test": "test"}
+
+
+def markdown(key: str, baseline: str, table: pd.DataFrame, verdicts: list[str], alpha: float, image: str,
+             role: str = "test") -> str:
     header = ["configuration", "count", "mean", "std", "min", "25%", "50%", "75%", "max", "95% CI of mean",
               "Mann–Whitney p", "Welch p", f"real at {alpha:g}"]
+    where = ROLE_NAMES[role]
     lines = [
-        f"# Study: `{key}` (test RMSE over repeats)",
+        f"# Study: `{key}` ({where} RMSE over repeats)",
         "",
-        (f"Each configuration is compared with **{baseline}** by a two-sided Mann–Whitney U test, which decides "
-         "(per-repeat RMSEs are skewed), with Welch's t as a cross-check; the interval of each mean is a BCa "
-         "bootstrap with a fixed seed."),
+        f"Scored on the backtest's **{where} origins**"
+        + (" (chosen with `--test`: the test origins are for a final check, not for choosing)." if role == "test"
+           else "; the test origins were not looked at."),
+        "",
+        (f"Each configuration is compared with **{baseline}** by a two-sided Mann–Whitney U test over its repeats, "
+         "which decides (per-repeat RMSEs are skewed), with Welch's t as a cross-check; the interval of each mean "
+         "is a BCa bootstrap with a fixed seed. This spread over repeats is initialisation noise only."),
         "",
         "| " + " | ".join(header) + " |",
         "|" + "---|" * len(header),
@@ -118,31 +158,57 @@ def markdown(key: str, baseline: str, table: pd.DataFrame, verdicts: list[str], 
         real = _cell(row["real"]) if row["configuration"] != baseline else "baseline"
         stats = [_cell(float(row[name])) for name in ("mean", "std", "min", "25%", "50%", "75%", "max")]
         lines.append("| " + " | ".join([row["configuration"], str(int(row["count"])), *stats, ci, *tests, real]) + " |")
+    if "holm_p" in table:
+        paired = ["configuration", "origins", "mean MSE difference", "Diebold–Mariano stat", "DM p",
+                  "Holm-adjusted DM p", "Wilcoxon p", f"real at {alpha:g}"]
+        comparisons = int(table["holm_p"].notna().sum())
+        lines += [
+            "",
+            "## Across origins (paired)",
+            "",
+            (f"The mean forecast of each configuration's repeats (the ensemble) is scored at every {where} origin, "
+             f"and its squared error is paired with **{baseline}**'s at the same origin: a Diebold–Mariano test "
+             "with the Harvey–Leybourne–Newbold small-sample correction decides, a Wilcoxon signed-rank test sits "
+             f"beside it. The {comparisons} Diebold–Mariano p-values are Holm-adjusted, so the chance of any "
+             f"false 'real' among them stays at {alpha:g}. A negative difference: lower error than the baseline."),
+            "",
+            "| " + " | ".join(paired) + " |",
+            "|" + "---|" * len(paired),
+        ]
+        for row in table.to_dict("records"):
+            if row["configuration"] == baseline:
+                continue
+            cells = [_cell(float(row[name])) for name in ("mean_mse_difference", "dm_statistic", "dm_p", "holm_p",
+                                                          "wilcoxon_p")]
+            real = _cell(bool(row["paired_real"])) if not np.isnan(row["holm_p"]) else "—"
+            lines.append("| " + " | ".join([row["configuration"], str(int(row["origins"])), *cells, real]) + " |")
     lines += ["", *(f"- {verdict}" for verdict in verdicts)]
-    if len(verdicts) > 1:
-        lines += ["", (f"{len(verdicts)} tests at the {alpha:g} level each: if no configuration really differed, "
-                       f"about {len(verdicts) * alpha:.2g} of them would still come out real by chance.")]
-    lines += ["", f"![test RMSE per configuration]({image})", "",
-              "Mean training and test RMSE per configuration (the training error of the weights evaluated):", "",
-              "![training and test RMSE per configuration](train_test.png)", ""]
+    repeat_tests = int(table["real"].notna().sum()) if "real" in table else 0
+    if repeat_tests > 1:
+        lines += ["", (f"{repeat_tests} Mann–Whitney tests at the {alpha:g} level each (not adjusted): if no "
+                       f"configuration really differed, about {repeat_tests * alpha:.2g} of them would still come "
+                       "out real by chance.")]
+    lines += ["", f"![{where} RMSE per configuration]({image})", "",
+              f"Mean training and {where} RMSE per configuration (the training error of the weights evaluated):", "",
+              f"![training and {where} RMSE per configuration](train_test.png)", ""]
     return "\n".join(lines)
 
 
-def boxplot(scores: dict[str, np.ndarray], baseline: str, key: str, path: Path) -> None:
+def boxplot(scores: dict[str, np.ndarray], baseline: str, key: str, path: Path, role: str = "test") -> None:
     fig, ax = plt.subplots(figsize=(1.2 * len(scores) + 2, 5))
     boxes = ax.boxplot(list(scores.values()), tick_labels=list(scores), showmeans=True, patch_artist=True)
     for name, box in zip(scores, boxes["boxes"]):
         box.set_facecolor("tab:orange" if name == baseline else "white")
-    ax.set_ylabel("test RMSE (original units)")
-    ax.set_title(f"{key}: test RMSE over repeats (baseline {baseline})")
+    ax.set_ylabel(f"{ROLE_NAMES[role]} RMSE (original units)")
+    ax.set_title(f"{key}: {ROLE_NAMES[role]} RMSE over repeats (baseline {baseline})")
     save_figure(fig, path)
 
 
-def train_test_plot(members: dict, key: str, path: Path) -> None:
-    """Mean training and test RMSE (error bars: std over repeats) against the studied value."""
+def train_test_plot(members: dict, key: str, path: Path, role: str = "test") -> None:
+    """Mean training and validation (or test) RMSE (error bars: std over repeats) against the studied value."""
     values = list(members)
     fig, ax = plt.subplots(figsize=(6, 4))
-    for segment, color in (("train", "tab:blue"), ("test", "tab:orange")):
+    for segment, color in (("train", "tab:blue"), (role, "tab:orange")):
         summaries = [members[v].metrics.get(f"{segment}_rmse", {}) for v in values]
         ax.errorbar(values, [s.get("mean", np.nan) for s in summaries], yerr=[s.get("std", np.nan) for s in summaries],
                     marker="o", capsize=3, color=color, label=f"{segment} RMSE (mean ± std over repeats)")
@@ -155,6 +221,14 @@ def train_test_plot(members: dict, key: str, path: Path) -> None:
     save_figure(fig, path)
 
 
+def dm_horizon(params: dict) -> int:
+    """How many origins' forecasts can overlap (the Diebold-Mariano lag): the rows an origin's windows cover
+    (its horizon plus the framing's extra steps) over the step between origins."""
+    backtest, n_out = params.get("backtest", {}), params.get("task", {}).get("n_out", 1)
+    span = backtest.get("horizon", 1) + n_out - 1
+    return max(1, -(-span // backtest.get("step", span)))
+
+
 def main(argv: list[str]) -> None:
     parser = argparse.ArgumentParser(prog="lstm-tuning study", description=__doc__.splitlines()[0])
     parser.add_argument("--baseline", required=True, help="the varied param and its baseline value: model.units=1")
@@ -164,27 +238,37 @@ def main(argv: list[str]) -> None:
     parser.add_argument("--repo", type=Path, default=Path("."), help="the DVC repository (default: here)")
     parser.add_argument("--match", action="append", default=[], metavar="KEY=VALUE",
                         help="study the sweep whose baseline experiment has this param value (repeatable)")
+    parser.add_argument("--test", action="store_true",
+                        help="compare on the test origins instead of the validation origins (not for choosing)")
     args = parser.parse_args(argv)
+    role = "test" if args.test else "val"
 
     key, baseline_value = parse_setting(args.baseline)
     match = [parse_setting(setting) for setting in args.match]
     commit_params, found = experiments.load(args.repo, args.rev)
-    members = study_members(reference_params(commit_params, found, key, baseline_value, match), found, key)
+    reference = reference_params(commit_params, found, key, baseline_value, match)
+    members = study_members(reference, found, key)
     if baseline_value not in members:
         values = ", ".join(map(str, members)) or "none"
         raise UserError(
             f"no finished experiment of {args.rev} with {key}={baseline_value} and every other param as in "
             f"{args.rev}'s params.yaml (values found: {values}); run `dvc exp run -S {key}={baseline_value}`"
         )
-    scores = {label(key, value): experiments.per_repeat_rmse(args.repo, e) for value, e in members.items()}
+    if role == "val" and any("val_rmse" not in e.metrics for e in members.values()):
+        raise UserError("the experiments have no validation origins (data.val_size=0): run them with data.val_size "
+                        ">= 1, for example -S backtest=expanding -S data.val_size=12, or pass --test to compare on "
+                        "the test origins")
+    scores = {label(key, value): experiments.per_repeat_scores(args.repo, e, f"{role}_rmse")
+              for value, e in members.items()}
+    losses = {label(key, value): experiments.origin_scores(args.repo, e, role)["lstm_rmse"].to_numpy() ** 2
+              for value, e in members.items()}
     baseline = label(key, baseline_value)
-    table, verdicts = study_table(scores, baseline, args.alpha)
-    boxplot(scores, baseline, key, args.out / "boxplot.png")
-    train_test_plot(members, key, args.out / "train_test.png")
+    table, verdicts = study_table(scores, baseline, args.alpha, losses, dm_horizon(reference))
+    boxplot(scores, baseline, key, args.out / "boxplot.png", role)
+    train_test_plot(members, key, args.out / "train_test.png", role)
     with atomic_path(args.out / "report.md") as tmp:
-        tmp.write_text(markdown(key, baseline, table, verdicts, args.alpha, "boxplot.png"))
-    log.info("%d configurations of %s from %d experiments of %s; wrote %s/report.md, boxplot.png and train_test.png",
-             len(scores), key, len(found), args.rev, args.out)
+        tmp.write_text(markdown(key, baseline, table, verdicts, args.alpha, "boxplot.png", role))
+    log.info("%d configurations of %s from %d experiments of %s on the %s origins; wrote %s/report.md, boxplot.png "
+             "and train_test.png", len(scores), key, len(found), args.rev, ROLE_NAMES[role], args.out)
     for verdict in verdicts:
         log.info("%s", verdict)
-

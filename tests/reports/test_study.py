@@ -5,7 +5,7 @@ import pytest
 
 from lstm_tuning.errors import UserError
 from lstm_tuning.evaluation.scores import describe
-from lstm_tuning.reports import study
+from lstm_tuning.reports import statistics, study
 from lstm_tuning.reports.experiments import Experiment
 from lstm_tuning.reports.statistics import bootstrap_mean_ci
 
@@ -73,3 +73,38 @@ def test_baseline_setting_is_read_like_an_override():
     assert study.parse_setting("train.epochs=1000") == ("train.epochs", 1000)
     with pytest.raises(UserError, match="model.units=1"):
         study.parse_setting("units")
+
+
+ORIGIN_LOSSES = {
+    "units=1": RNG.gamma(2.0, 50.0, 12),
+}
+ORIGIN_LOSSES["units=2"] = ORIGIN_LOSSES["units=1"] * RNG.uniform(0.9, 1.1, 12)  # the same, origin by origin
+ORIGIN_LOSSES["units=5"] = ORIGIN_LOSSES["units=1"] + RNG.uniform(40.0, 60.0, 12)  # worse at every origin
+
+
+def test_paired_tests_across_origins_are_holm_adjusted_and_decide_their_own_verdict():
+    table, verdicts = study.study_table(SCORES, "units=1", alpha=0.05, origin_losses=ORIGIN_LOSSES, horizon=1)
+    _, same, worse = table.to_dict("records")
+    assert same["origins"] == worse["origins"] == 12
+    np.testing.assert_allclose(table["holm_p"].iloc[1:], statistics.holm([same["dm_p"], worse["dm_p"]]))
+    assert worse["holm_p"] >= worse["dm_p"] and worse["paired_real"] and not same["paired_real"]
+    assert worse["mean_mse_difference"] == pytest.approx((ORIGIN_LOSSES["units=5"] - ORIGIN_LOSSES["units=1"]).mean())
+    assert any(v.startswith("units=5 is worse than units=1 across the 12 origins (Diebold-Mariano") for v in verdicts)
+    text = study.markdown("model.units", "units=1", table, verdicts, 0.05, "boxplot.png", role="val")
+    assert "**validation origins**; the test origins were not looked at" in text
+    assert "The 2 Diebold–Mariano p-values are Holm-adjusted" in text
+    assert "| units=5 | 12 |" in text
+
+
+def test_one_origin_cannot_be_tested_across_origins():
+    losses = {name: values[:1] for name, values in ORIGIN_LOSSES.items()}
+    table, verdicts = study.study_table(SCORES, "units=1", alpha=0.05, origin_losses=losses)
+    assert table["holm_p"].isna().all()
+    assert "units=5 vs units=1 across origins: untestable (1 origin(s); a rolling backtest gives more)" in verdicts
+
+
+def test_the_diebold_mariano_lag_counts_the_origins_whose_forecasts_overlap():
+    assert study.dm_horizon({"backtest": {"name": "holdout"}, "task": {"name": "univariate"}}) == 1
+    assert study.dm_horizon({"backtest": {"step": 1, "horizon": 1}, "task": {"n_out": 1}}) == 1
+    assert study.dm_horizon({"backtest": {"step": 1, "horizon": 1}, "task": {"n_out": 3}}) == 3
+    assert study.dm_horizon({"backtest": {"step": 3, "horizon": 3}, "task": {"n_out": 1}}) == 1
