@@ -51,7 +51,7 @@ def start_training(repo):
     process = subprocess.Popen([sys.executable, "-m", "stages.train", "train.epochs=2000000"], cwd=repo,
                                env=project_env(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     for line in iter(process.stdout.readline, ""):
-        if "training 3 repeats" in line:
+        if "x 3 repeats x" in line:
             time.sleep(3)  # into the compiled training loop
             return process
     raise AssertionError(f"train stage ended before training: {process.wait()}")
@@ -83,7 +83,7 @@ def test_repro_completes_after_a_killed_repro(repo_copy):
     process = subprocess.Popen([sys.executable, "-m", "dvc", "repro"], cwd=repo_copy, env=project_env(),
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True)
     for line in iter(process.stdout.readline, ""):
-        if "training 3 repeats" in line:
+        if "x 3 repeats x" in line:
             break
     time.sleep(3)
     os.killpg(process.pid, signal.SIGKILL)
