@@ -82,24 +82,32 @@ def test_diagnostics_end_at_the_evaluated_test_rmse(repo_copy):
 
 
 def test_queued_sweep_in_parallel_matches_runs_one_by_one_and_feeds_the_study_report(repo_copy):
-    dvc("exp", "run", "--queue", "-S", "model.units=1,2,3", cwd=repo_copy)
+    backtest = ["-S", "backtest=expanding", "-S", "data.val_size=6"]  # 6 validation + 12 test origins
+    dvc("exp", "run", "--queue", *backtest, "-S", "model.units=1,2,3", cwd=repo_copy)
     dvc("queue", "start", "-j", "2", cwd=repo_copy)
     wait_for_queue(repo_copy)
     parallel = {e["params"]["model"]["units"]: e["metrics"] for e in experiments(repo_copy)}
     assert sorted(parallel) == [1, 2, 3]
-    assert all(metrics["test_rmse"]["count"] == 3 for metrics in parallel.values())
+    assert all(metrics["val_rmse"]["count"] == 3 and metrics["origins"] == {"val": 6, "test": 12}
+               for metrics in parallel.values())
 
-    run([sys.executable, "-m", "lstm_tuning", "study", "--baseline", "model.units=1", "--out", "studies/units"],
-        cwd=repo_copy)
-    rows = [line.split(" | ") for line in (repo_copy / "studies/units/report.md").read_text().splitlines()
-            if line.startswith("| units=")]
-    assert [row[0] for row in rows] == ["| units=1", "| units=2", "| units=3"]
-    for units, row in zip((1, 2, 3), rows):
-        assert row[1:3] == ["3", f"{parallel[units]['test_rmse']['mean']:.2f}"]  # each one's own RMSEs
+    study = [sys.executable, "-m", "lstm_tuning", "study", "--baseline", "model.units=1", "--match",
+             "backtest.name=expanding", "--match", "data.val_size=6"]
+    for flags, role, out in (([], "val", "studies/units"), (["--test"], "test", "studies/units_test")):
+        run([*study, *flags, "--out", out], cwd=repo_copy)
+        report = (repo_copy / out / "report.md").read_text()
+        rows = [line.split(" | ") for line in report.splitlines() if line.startswith("| units=")]
+        assert [row[0] for row in rows[:3]] == ["| units=1", "| units=2", "| units=3"]
+        for units, row in zip((1, 2, 3), rows):
+            assert row[1:3] == ["3", f"{parallel[units][f'{role}_rmse']['mean']:.2f}"]  # each one's own RMSEs
+        paired = [line.split(" | ") for line in report.split("## Across origins")[1].splitlines()
+                  if line.startswith("| units=")]
+        assert [row[1] for row in paired] == [str(parallel[1]["origins"][role])] * 2
+        assert ("**validation origins**" in report) == (role == "val")
     assert (repo_copy / "studies/units/boxplot.png").stat().st_size > 0
 
     # --force: really train again instead of restoring the queued run from the run cache
-    one_by_one = dvc("exp", "run", "--force", "-S", "model.units=2", cwd=repo_copy)
+    one_by_one = dvc("exp", "run", "--force", *backtest, "-S", "model.units=2", cwd=repo_copy)
     assert "Running stage 'train'" in one_by_one.stdout
     assert json.loads((repo_copy / "evaluation/metrics.json").read_text()) == parallel[2]
 
