@@ -63,17 +63,25 @@ def study_members(commit_params: dict, found: list[experiments.Experiment], key:
 
 def reference_params(commit_params: dict, found: list[experiments.Experiment], key: str, baseline_value,
                      match: list[tuple[str, object]]) -> dict:
-    """The params every member shares: the commit's, or with `match` those of the matching baseline experiment."""
+    """The params every member shares: the commit's, or with `match` those of the matching baseline experiment.
+
+    Other sweeps over the same settings match too (a units sweep at the baseline's epochs): of the matching
+    experiments, the one whose other params are the commit's is the baseline."""
     if not match:
         return commit_params
-    wanted = [(key, baseline_value), *match]
-    for experiment in found:
+    wanted = dict([(key, baseline_value), *match])
+    candidates = [e for e in found if all(experiments.flatten(e.params).get(k) == v for k, v in wanted.items())]
+    if not candidates:
+        settings = " ".join(f"{k}={v}" for k, v in wanted.items())
+        raise UserError(f"no finished experiment with {settings}; run it with `dvc exp run` "
+                        + " ".join(f"-S {k}={v}" for k, v in wanted.items()))
+    commit = {k: v for k, v in experiments.flatten(commit_params).items() if k not in wanted}
+
+    def changes(experiment) -> int:
         params = experiments.flatten(experiment.params)
-        if all(params.get(k) == v for k, v in wanted):
-            return experiment.params
-    settings = " ".join(f"{k}={v}" for k, v in wanted)
-    raise UserError(f"no finished experiment with {settings}; run it with `dvc exp run` "
-                    + " ".join(f"-S {k}={v}" for k, v in wanted))
+        return sum(params.get(k) != v for k, v in commit.items())
+
+    return min(candidates, key=changes).params
 
 
 def label(key: str, value) -> str:

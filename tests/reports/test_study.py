@@ -64,6 +64,12 @@ def test_a_study_keeps_the_experiments_that_vary_only_its_param_one_per_value():
     reference = study.reference_params(COMMIT, found, "model.units", 1, [("train.epochs", 10)])
     assert {value: e.name for value, e in study.study_members(reference, found, "model.units").items()} == {
         1: "f", 3: "c"}
+    # two sweeps at 10 epochs (units, and batch size at the baseline's units=1): the baseline is the one
+    # that differs from the commit in nothing else
+    sweeps = [*found, Experiment("g", "r7", params(units=1, epochs=10, batch_size=2), {})]
+    for order in (sweeps, sweeps[::-1]):
+        reference = study.reference_params(COMMIT, order, "model.units", 1, [("train.epochs", 10)])
+        assert reference == params(units=1, epochs=10)
     with pytest.raises(UserError, match=r"no finished experiment with model.units=1 train.epochs=99"):
         study.reference_params(COMMIT, found, "model.units", 1, [("train.epochs", 99)])
 
