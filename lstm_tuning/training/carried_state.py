@@ -26,6 +26,7 @@ from lstm_tuning.training.core import (
     checkpoint_epochs,
     compile_epochs,
     initial_members,
+    per_fit,
     run_in_chunks,
     stack_weights,
 )
@@ -228,17 +229,12 @@ def train(params, train_cfg, windows, progress: bool = True, source: str = "wind
     start = time.perf_counter()
     history = run_in_chunks(compile_epochs(run_epoch, chunk, size), epochs, chunk, size, progress)
     seconds = time.perf_counter() - start
-    unorder = np.argsort(order)
     weights = [w.numpy() for w in best_weights] if train_cfg.early_stopping else None
-    stack.to_members(weights, first=int(unorder[-1]) * repeats)
-
-    def per_fit(values: np.ndarray, axis: int = 0) -> np.ndarray:
-        shaped = values.reshape(*values.shape[:axis], fits, repeats, *values.shape[axis + 1:])
-        return np.take(shaped, unorder, axis=axis)
-
+    stack.to_members(weights, first=int(np.argsort(order)[-1]) * repeats)  # the last fit's repeats
     return TrainedRepeats(
-        members, per_fit(history, 1), per_fit(~stack.alive.numpy()), per_fit(best_epoch.numpy()),
-        np.array(ckpt_epochs), per_fit(ckpt_forecasts.numpy(), 1)[..., None, None], seconds,
+        members, per_fit(history, 1, repeats, order), per_fit(~stack.alive.numpy(), 0, repeats, order),
+        per_fit(best_epoch.numpy(), 0, repeats, order), np.array(ckpt_epochs),
+        per_fit(ckpt_forecasts.numpy(), 1, repeats, order)[..., None, None], seconds,
     )
 
 

@@ -187,6 +187,13 @@ def group_fits(batches: np.ndarray) -> tuple[np.ndarray, tuple[int, ...], np.nda
     return order, tuple(int(k) for k in sizes), group_batches
 
 
+def per_fit(values: np.ndarray, axis: int, repeats: int, order: np.ndarray) -> np.ndarray:
+    """Per-member values (members along `axis`, fits in group `order`) -> [..., fits, repeats, ...] with
+    the fits in their own order."""
+    shaped = values.reshape(*values.shape[:axis], len(order), repeats, *values.shape[axis + 1 :])
+    return np.take(shaped, np.argsort(order), axis=axis)
+
+
 def compile_epochs(run_epoch, chunk: int, repeats: int):
     """One XLA program running `run_epoch(epoch)` -> loss [repeats] for up to `chunk` epochs in a row."""
 

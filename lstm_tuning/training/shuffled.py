@@ -24,6 +24,7 @@ from lstm_tuning.training.core import (
     checkpoint_epochs,
     compile_epochs,
     initial_members,
+    per_fit,
     run_in_chunks,
     stack_non_trainable,
     stack_weights,
@@ -164,17 +165,11 @@ def train(params, train_cfg, windows, progress: bool = True, shuffle: bool = Tru
             stops=ckpt_epochs, on_stop=lambda _: ckpt_forecasts.append(forecast_every_window().numpy()),
         )
     seconds = time.perf_counter() - start
-    unorder = np.argsort(order)
-
-    def per_fit(values: np.ndarray, axis: int = 0) -> np.ndarray:
-        shaped = values.reshape(*values.shape[:axis], fits, repeats, *values.shape[axis + 1:])
-        return np.take(shaped, unorder, axis=axis)
-
     return TrainedRepeats(
-        stack.to_members(seed_states=True, first=int(unorder[-1]) * repeats), per_fit(history, 1),
-        per_fit(~stack.alive.numpy()), best_epoch=np.zeros((fits, repeats), int),
-        checkpoint_epochs=np.array(ckpt_epochs), checkpoint_forecasts=per_fit(np.stack(ckpt_forecasts), 1),
-        seconds=seconds,
+        stack.to_members(seed_states=True, first=int(np.argsort(order)[-1]) * repeats),  # the last fit's repeats
+        per_fit(history, 1, repeats, order), per_fit(~stack.alive.numpy(), 0, repeats, order),
+        best_epoch=np.zeros((fits, repeats), int), checkpoint_epochs=np.array(ckpt_epochs),
+        checkpoint_forecasts=per_fit(np.stack(ckpt_forecasts), 1, repeats, order), seconds=seconds,
     )
 
 
