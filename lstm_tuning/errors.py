@@ -18,8 +18,19 @@ class UserError(Exception):
     """A problem the user can fix: the message names the file, column, row or param and the fix."""
 
 
+_interrupts: list[str] = []  # every SIGINT or SIGTERM received, by name
+
+
 def _interrupt(signum, frame):
-    raise KeyboardInterrupt(signal.Signals(signum).name)
+    _interrupts.append(signal.Signals(signum).name)
+    raise KeyboardInterrupt(_interrupts[-1])
+
+
+def raise_if_interrupted() -> None:
+    """Raise an interrupt again that library code caught on its way (while TensorFlow traces, say), so a
+    long loop that checks between its steps still stops."""
+    if _interrupts:
+        raise KeyboardInterrupt(_interrupts[-1])
 
 
 def run_stage(main: Callable[[list[str]], None], argv: list[str] | None = None) -> None:
@@ -31,6 +42,7 @@ def run_stage(main: Callable[[list[str]], None], argv: list[str] | None = None) 
     """
     logging.basicConfig(level=logging.INFO, format="%(name)s: %(message)s", stream=sys.stdout)
     signal.signal(signal.SIGTERM, _interrupt)
+    signal.signal(signal.SIGINT, _interrupt)
     try:
         main(sys.argv[1:] if argv is None else argv)
     except UserError as exc:

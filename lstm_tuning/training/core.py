@@ -16,6 +16,7 @@ import numpy as np
 from tqdm.auto import tqdm
 
 from lstm_tuning import models
+from lstm_tuning.errors import raise_if_interrupted
 from lstm_tuning.models.base import Shape
 from lstm_tuning.training.backend import keras, tf
 
@@ -214,6 +215,7 @@ def run_in_chunks(run_epochs, epochs: int, chunk: int, repeats: int, progress: b
     with tqdm(total=epochs, unit="epoch", desc=f"train {repeats} repeats", disable=not progress) as bar:
         for stop in sorted({*stops, epochs}):
             while len(history) < stop:
+                raise_if_interrupted()
                 n = min(chunk, stop - len(history))
                 history.extend(run_epochs(tf.constant(len(history)), tf.constant(n)).numpy()[:n])
                 bar.update(n)

@@ -2,14 +2,16 @@
 (the seed 002 harness)."""
 
 import dataclasses
+import signal
 
 import numpy as np
 import pytest
 from helpers import PARAMS, fit_alone, held_part, model_params, training_part, windows_in_memory
 
-from lstm_tuning import config, training
+from lstm_tuning import config, errors, training
 from lstm_tuning.models.base import Shape
 from lstm_tuning.training import carried_state, core
+from lstm_tuning.training.backend import tf
 
 
 @pytest.fixture(scope="module")
@@ -193,3 +195,22 @@ def test_every_fit_trains_together_exactly_as_it_would_alone(shampoo_expanding):
     for ours, its in zip(together.models, last.models):  # the models kept are the last fit's
         for a, b in zip(ours.get_weights(), its.get_weights()):
             np.testing.assert_array_equal(a, b)
+
+
+def test_an_interrupt_caught_on_its_way_still_stops_training(monkeypatch):
+    """A SIGTERM that library code swallows (TensorFlow tracing, say) stops the loop at the next chunk."""
+    monkeypatch.setattr(errors, "_interrupts", [])
+    calls = []
+
+    def run_epochs(first, n):
+        calls.append(int(first))
+        if len(calls) == 2:
+            try:
+                errors._interrupt(signal.SIGTERM, None)
+            except KeyboardInterrupt:
+                pass  # as code that catches everything would
+        return tf.zeros((int(n), 1))
+
+    with pytest.raises(KeyboardInterrupt, match="SIGTERM"):
+        core.run_in_chunks(run_epochs, epochs=10, chunk=2, repeats=1, progress=False)
+    assert calls == [0, 2]
