@@ -102,14 +102,14 @@ class RepeatStack:
         self.members, self.repeats = members, len(members)
         self.group_sizes = [k * self.repeats for k in group_fits]
         self.size = sum(self.group_sizes)
-        repeats = self.size // self.repeats
+        fits = sum(group_fits)
         self.groups = [[keras.Variable(np.concatenate([w] * k)) for w in stack_weights(members)] for k in group_fits]
         self.optimizers = []
         for weights in self.groups:
             optimizer = type(keras.optimizers.get(params.optimizer))(learning_rate=params.learning_rate)
             optimizer.build(weights)
             self.optimizers.append(optimizer)
-        self.seed_states = [tf.Variable(np.concatenate([s] * repeats)) for s in stack_non_trainable(members)]
+        self.seed_states = [tf.Variable(np.concatenate([s] * fits)) for s in stack_non_trainable(members)]
         self.alive = tf.Variable(tf.ones((self.size,), tf.bool))
         self.member_group = tf.constant(np.repeat(np.arange(len(group_fits)), self.group_sizes))
 
