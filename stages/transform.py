@@ -22,7 +22,7 @@ def main(overrides: list[str]) -> None:
     outputs.write_json(paths.SCALING, transforms.write_fits(fitted))
     for name, t in fitted[-1].items():
         log.info("%s: %s", name, f"differenced at lag {t.diff_interval}" if t.diff_interval else "not differenced")
-    roles = {role: sum(o.role == role for o in plan.origins) for role in ("val", "test")}
+    roles = plan.counts()
     log.info("backtest=%s: %d validation and %d test origins, %d fit(s), each scaler fit on its fit's training rows; "
              "read %s; wrote %s, %s and %s", cfg.backtest.name, roles["val"], roles["test"], len(plan.fits),
              paths.SERIES, paths.ORIGINS, paths.TRANSFORMED, paths.SCALING)

@@ -71,8 +71,12 @@ class Plan:
     def first_test_row(self) -> int:
         return min(o.first for o in self.origins if o.role == "test")
 
+    def counts(self) -> dict[str, int]:
+        """How many origins each role has."""
+        return {role: sum(o.role == role for o in self.origins) for role in ROLES}
+
     def roles(self) -> list[str]:
-        return [role for role in ROLES if any(o.role == role for o in self.origins)]
+        return [role for role, count in self.counts().items() if count]
 
     def to_frame(self, index: pd.Index) -> pd.DataFrame:
         """One row per origin, with the time label of its first row and its fit's training rows."""

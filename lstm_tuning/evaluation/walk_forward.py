@@ -99,7 +99,7 @@ def evaluate(cfg, series: pd.DataFrame, transforms: list[dict], plan: Plan, wind
             metrics.setdefault("baselines", {}).setdefault(baseline, {}).update(
                 {f"{role}_{name}": float(values[0]) for name, values in errors.items()})
     metrics |= scores.skills(metrics)
-    metrics["origins"] = {role: int(sum(o.role == role for o in plan.origins)) for role in ("val", "test")}
+    metrics["origins"] = plan.counts()
     metrics["fits"] = len(plan.fits)
 
     tested = scored.role == "test"
