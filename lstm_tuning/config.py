@@ -26,6 +26,8 @@ from lstm_tuning.data.framings import TASKS
 from lstm_tuning.data.sources import SOURCES
 from lstm_tuning.errors import UserError
 from lstm_tuning.evaluation.baselines import BASELINES
+from lstm_tuning.forecasting import ForecastParams
+from lstm_tuning.forecasting import check as check_forecast
 from lstm_tuning.models import MODELS
 from lstm_tuning.options import check_bounds, param
 
@@ -58,11 +60,13 @@ class Config:
     task: Any
     backtest: Any
     baselines: Any
+    forecast: ForecastParams
 
 
-# each group with options: its registry; train has one params class
+# each group with options: its registry; train and forecast have one params class each, and a check
 REGISTRIES = {"data": SOURCES, "model": MODELS, "task": TASKS, "backtest": BACKTESTS, "baselines": BASELINES}
-GROUPS = ("data", "model", "train", "task", "backtest", "baselines")
+SINGLE = {"train": (TrainConfig, _check_train), "forecast": (ForecastParams, check_forecast)}
+GROUPS = ("data", "model", "train", "task", "backtest", "baselines", "forecast")
 
 
 def load(overrides: list[str] | None = None, params_file: Path | None = None) -> Config:
@@ -96,14 +100,15 @@ def load(overrides: list[str] | None = None, params_file: Path | None = None) ->
         check = registry[getattr(getattr(cfg, group), registry.key)].check
         if check:
             check(cfg, source)
-    _check_train(cfg, source)
+    for _, check in SINGLE.values():
+        check(cfg, source)
     return cfg
 
 
 def params_class(group: str, values, source: str = "params.yaml") -> type:
-    """The dataclass that a group's values are read into: the chosen option's params, or TrainConfig."""
-    if group == "train":
-        return TrainConfig
+    """The dataclass that a group's values are read into: the chosen option's params, or the group's own."""
+    if group in SINGLE:
+        return SINGLE[group][0]
     registry = REGISTRIES[group]
     chosen = values.get(registry.key) if isinstance(values, Mapping) or OmegaConf.is_dict(values) else None
     if chosen is None:
@@ -116,8 +121,8 @@ def _read_group(group: str, values, source: str):
     valid = [f.name for f in dataclasses.fields(params)]
     for name in values.keys() if OmegaConf.is_dict(values) else []:
         if name not in valid:
-            if group == "train":
-                raise UserError(f"{source}: unknown param 'train.{name}'; valid train keys: {', '.join(valid)}")
+            if group in SINGLE:
+                raise UserError(f"{source}: unknown param '{group}.{name}'; valid {group} keys: {', '.join(valid)}")
             key = REGISTRIES[group].key
             raise UserError(f"{source}: {group}.{name} is not a param of {group}.{key}={values[key]}; "
                             f"its params: {', '.join(valid)}")

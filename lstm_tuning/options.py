@@ -28,6 +28,8 @@ def check_bounds(values, group: str, source: str) -> None:
     """Every `param(...)` bound of the dataclass instance `values`, in field order."""
     for f in dataclasses.fields(values):
         value, bounds = getattr(values, f.name), f.metadata
+        if value is None and "choices" not in bounds:  # null: derived from other params or the data
+            continue
         shown = repr(value) if isinstance(value, str) else value
         where = f"{source}: {group}.{f.name}={shown}"
         kind = "an integer " if f.type in ("int", int) else ""

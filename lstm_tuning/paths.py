@@ -7,7 +7,7 @@ TRANSFORMED = Path("data/transformed.csv")
 SCALING = Path("data/scaling.json")  # each fit's transforms
 ORIGINS = Path("data/origins.csv")  # the backtest: each origin, the rows it forecasts, its fit's training rows
 WINDOWS = Path("data/windows.npz")
-MODELS = Path("models")  # one Keras file per repeat that did not diverge
+MODELS = Path("models")  # the forecast stage's: one Keras file per repeat kept, and what forecasting needs
 REPEATS = Path("training/repeats.csv")  # each repeat's seed, whether it diverged, its best epoch
 TRAINING_LOSS = Path("training/loss.csv")
 # every window's forecasts (scaled) every k epochs, and by the weights each repeat keeps
@@ -21,6 +21,10 @@ HORIZON = Path("evaluation/horizon.csv")  # test RMSE of the target per forecast
 DIAGNOSTICS = Path("evaluation/diagnostics.csv")  # RMSE per checkpoint and repeat, original units
 DIAGNOSTICS_MEAN = Path("evaluation/diagnostics_mean.csv")  # the same, averaged over repeats
 REPORT_DIR = Path("report")
+FORECAST = Path("forecast/forecast.csv")  # the steps past the end: mean of the repeats, bounds per level
+FORECAST_INTERVALS = Path("forecast/intervals.csv")  # per step: the errors behind each interval, its coverage
+FORECAST_METRICS = Path("forecast/metrics.json")  # the intervals' coverage on the test origins
+FORECAST_FIGURE = Path("forecast/forecast.png")
 
 # the stage that writes each input of another stage, for "run it first" when one is missing
 WRITTEN_BY = {

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from lstm_tuning import config, outputs, paths
-from lstm_tuning.data import transforms
+from lstm_tuning.data import timeline, transforms
 from lstm_tuning.data.backtest import Plan
 from lstm_tuning.errors import run_stage
 from lstm_tuning.evaluation import walk_forward
@@ -19,7 +19,7 @@ log = logging.getLogger("evaluate")
 
 def main(overrides: list[str]) -> None:
     cfg = config.load(overrides)
-    series = pd.read_csv(paths.SERIES, index_col=0)
+    series = timeline.read(paths.SERIES)
     fitted = transforms.read_fits(json.loads(paths.SCALING.read_text()))
     plan = Plan.from_frame(pd.read_csv(paths.ORIGINS))
     result = walk_forward.evaluate(cfg, series, fitted, plan, np.load(paths.WINDOWS), np.load(paths.CHECKPOINTS),

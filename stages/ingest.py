@@ -3,7 +3,7 @@
 import logging
 
 from lstm_tuning import config, outputs, paths
-from lstm_tuning.data import sources
+from lstm_tuning.data import sources, timeline
 from lstm_tuning.errors import run_stage
 
 log = logging.getLogger("ingest")
@@ -14,6 +14,7 @@ def main(overrides: list[str]) -> None:
     series = sources.load(cfg)
     outputs.write_csv(paths.SERIES, series.reset_index())
     origin = cfg.path if cfg.source == "csv" else f"data.source={cfg.source}"
+    timeline.frequency(series.index, cfg.frequency, origin, warn=True)
     log.info("read %s: %d rows of %s from %s to %s; wrote %s", origin, len(series), ", ".join(series.columns),
              series.index[0], series.index[-1], paths.SERIES)
 

@@ -1,5 +1,6 @@
-"""Stage train: `train.repeats` independent models trained together; the Keras models, the loss, and every
-window's forecasts at every checkpoint (evaluate scores them; it loads no model)."""
+"""Stage train: `train.repeats` independent models for every fit of the backtest, trained together; the loss,
+and every window's forecasts at every checkpoint (evaluate scores them; it loads no model). The models kept
+for use are the forecast stage's, refit on every row."""
 
 import logging
 
@@ -32,10 +33,6 @@ def main(overrides: list[str]) -> None:
         log.warning("repeats %s diverged (training loss became NaN or inf) in at least one fit: stopped, not saved, "
                     "and counted as failed in the metrics", ", ".join(map(str, diverged)))
 
-    with outputs.atomic_dir(paths.MODELS) as tmp:  # the last fit's: trained on the most recent rows
-        for repeat, model in enumerate(trained.models):
-            if not trained.diverged[-1, repeat]:
-                model.save(tmp / paths.model_file(repeat))
     fit, repeat = (index.ravel() for index in np.indices((fits, repeats)))
     outputs.write_csv(paths.REPEATS, pd.DataFrame({
         "fit": fit,
@@ -58,8 +55,8 @@ def main(overrides: list[str]) -> None:
         "train_seconds": round(trained.seconds, 3),
         "training_epochs_per_second": round(training_epochs / trained.seconds, 1),
     })
-    log.info("trained %d training-epochs in %.2f s; final loss mean %.5f; wrote %s/, %s, %s and %s",
-             training_epochs, trained.seconds, np.nanmean(trained.loss[-1]), paths.MODELS, paths.REPEATS,
+    log.info("trained %d training-epochs in %.2f s; final loss mean %.5f; wrote %s, %s and %s",
+             training_epochs, trained.seconds, np.nanmean(trained.loss[-1]), paths.REPEATS,
              paths.TRAINING_LOSS, paths.CHECKPOINTS)
 
 

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 
+import numpy as np
 import pandas as pd
 
 from lstm_tuning.data.sources import TOO_SHORT_FIX
@@ -90,6 +91,30 @@ class Plan:
         return cls([Fit(int(s), int(c)) for s, c in zip(fits["fit_start"], fits["fit_cut"])],
                    [Origin(r, int(f), int(e), int(k)) for r, f, e, k in
                     zip(frame["role"], frame["first"], frame["end"], frame["fit"])])
+
+
+@dataclass
+class Scored:
+    """The (origin, window) pairs a backtest scores: window `window[i]` forecast by fit `fit[i]` at origin
+    `origin[i]`, in role `role[i]`."""
+
+    origin: np.ndarray
+    window: np.ndarray
+    fit: np.ndarray
+    role: np.ndarray
+
+    @classmethod
+    def of(cls, plan: Plan, first_rows: np.ndarray, n_out: int, n_rows: int) -> Scored:
+        """Each origin's windows: those whose first forecast row is one of its rows; a validation window must
+        end before the test rows (it never scores a test row)."""
+        pairs = []
+        for i, origin in enumerate(plan.origins):
+            end = plan.first_test_row if origin.role == "val" else n_rows
+            windows = np.flatnonzero((first_rows >= origin.first) & (first_rows < origin.end)
+                                     & (first_rows + n_out <= end))
+            pairs += [(i, w, origin.fit, origin.role) for w in windows]
+        origin, window, fit, role = (np.array(column) for column in zip(*pairs))
+        return cls(origin, window, fit, role)
 
 
 def _holdout_origins(params, first_val: int, first_test: int, n_rows: int) -> list[tuple[str, int, int]]:

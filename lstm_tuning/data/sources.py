@@ -37,6 +37,9 @@ class SeriesParams:
     n_lags: int = param(1, at_least=1)
     val_size: int = param(0, at_least=0)
     test_size: int = param(12, at_least=1)
+    # the step between rows: a pandas frequency for dates (MS, QS, D...), the step for a numeric time column;
+    # null: inferred (a warning names the first gap when the dates skip a period)
+    frequency: str | None = None
 
 
 @dataclass

@@ -72,16 +72,26 @@ def fit_transform(
 
     Differenced columns start with `diff_interval` NaNs (no earlier value).
     """
-    transformed, fitted = {}, {}
+    fitted = {}
     for name in series.columns:
         interval = 0 if name in undifferenced else diff_interval
         values = series[name].to_numpy(float)
         changes = difference(values, interval) if interval else values
         training = changes[fit_rows]
         fitted[name] = SeriesTransform(interval, Scaling.fit(training[np.isfinite(training)]))
+    return apply(series, fitted), fitted
+
+
+def apply(series: pd.DataFrame, fitted: dict[str, SeriesTransform]) -> pd.DataFrame:
+    """Every column differenced and scaled by its fitted transform (nothing refit)."""
+    transformed = {}
+    for name in series.columns:
+        interval = fitted[name].diff_interval
+        values = series[name].to_numpy(float)
+        changes = difference(values, interval) if interval else values
         scaled = fitted[name].scaling.transform(np.nan_to_num(changes))
         transformed[name] = np.where(np.isfinite(changes), scaled, np.nan)
-    return pd.DataFrame(transformed, index=series.index), fitted
+    return pd.DataFrame(transformed, index=series.index)
 
 
 def transform(

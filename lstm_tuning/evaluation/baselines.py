@@ -85,7 +85,8 @@ class PersistenceParams:
 @dataclass
 class ClassicalParams:
     name: str = "classical"
-    season: int = param(12, at_least=1)  # seasonal naive forecasts the value one season earlier
+    # seasonal naive forecasts the value one season earlier; null: a year of the data's frequency
+    season: int | None = param(None, at_least=1)
     arima_order: list[int] = field(default_factory=lambda: [2, 1, 0])  # statsmodels ARIMA (p, d, q)
     exp_smoothing_trend: str | None = param("add", choices=(None, "add", "mul"))
     exp_smoothing_damped: bool = True
@@ -102,12 +103,13 @@ BASELINES.add(Option("classical", ClassicalParams, _check_classical))
 BASELINES.add(Option("persistence", PersistenceParams))
 
 
-def forecasters(cfg) -> dict[str, Forecaster]:
+def forecasters(cfg, season: int | None) -> dict[str, Forecaster]:
+    """The baselines of option `cfg`; seasonal naive only with a `season`."""
     if cfg.name == "persistence":
         return {"persistence": persistence}
     return {
         "persistence": persistence,
-        "seasonal_naive": partial(seasonal_naive, season=cfg.season),
+        **({"seasonal_naive": partial(seasonal_naive, season=season)} if season else {}),
         "drift": drift,
         "arima": partial(arima, order=tuple(cfg.arima_order)),
         "exponential_smoothing": partial(
@@ -154,13 +156,14 @@ def _first_line(exc: Exception) -> str:
     return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
 
 
-def check(cfg, values: np.ndarray, fits: list) -> None:
+def check(cfg, season: int | None, values: np.ndarray, fits: list) -> None:
     """Reject params the shortest fit's training rows cannot support, naming the param."""
     shortest = min(fit.cut - fit.start for fit in fits)
-    if cfg.season > shortest:
+    if season and season > shortest:
+        derived = "" if cfg.season else ", a year of the data's frequency,"
         raise UserError(
-            f"params.yaml: baselines.season={cfg.season} is longer than the {shortest} rows the shortest fit of the "
-            f"backtest trains on; use a season of at most {shortest}, or -S baselines=persistence"
+            f"params.yaml: baselines.season={season}{derived} is longer than the {shortest} rows the shortest fit of "
+            f"the backtest trains on; set baselines.season to at most {shortest}, or -S baselines=persistence"
         )
     if shortest < 2:
         raise UserError(f"params.yaml: a fit of the backtest trains on {shortest} row; the classical baselines "
@@ -170,14 +173,15 @@ def check(cfg, values: np.ndarray, fits: list) -> None:
 
 
 def forecast_all(cfg, values: np.ndarray, fits: list, fit_of: np.ndarray, targets: np.ndarray,
-                 steps: int = 1) -> dict[str, np.ndarray]:
+                 steps: int = 1, season: int | None = None) -> dict[str, np.ndarray]:
     """Forecasts [len(targets), steps] of every baseline from each of `targets` (positions in `values`), each
-    by the fit `fit_of` names (`fits`: the backtest's)."""
+    by the fit `fit_of` names (`fits`: the backtest's). `season`: the data's, unless baselines.season is set."""
     used = [fits[k] for k in np.unique(fit_of)]
+    season = cfg.season if cfg.name == "classical" and cfg.season else season
     if cfg.name == "classical":
-        check(cfg, values, used)
+        check(cfg, season, values, used)
     # The fits are tiny: extra BLAS threads only fight over the cores, which made them 5-20x slower when
     # experiments run two at a time on two cores.
     with threadpool_limits(limits=1):
         return {name: walk_forward(values, fits, fit_of, targets, f, name, steps)
-                for name, f in forecasters(cfg).items()}
+                for name, f in forecasters(cfg, season).items()}

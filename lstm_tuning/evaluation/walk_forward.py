@@ -12,7 +12,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from lstm_tuning.data.backtest import Plan
+from lstm_tuning.data import timeline
+from lstm_tuning.data.backtest import Plan, Scored
 from lstm_tuning.data.framings import series_roles
 from lstm_tuning.data.transforms import to_original_units
 from lstm_tuning.evaluation import baselines, scores
@@ -28,30 +29,6 @@ class Evaluation:
     diagnostics: pd.DataFrame  # RMSE per checkpoint and repeat on the training windows and each role's origins
     diagnostics_mean: pd.DataFrame  # the same, averaged over repeats
     baseline_seconds: float
-
-
-@dataclass
-class Scored:
-    """The (origin, window) pairs a backtest scores: window `window[i]` forecast by fit `fit[i]` at origin
-    `origin[i]`, in role `role[i]`."""
-
-    origin: np.ndarray
-    window: np.ndarray
-    fit: np.ndarray
-    role: np.ndarray
-
-    @classmethod
-    def of(cls, plan: Plan, first_rows: np.ndarray, n_out: int, n_rows: int) -> Scored:
-        """Each origin's windows: those whose first forecast row is one of its rows; a validation window must
-        end before the test rows (it never scores a test row)."""
-        pairs = []
-        for i, origin in enumerate(plan.origins):
-            end = plan.first_test_row if origin.role == "val" else n_rows
-            windows = np.flatnonzero((first_rows >= origin.first) & (first_rows < origin.end)
-                                     & (first_rows + n_out <= end))
-            pairs += [(i, w, origin.fit, origin.role) for w in windows]
-        origin, window, fit, role = (np.array(column) for column in zip(*pairs))
-        return cls(origin, window, fit, role)
 
 
 def evaluate(cfg, series: pd.DataFrame, transforms: list[dict], plan: Plan, windows, checkpoints,
@@ -81,7 +58,8 @@ def evaluate(cfg, series: pd.DataFrame, transforms: list[dict], plan: Plan, wind
 
     started = time.perf_counter()
     baseline_forecasts = baselines.forecast_all(cfg.baselines, target, plan.fits, scored.fit,
-                                                first_rows[scored.window], n_out)
+                                                first_rows[scored.window], n_out,
+                                                season=timeline.season(series.index, cfg.data.frequency))
     baseline_seconds = time.perf_counter() - started
 
     metrics, by_repeat = {}, {"repeat": kept}

@@ -37,12 +37,14 @@ def build(params: StatefulParams, shape: Shape):
     ], name=params.name)
 
 
-def step_twin(model):
-    """[x, h, c] -> [y, h', c'] with the weights layout of the stateful `model`."""
+def step_twin(model, any_batch: bool = False):
+    """[x, h, c] -> [y, h', c'] with the weights layout of the stateful `model`, for its batch size (or
+    with `any_batch`, any number of rows)."""
     import keras
 
     lstm, dense = model.layers
     batch_size, _, n_features = model.input_shape
+    batch_size = None if any_batch else batch_size
     x = keras.Input(batch_shape=(batch_size, 1, n_features))
     h = keras.Input(batch_shape=(batch_size, lstm.units))
     c = keras.Input(batch_shape=(batch_size, lstm.units))

@@ -10,7 +10,7 @@ from lstm_tuning.models import MODELS
 from lstm_tuning.training import carried_state, shuffled
 from lstm_tuning.training.core import TrainedRepeats, member_seeds
 
-__all__ = ["TrainedRepeats", "forecast", "member_seeds", "train"]
+__all__ = ["TrainedRepeats", "forecast", "forecast_ahead", "member_seeds", "train"]
 
 
 def train(params, train_cfg, windows, progress: bool = True, source: str = "windows") -> TrainedRepeats:
@@ -29,3 +29,17 @@ def forecast(members, context: np.ndarray, windows: np.ndarray) -> np.ndarray:
     if MODELS[members[0].name].carries_state:  # every model is named after its architecture
         return carried_state.forecast(members, context, windows)
     return shuffled.forecast(members, windows)
+
+
+def forecast_ahead(members, X: np.ndarray, train: np.ndarray, origins: np.ndarray, steps: int,
+                   weights: list[np.ndarray] | None = None) -> np.ndarray:
+    """Recursive forecasts [repeats, len(origins), steps, n_targets] (scaled) of the `steps` rows from each
+    origin on, by `members` (or by stacked `weights` in their layout) trained on the windows `train` [n]
+    marks of `X` [n, n_lags, n_features]. At each origin the window `X[origin]` holds true values; the
+    windows after it read the member's own forecasts where the rows they need are not yet observed. A
+    stateful model builds its state from its first (trimmed) training window on, as it was trained."""
+    if MODELS[members[0].name].carries_state:
+        batch_size = members[0].input_shape[0]
+        first = int(train.argmax()) + carried_state.trim_to_batches(int(train.sum()), batch_size, warn=False)
+        return carried_state.forecast_ahead(members, X[first:], origins - first, steps, weights)[..., None]
+    return shuffled.forecast_ahead(members, X, origins, steps, weights)

@@ -31,6 +31,9 @@ from lstm_tuning.training.core import (
     stack_weights,
 )
 from lstm_tuning.training.core import (
+    fit_weights as fit_weights_of,
+)
+from lstm_tuning.training.core import (
     group_fits as group_fits_of,
 )
 
@@ -229,12 +232,13 @@ def train(params, train_cfg, windows, progress: bool = True, source: str = "wind
     start = time.perf_counter()
     history = run_in_chunks(compile_epochs(run_epoch, chunk, size), epochs, chunk, size, progress)
     seconds = time.perf_counter() - start
-    weights = [w.numpy() for w in best_weights] if train_cfg.early_stopping else None
+    weights = [w.numpy() for w in best_weights] if train_cfg.early_stopping else [w.numpy() for w in stack.weights]
     stack.to_members(weights, first=int(np.argsort(order)[-1]) * repeats)  # the last fit's repeats
     return TrainedRepeats(
         members, per_fit(history, 1, repeats, order), per_fit(~stack.alive.numpy(), 0, repeats, order),
         per_fit(best_epoch.numpy(), 0, repeats, order), np.array(ckpt_epochs),
         per_fit(ckpt_forecasts.numpy(), 1, repeats, order)[..., None, None], seconds,
+        fit_weights_of(weights, repeats, order),
     )
 
 
@@ -257,3 +261,44 @@ def forecast(members: list[keras.Model], context: np.ndarray, windows: np.ndarra
     outputs = run(step, non_trainable, weights, x_batches, batch_size, units)
     outputs = tf.transpose(outputs, (1, 0, 2)).numpy().reshape(len(members), -1)
     return outputs[:, len(X_state) : len(X_state) + len(X), None, None]
+
+
+def forecast_ahead(members: list[keras.Model], X: np.ndarray, origins: np.ndarray, steps: int,
+                   weights: list[np.ndarray] | None = None) -> np.ndarray:
+    """Recursive forecasts [repeats, len(origins), steps] (scaled) of the `steps` values from each origin on.
+
+    `X` [n, n_lags, 1] is a walk as training's: window i continues row i % batch_size of the previous batch,
+    from the state window i - batch_size left. Windows before an origin read their true lags; from the
+    origin's window on, a window's newest lags are the member's own earlier forecasts. `weights` (stacked
+    per repeat) replace the members' own.
+    """
+    step = step_twin(members[0], any_batch=True)
+    batch_size, units = members[0].input_shape[0], members[0].layers[0].units
+    stacked = [tf.constant(w) for w in (weights if weights is not None else stack_weights(members))]
+    non_trainable = [v.value for v in step.non_trainable_variables]
+    repeats, lanes, n_lags = len(stacked[0]), len(origins), X.shape[1]
+
+    @tf.function(jit_compile=True)
+    def run(x, h, c):  # [repeats, lanes, 1, n_lags], [repeats, lanes, units] twice
+        return tf.vectorized_map(
+            lambda a: step.stateless_call(list(a[0]), non_trainable, [a[1], a[2], a[3]])[0], (stacked, x, h, c)
+        )
+
+    walk = _rows(X)
+    # each lane's lags at its origin, then its forecasts, newest last
+    lags = np.zeros((repeats, lanes, n_lags + steps), "float32")
+    lags[:, :, :n_lags] = walk[origins]
+    h = np.zeros((batch_size, repeats, lanes, units), "float32")
+    c = np.zeros_like(h)
+    forecasts = np.full((repeats, lanes, steps), np.nan, "float32")
+    for i in range(int(origins.max()) + steps):
+        ahead = i - origins  # steps past each lane's origin; < 0 before it
+        own = np.clip(ahead, 0, steps - 1)[:, None] + np.arange(n_lags)  # [lanes, n_lags]
+        x = np.where((ahead < 0)[None, :, None], walk[min(i, len(walk) - 1)],
+                     np.take_along_axis(lags, np.broadcast_to(own, lags.shape[:2] + own.shape[1:]), axis=2))
+        stream = i % batch_size
+        y, h[stream], c[stream] = (t.numpy() for t in run(tf.constant(x[:, :, None]), h[stream], c[stream]))
+        lanes_ahead = np.flatnonzero((ahead >= 0) & (ahead < steps))
+        forecasts[:, lanes_ahead, ahead[lanes_ahead]] = y[:, lanes_ahead, 0]
+        lags[:, lanes_ahead, n_lags + ahead[lanes_ahead]] = y[:, lanes_ahead, 0]
+    return forecasts

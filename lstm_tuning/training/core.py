@@ -37,6 +37,8 @@ class TrainedRepeats:
     # scaling) at every checkpoint; NaN for the windows a stateful fit's walk does not reach
     checkpoint_forecasts: np.ndarray
     seconds: float
+    # every fit's kept weights: per trainable variable [fits, repeats, ...] (`models` hold the last fit's)
+    fit_weights: list[np.ndarray]
 
     @property
     def final_epoch(self) -> np.ndarray:
@@ -178,6 +180,11 @@ class RepeatStack:
             for variable, values in zip(member.non_trainable_variables, states):
                 variable.assign(values[first + r])
         return self.members
+
+
+def fit_weights(weights, repeats: int, order: np.ndarray) -> list[np.ndarray]:
+    """Stacked member weights (fits in group `order`) -> per variable [fits, repeats, ...] in fit order."""
+    return [per_fit(np.asarray(w), 0, repeats, order) for w in weights]
 
 
 def group_fits(batches: np.ndarray) -> tuple[np.ndarray, tuple[int, ...], np.ndarray]:

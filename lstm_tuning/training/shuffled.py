@@ -30,6 +30,9 @@ from lstm_tuning.training.core import (
     stack_weights,
 )
 from lstm_tuning.training.core import (
+    fit_weights as fit_weights_of,
+)
+from lstm_tuning.training.core import (
     group_fits as group_fits_of,
 )
 
@@ -170,6 +173,7 @@ def train(params, train_cfg, windows, progress: bool = True, shuffle: bool = Tru
         per_fit(history, 1, repeats, order), per_fit(~stack.alive.numpy(), 0, repeats, order),
         best_epoch=np.zeros((fits, repeats), int), checkpoint_epochs=np.array(ckpt_epochs),
         checkpoint_forecasts=per_fit(np.stack(ckpt_forecasts), 1, repeats, order), seconds=seconds,
+        fit_weights=fit_weights_of([w.numpy() for w in stack.weights], repeats, order),
     )
 
 
@@ -191,3 +195,27 @@ def forecast(members: list[keras.Model], windows: np.ndarray) -> np.ndarray:
         )
 
     return run().numpy()
+
+
+def forecast_ahead(members: list[keras.Model], X: np.ndarray, origins: np.ndarray, steps: int,
+                   weights: list[np.ndarray] | None = None) -> np.ndarray:
+    """Recursive forecasts [repeats, len(origins), steps, n_targets] (scaled) from the windows `X[origins]`
+    [n_lags, n_features], n_out steps at a time: each next window's newest rows are the member's own
+    forecasts (the framing's outputs are its inputs). `weights` (stacked per repeat) replace the members' own.
+    """
+    model = members[0]
+    stacked = [tf.constant(w) for w in (weights if weights is not None else stack_weights(members))]
+    states = [tf.constant(s) for s in stack_non_trainable(members)]
+    n_lags = X.shape[1]
+
+    @tf.function(jit_compile=True)
+    def run(x):  # [repeats, lanes, n_lags, n_features] -> [repeats, lanes, n_out, n_targets]
+        return tf.vectorized_map(lambda a: model.stateless_call(list(a[0]), list(a[1]), a[2])[0],
+                                 (stacked, states, x))
+
+    rows = np.repeat(X[origins][None], len(stacked[0]), axis=0).astype("float32")
+    forecasts = []
+    while sum(f.shape[2] for f in forecasts) < steps:
+        forecasts.append(run(tf.constant(rows[:, :, -n_lags:])).numpy())
+        rows = np.concatenate([rows, forecasts[-1]], axis=2)
+    return np.concatenate(forecasts, axis=2)[:, :, :steps]

@@ -1,0 +1,96 @@
+"""The time axis of a series: its frequency (declared by `data.frequency` or inferred from the dates), the
+first gap in it, the labels of the steps after its end, and the season of its frequency.
+
+Dates follow a pandas frequency (`MS`, `QS`, `D`...). A numeric time column (years written as numbers, step
+numbers) steps by its one regular difference, or by `data.frequency` read as a number; row order by 1.
+"""
+
+from __future__ import annotations
+
+import logging
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from lstm_tuning.errors import UserError
+
+log = logging.getLogger(__name__)
+
+DATES = "date"  # the index name of a series whose time column holds dates, in data/series.csv
+
+
+def read(path: str | Path) -> pd.DataFrame:
+    """A series as ingest wrote it, its dates parsed back."""
+    frame = pd.read_csv(path, index_col=0)
+    if frame.index.name == DATES:
+        frame.index = pd.DatetimeIndex(frame.index, name=DATES)
+    return frame
+
+
+def _inferred(index: pd.DatetimeIndex) -> str | None:
+    if len(index) < 3:
+        return None
+    with warnings.catch_warnings():  # pandas 3 announces an offset instead of a string: the string is what we keep
+        warnings.simplefilter("ignore")
+        return pd.infer_freq(index)
+
+
+def frequency(index: pd.Index, declared: str | None, source: str, warn: bool = False) -> str | float | None:
+    """The step between rows: `declared` (data.frequency) or inferred; None when there is none. With `warn`,
+    a warning names the first date that breaks it (a skipped period) or says there is no regular frequency."""
+    if isinstance(index, pd.DatetimeIndex):
+        inferred = _inferred(index)
+        step = declared or inferred or _inferred(index[:3])
+        if warn and step is None:
+            log.warning("%s: the dates have no regular frequency (%s); set data.frequency (a pandas frequency such "
+                        "as MS, QS, W or D) to declare it", source, ", ".join(index[:3].strftime("%Y-%m-%d")))
+        elif warn and step != inferred:
+            expected = pd.date_range(index[0], periods=len(index), freq=step)
+            row = max(int(np.argmax(index != expected)), 1)
+            which = f"data.frequency={declared}" if declared else f"{step}, inferred from the first dates"
+            log.warning("%s: the dates skip from %s to %s (frequency %s); add the missing rows, or set "
+                        "data.frequency to the series' frequency", source, index[row - 1].date(), index[row].date(),
+                        which)
+        return step
+    if declared is not None:
+        try:
+            return float(declared)
+        except ValueError:
+            raise UserError(f"{source}: data.frequency={declared!r} is a pandas date frequency, but the time column "
+                            "holds numbers; set it to their step (e.g. 1 or 0.25), or null") from None
+    steps = np.unique(np.round(np.diff(index.to_numpy(float)), 9))
+    if len(steps) == 1:
+        return int(steps[0]) if steps[0] == int(steps[0]) else float(steps[0])
+    if warn and len(steps) > 1:
+        row = int(np.argmax(~np.isclose(np.diff(index.to_numpy(float)), steps.min()))) + 1
+        log.warning("%s: the time column steps irregularly (from %s to %s); set data.frequency to its step",
+                    source, index[row - 1], index[row])
+    return None
+
+
+def after(index: pd.Index, declared: str | None, steps: int, source: str) -> pd.Index:
+    """The labels of the `steps` rows after the end of `index`."""
+    step = frequency(index, declared, source)
+    if step is None:
+        raise UserError(f"{source}: the time column has no regular frequency to continue past its end; set "
+                        "data.frequency (a pandas frequency such as MS or D for dates, the step for numbers)")
+    if isinstance(index, pd.DatetimeIndex):
+        return pd.date_range(index[-1], periods=steps + 1, freq=step)[1:].rename(index.name)
+    last = index[-1]
+    return pd.Index(last + step * np.arange(1, steps + 1), name=index.name)
+
+
+def season(index: pd.Index, declared: str | None) -> int | None:
+    """Rows per year of a dated series (12 for months, 4 for quarters...); None without dates or frequency."""
+    from statsmodels.tsa.tsatools import freq_to_period
+
+    step = frequency(index, declared, "") if isinstance(index, pd.DatetimeIndex) else None
+    if step is None:
+        return None
+    try:
+        period = freq_to_period(step)
+    except ValueError:
+        return None
+    return period if period > 1 else None
