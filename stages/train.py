@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from lstm_tuning import config, outputs, paths
-from lstm_tuning.errors import UserError, run_stage
+from lstm_tuning.errors import run_stage
 
 log = logging.getLogger("train")
 
@@ -23,12 +23,8 @@ def main(overrides: list[str]) -> None:
              paths.WINDOWS, len(windows["first_rows"]), windows["X"].shape[2:], windows["y"].shape[2:], fits,
              repeats, cfg.train.epochs, cfg.model.name, cfg.train.batch_size)
     trained = training.train(cfg.model, cfg.train, windows, source=str(paths.WINDOWS))
-    diverged = np.flatnonzero(trained.diverged.any(axis=0))
-    if len(diverged) == repeats:
-        raise UserError(
-            f"all {repeats} repeats diverged (training loss became NaN or inf); lower "
-            f"model.learning_rate={cfg.model.learning_rate} or change model.optimizer={cfg.model.optimizer}"
-        )
+    kept = training.kept_repeats(trained, cfg.model)
+    diverged = np.setdiff1d(np.arange(repeats), kept)
     if len(diverged):
         log.warning("repeats %s diverged (training loss became NaN or inf) in at least one fit: stopped, not saved, "
                     "and counted as failed in the metrics", ", ".join(map(str, diverged)))

@@ -16,7 +16,6 @@ import pandas as pd
 
 from lstm_tuning.data import framings, transforms
 from lstm_tuning.data.backtest import Fit, Plan, Scored
-from lstm_tuning.errors import UserError
 from lstm_tuning.forecasting import intervals
 from lstm_tuning.forecasting.forecaster import Forecaster
 
@@ -46,10 +45,7 @@ def refit(cfg, series: pd.DataFrame, plan: Plan, progress: bool = True, source: 
              " beside the backtest's fits (for the intervals)" if recursive else "", len(fits), cfg.train.repeats,
              cfg.train.epochs)
     trained = training.train(cfg.model, dataclasses.replace(cfg.train, early_stopping=0), windows, progress, source)
-    kept = np.flatnonzero(~trained.diverged.any(axis=0))
-    if not len(kept):
-        raise UserError(f"all {cfg.train.repeats} repeats diverged (training loss became NaN or inf); lower "
-                        f"model.learning_rate={cfg.model.learning_rate} or change model.optimizer={cfg.model.optimizer}")
+    kept = training.kept_repeats(trained, cfg.model)
     levels = list(cfg.forecast.levels)
     horizon = cfg.forecast.horizon
     _, targets = framings.series_roles(cfg.task, cfg.data)

@@ -6,11 +6,12 @@ from __future__ import annotations
 
 import numpy as np
 
+from lstm_tuning.errors import UserError
 from lstm_tuning.models import MODELS
 from lstm_tuning.training import carried_state, shuffled
 from lstm_tuning.training.core import TrainedRepeats, member_seeds
 
-__all__ = ["TrainedRepeats", "forecast", "forecast_ahead", "member_seeds", "train"]
+__all__ = ["TrainedRepeats", "forecast", "forecast_ahead", "kept_repeats", "member_seeds", "train"]
 
 
 def train(params, train_cfg, windows, progress: bool = True, source: str = "windows") -> TrainedRepeats:
@@ -20,6 +21,15 @@ def train(params, train_cfg, windows, progress: bool = True, source: str = "wind
     if MODELS[params.name].carries_state:
         return carried_state.train(params, train_cfg, windows, progress, source)
     return shuffled.train(params, train_cfg, windows, progress)
+
+
+def kept_repeats(trained: TrainedRepeats, params) -> np.ndarray:
+    """The repeats that diverged in no fit; a UserError if none is left."""
+    kept = np.flatnonzero(~trained.diverged.any(axis=0))
+    if not len(kept):
+        raise UserError(f"all {trained.diverged.shape[1]} repeats diverged (training loss became NaN or inf); lower "
+                        f"model.learning_rate={params.learning_rate} or change model.optimizer={params.optimizer}")
+    return kept
 
 
 def forecast(members, context: np.ndarray, windows: np.ndarray) -> np.ndarray:
