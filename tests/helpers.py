@@ -144,15 +144,20 @@ def task_params(name: str, n_out: int = 1):
     return params(name=name, n_out=n_out) if "n_out" in params.__dataclass_fields__ else params(name=name)
 
 
-def windows_in_memory(cfg: config.Config) -> dict:
-    """The window stage's arrays for `cfg`, made by the functions the stages call, without files."""
+def series_in_memory(cfg: config.Config, rows: int | None = None) -> tuple:
+    """The ingested series of `cfg` (its first `rows`) and its backtest plan, without files."""
     data = cfg.data
     if data.source == "csv":
         data.path = str(ROOT / data.path)
-    series = sources.load(data)
-    plan = backtest.plan(cfg.backtest, len(series), data.val_size, data.test_size, "series")
-    scaled, _ = transforms.transform(series, data, plan, "series")
-    return framings.split_windows(scaled, cfg.task, data, plan, "transformed")
+    series = sources.load(data).iloc[:rows]
+    return series, backtest.plan(cfg.backtest, len(series), data.val_size, data.test_size, "series")
+
+
+def windows_in_memory(cfg: config.Config) -> dict:
+    """The window stage's arrays for `cfg`, made by the functions the stages call, without files."""
+    series, plan = series_in_memory(cfg)
+    scaled, _ = transforms.transform(series, cfg.data, plan, "series")
+    return framings.split_windows(scaled, cfg.task, cfg.data, plan, "transformed")
 
 
 def training_part(windows: dict, fit: int = 0) -> tuple:

@@ -41,6 +41,8 @@ def frequency(index: pd.Index, declared: str | None, source: str, warn: bool = F
     """The step between rows: `declared` (data.frequency) or inferred; None when there is none. With `warn`,
     a warning names the first date that breaks it (a skipped period) or says there is no regular frequency."""
     if isinstance(index, pd.DatetimeIndex):
+        if declared is not None:
+            _check_offset(declared, source)
         inferred = _inferred(index)
         step = declared or inferred or _inferred(index[:3])
         if warn and step is None:
@@ -68,6 +70,16 @@ def frequency(index: pd.Index, declared: str | None, source: str, warn: bool = F
         log.warning("%s: the time column steps irregularly (from %s to %s); set data.frequency to its step",
                     source, index[row - 1], index[row])
     return None
+
+
+def _check_offset(declared: str, source: str) -> None:
+    from pandas.tseries.frequencies import to_offset
+
+    try:
+        to_offset(declared)
+    except ValueError:
+        raise UserError(f"{source}: data.frequency={declared!r} is not a pandas date frequency (MS, QS, W, D...), and "
+                        "the time column holds dates; set it to one, or null to infer it") from None
 
 
 def after(index: pd.Index, declared: str | None, steps: int, source: str) -> pd.Index:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from lstm_tuning.data import framings, transforms
+from lstm_tuning.data import framings, timeline, transforms
 from lstm_tuning.data.backtest import Fit, Plan, Scored
 from lstm_tuning.forecasting import intervals
 from lstm_tuning.forecasting.forecaster import Forecaster
@@ -37,6 +37,8 @@ def refit(cfg, series: pd.DataFrame, plan: Plan, progress: bool = True, source: 
     from lstm_tuning import training  # TensorFlow takes seconds to load: after the config checks
 
     recursive = framings.TASKS[cfg.task.name].inputs != "covariates"  # else the future inputs are unknown
+    if recursive:  # before training: the dates past the end need a frequency
+        timeline.after(series.index, cfg.data.frequency, cfg.forecast.horizon, source)
     fits = [*plan.fits, Fit(0, len(series))] if recursive else [Fit(0, len(series))]
     every_fit = Plan(fits, plan.origins)
     scaled, fitted = transforms.transform(series, cfg.data, every_fit, source)

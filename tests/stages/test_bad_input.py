@@ -84,6 +84,10 @@ CASES = [
      "error: params.yaml: unknown param 'train.epoch'; valid train keys: epochs, batch_size, repeats, seed"),
     ("unknown option", "train", {"model.optimizer": "adafactor"}, None,
      "error: params.yaml: model.optimizer='adafactor' is not supported; valid: adam, adamw"),
+    ("interval level out of range", "forecast", {"forecast.levels": [80, 120]}, None,
+     "error: params.yaml: forecast.levels has 120; each level is a percentage strictly between 0 and 100"),
+    ("number as the frequency of dates", "ingest", {"data.frequency": "4"}, None,
+     f"error: {CSV}: data.frequency='4' is not a pandas date frequency (MS, QS, W, D...), and the time column holds"),
 ]
 
 
@@ -135,8 +139,19 @@ def test_batch_size_that_does_not_divide_the_training_rows_trims_with_a_warning(
     assert "22 training rows are not a multiple of train.batch_size=5: dropping the 2 oldest" in result.stdout
 
 
+def test_dates_that_skip_a_period_are_named_in_a_warning(prepared):
+    rewrite_csv(prepared, lambda lines: lines[:5] + lines[6:])  # no 1901-05
+    result = stage("ingest", prepared)
+    assert ("the dates skip from 1901-04-01 to 1901-06-01 (frequency MS, inferred from the first dates); add the "
+            "missing rows, or set data.frequency") in result.stdout
+    set_params(prepared, **{"data.frequency": "MS"})
+    declared = stage("ingest", prepared).stdout
+    assert "the dates skip from 1901-04-01 to 1901-06-01 (frequency data.frequency=MS)" in declared
+
+
 @pytest.mark.parametrize("stage_name, missing, writer", [("evaluate", "training/checkpoints.npz", "train"),
-                                                         ("transform", "data/series.csv", "ingest")])
+                                                         ("transform", "data/series.csv", "ingest"),
+                                                         ("forecast", "data/origins.csv", "transform")])
 def test_a_stage_run_before_the_one_it_needs_names_that_stage(prepared, stage_name, missing, writer):
     (prepared / missing).unlink(missing_ok=True)
     result = stage(stage_name, prepared, check=False)

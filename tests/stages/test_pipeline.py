@@ -12,7 +12,7 @@ from helpers import dvc, experiments, run, set_params, wait_for_queue
 
 pytestmark = pytest.mark.slow  # real DVC in a copy of the repository
 
-ALL_STAGES = {"ingest", "transform", "window", "train", "evaluate", "report"}
+ALL_STAGES = {"ingest", "transform", "window", "train", "evaluate", "report", "forecast"}
 
 
 def stages_run(repo) -> set[str]:
@@ -25,23 +25,23 @@ def test_reruns_only_the_stages_that_read_what_changed(repo_copy):
     assert stages_run(repo_copy) == set()
 
     set_params(repo_copy, **{"model.units": 2})
-    assert stages_run(repo_copy) == {"train", "evaluate", "report"}
+    assert stages_run(repo_copy) == {"train", "evaluate", "report", "forecast"}
 
     set_params(repo_copy, **{"train.epochs": 25})
-    assert stages_run(repo_copy) == {"train", "evaluate", "report"}
+    assert stages_run(repo_copy) == {"train", "evaluate", "report", "forecast"}
 
     set_params(repo_copy, **{"baselines.season": 6})
     assert stages_run(repo_copy) == {"evaluate", "report"}
 
     # ingest reads the whole data group (each data option has its own keys); its output is unchanged
     set_params(repo_copy, **{"data.test_size": 8})
-    assert stages_run(repo_copy) == {"ingest", "transform", "window", "train", "evaluate", "report"}
+    assert stages_run(repo_copy) == ALL_STAGES
     forecasts = (repo_copy / "evaluation/forecasts.csv").read_text().splitlines()
     assert len(forecasts) == 1 + 8
 
     set_params(repo_copy, _allow_new=True,
                **{"task.n_out": 2, "task.name": "multistep_vector", "model.name": "vanilla"})
-    assert stages_run(repo_copy) == {"window", "train", "evaluate", "report"}
+    assert stages_run(repo_copy) == {"window", "train", "evaluate", "report", "forecast"}
 
 
 def test_same_params_and_seed_give_identical_metrics(repo_copy):
