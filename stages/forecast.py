@@ -29,7 +29,7 @@ def main(overrides: list[str]) -> None:
     outputs.save_figure(forecast_figure(series, result.forecast, cfg.forecast.levels), paths.FORECAST_FIGURE)
     coverage = ", ".join(f"{level:g}%: {result.metrics[f'coverage_{level:g}']}" for level in cfg.forecast.levels)
     log.info("forecast %d step(s) past %s with %d repeats (trained in %.2f s); coverage on the test origins %s over "
-             "%d checks; wrote %s/, %s, %s, %s and %s", cfg.forecast.horizon, series.index[-1],
+             "%d checks; wrote %s/, %s, %s, %s and %s", cfg.forecast.horizon, timeline.label(series.index, -1),
              len(result.forecaster.models), result.seconds, coverage, result.metrics["coverage_checks"], paths.MODELS,
              paths.FORECAST, paths.FORECAST_INTERVALS, paths.FORECAST_METRICS, paths.FORECAST_FIGURE)
 

@@ -16,7 +16,7 @@ def main(overrides: list[str]) -> None:
     origin = cfg.path if cfg.source == "csv" else f"data.source={cfg.source}"
     timeline.frequency(series.index, cfg.frequency, origin, warn=True)
     log.info("read %s: %d rows of %s from %s to %s; wrote %s", origin, len(series), ", ".join(series.columns),
-             series.index[0], series.index[-1], paths.SERIES)
+             timeline.label(series.index, 0), timeline.label(series.index, -1), paths.SERIES)
 
 
 if __name__ == "__main__":

@@ -29,6 +29,12 @@ def read(path: str | Path) -> pd.DataFrame:
     return frame
 
 
+def label(index: pd.Index, row: int) -> str:
+    """The time label of a row as a user reads it: a date without midnight, or the number."""
+    value = index[row]
+    return value.strftime("%Y-%m-%d") if isinstance(value, pd.Timestamp) else str(value)
+
+
 def _inferred(index: pd.DatetimeIndex) -> str | None:
     if len(index) < 3:
         return None

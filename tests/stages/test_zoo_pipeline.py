@@ -5,7 +5,7 @@ import json
 import numpy as np
 import pandas as pd
 import pytest
-from helpers import SHAMPOO, dvc
+from helpers import SHAMPOO, dvc, experiments, wait_for_queue
 
 pytestmark = pytest.mark.slow  # real DVC in a copy of the repository
 
@@ -76,3 +76,18 @@ def test_a_seed004_toy_runs_through_the_stages_with_persistence_as_its_baseline(
     assert metrics["baselines"]["persistence"]["test_rmse"] == pytest.approx(185 - 165)
     forecasts = pd.read_csv(repo_copy / "evaluation/forecasts.csv")
     assert list(forecasts["time"]) == [8] and list(forecasts["actual"]) == [185]
+
+
+def test_every_model_option_runs_the_whole_pipeline_with_every_other_param_at_its_default(repo_copy):
+    """`dvc exp run -S model=<option>` and nothing else, for every option, as queued experiments."""
+    from lstm_tuning.models import MODELS
+
+    options = sorted(MODELS)
+    for option in options:
+        dvc("exp", "run", "--queue", "-S", f"model={option}", cwd=repo_copy)
+    dvc("queue", "start", "-j", "2", cwd=repo_copy)
+    wait_for_queue(repo_copy, timeout=900)
+    ran = {e["params"]["model"]["name"]: e["metrics"] for e in experiments(repo_copy)}
+    assert sorted(ran) == options
+    for option, metrics in ran.items():
+        assert metrics["test_rmse"]["count"] == 3 and np.isfinite(metrics["test_rmse"]["mean"]), option
