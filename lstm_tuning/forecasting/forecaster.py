@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from lstm_tuning import config
+from lstm_tuning import config, paths
 from lstm_tuning.data import framings, timeline, transforms
 from lstm_tuning.data.csv import read_series
 from lstm_tuning.data.sources import TOO_SHORT_FIX
@@ -81,8 +81,6 @@ class Forecaster:
         return timeline.read(series)[names], str(series)
 
     def save(self, directory: Path) -> None:
-        from lstm_tuning import paths
-
         for repeat, model in zip(self.repeats, self.models):
             model.save(directory / paths.model_file(repeat))
         (directory / PARAMS_FILE).write_text(yaml.safe_dump(config.as_dict(self.cfg), sort_keys=False))
@@ -114,8 +112,7 @@ def forecast_frame(times: pd.Index, targets: list[str], point: np.ndarray,
 
 def load(directory: str | Path = "models") -> Forecaster:
     """The forecaster the forecast stage saved in `directory` (the `models` artifact)."""
-    from lstm_tuning import paths
-    from lstm_tuning.training.backend import keras
+    from lstm_tuning.training.backend import keras  # TensorFlow: only when loading
 
     directory = Path(directory)
     if not (directory / SPEC_FILE).is_file():

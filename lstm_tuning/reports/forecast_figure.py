@@ -15,12 +15,15 @@ def forecast_figure(history: pd.DataFrame, forecast: pd.DataFrame, levels: list[
     for ax, name in zip(axes[:, 0], names):
         ax.plot(history.index, history[name], color="black", label="history")
         ahead = forecast[forecast["series"] == name]
+        if ahead.empty:  # a framing that cannot forecast past the end: the history alone
+            continue
         for level, alpha in zip(sorted(levels, reverse=True), (0.18, 0.32, 0.45, 0.55)):
             ax.fill_between(ahead["time"], ahead[f"lower_{level:g}"], ahead[f"upper_{level:g}"], color="tab:blue",
                             alpha=alpha, linewidth=0, label=f"{level:g}% interval")
         ax.plot(ahead["time"], ahead["forecast"], color="tab:blue", marker=".", label="forecast (mean of repeats)")
         ax.set_ylabel(name)
         ax.legend(loc="upper left", fontsize="small")
-    axes[0, 0].set_title(f"Forecast of the {len(forecast) // max(len(names), 1)} steps past the end")
+    steps = len(forecast) // len(names)
+    axes[0, 0].set_title(f"Forecast of the {steps} steps past the end" if steps else "No forecast past the end")
     fig.autofmt_xdate()
     return fig

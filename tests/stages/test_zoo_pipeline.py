@@ -76,6 +76,9 @@ def test_a_seed004_toy_runs_through_the_stages_with_persistence_as_its_baseline(
     assert metrics["baselines"]["persistence"]["test_rmse"] == pytest.approx(185 - 165)
     forecasts = pd.read_csv(repo_copy / "evaluation/forecasts.csv")
     assert list(forecasts["time"]) == [8] and list(forecasts["actual"]) == [185]
+    # the target depends on the same steps' covariates, unknown past the end: the models, but no forecast
+    assert pd.read_csv(repo_copy / "forecast/forecast.csv").empty
+    assert (repo_copy / "models/forecaster.json").exists()
 
 
 def test_every_model_option_runs_the_whole_pipeline_with_every_other_param_at_its_default(repo_copy):
