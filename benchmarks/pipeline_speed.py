@@ -61,7 +61,7 @@ def main() -> None:
           f"best of 2)  ratio {seed / stage:,.0f}x")
     print(f"training alone (training/time.json): {alone * 1e3:8.4f} ms per training-epoch ({train_seconds:.2f} s)"
           f"  ratio {seed / alone:,.0f}x")
-    print(f"dvc repro, fresh copy, all six stages: {repro:.1f} s")
+    print(f"dvc repro, fresh copy, every stage:    {repro:.1f} s")
 
 
 if __name__ == "__main__":
