@@ -47,12 +47,12 @@ def refit(cfg, series: pd.DataFrame, plan: Plan, progress: bool = True, source: 
              " beside the backtest's fits (for the intervals)" if recursive else "", len(fits), cfg.train.repeats,
              cfg.train.epochs)
     trained = training.train(cfg.model, dataclasses.replace(cfg.train, early_stopping=0), windows, progress, source)
-    kept = training.kept_repeats(trained, cfg.model)
+    kept = training.kept_repeats(trained, cfg.model, fit=-1)  # the refit's repeats that did not diverge
     levels = list(cfg.forecast.levels)
     horizon = cfg.forecast.horizon
     _, targets = framings.series_roles(cfg.task, cfg.data)
     if recursive:
-        errors, origin_rows, tested = _backtest_errors(cfg, series, plan, windows, fitted, trained, kept, horizon)
+        errors, origin_rows, tested = _backtest_errors(cfg, series, plan, windows, fitted, trained, horizon)
     else:
         log.warning("task=%s forecasts %s from the covariates of the same steps, whose values past the end are "
                     "unknown: no forecast past the end (forecast.csv lists none)", cfg.task.name, cfg.data.target)
@@ -67,10 +67,10 @@ def refit(cfg, series: pd.DataFrame, plan: Plan, progress: bool = True, source: 
                  _metrics(levels, inside, counts, tested), trained.seconds)
 
 
-def _backtest_errors(cfg, series, plan, windows, fitted, trained, kept, horizon):
+def _backtest_errors(cfg, series, plan, windows, fitted, trained, horizon):
     """Errors [origins, horizon, targets] of the ensemble's recursive forecasts from every origin of the
-    backtest (NaN where the row is past the end), each made by the fit that forecasts that origin; and each
-    origin's row and whether it is a test origin."""
+    backtest (NaN where the row is past the end), each made by the fit that forecasts that origin with its
+    repeats that did not diverge; and each origin's row and whether it is a test origin."""
     from lstm_tuning import training
 
     _, targets = framings.series_roles(cfg.task, cfg.data)
@@ -83,8 +83,13 @@ def _backtest_errors(cfg, series, plan, windows, fitted, trained, kept, horizon)
     resolved = rows < len(series)
     for k in np.unique(scored.fit):
         pairs = np.flatnonzero(scored.fit == k)
+        kept = np.flatnonzero(~trained.diverged[k])
+        if not len(kept):
+            log.warning("every repeat of fit %d of the backtest diverged: its %d origins give the intervals no error",
+                        k, len(pairs))
+            continue
         weights = [w[k][kept] for w in trained.fit_weights]
-        ahead = training.forecast_ahead(trained.models, windows["X"][k], windows["train"][k],
+        ahead = training.forecast_ahead([trained.models[r] for r in kept], windows["X"][k], windows["train"][k],
                                         scored.window[pairs], horizon, weights)
         levels = transforms.to_original_units(ahead, origin_rows[pairs], [fitted[k][n] for n in targets], observed)
         ensemble = levels.mean(axis=0)  # [pairs, horizon, targets]

@@ -23,9 +23,9 @@ def train(params, train_cfg, windows, progress: bool = True, source: str = "wind
     return shuffled.train(params, train_cfg, windows, progress)
 
 
-def kept_repeats(trained: TrainedRepeats, params) -> np.ndarray:
-    """The repeats that diverged in no fit; a UserError if none is left."""
-    kept = np.flatnonzero(~trained.diverged.any(axis=0))
+def kept_repeats(trained: TrainedRepeats, params, fit: int | None = None) -> np.ndarray:
+    """The repeats that diverged in no fit (or not in `fit`); a UserError if none is left."""
+    kept = np.flatnonzero(~(trained.diverged.any(axis=0) if fit is None else trained.diverged[fit]))
     if not len(kept):
         raise UserError(f"all {trained.diverged.shape[1]} repeats diverged (training loss became NaN or inf); lower "
                         f"model.learning_rate={params.learning_rate} or change model.optimizer={params.optimizer}")

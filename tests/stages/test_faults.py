@@ -28,6 +28,9 @@ def test_diverged_repeats_are_counted_as_failed_not_averaged(repo_copy):
     assert metrics["test_rmse"]["count"] == 8 - metrics["repeats_diverged"]
     assert np.isfinite(metrics["test_rmse"]["mean"])
     assert f"{metrics['repeats_diverged']} repeats diverged" in (repo_copy / "report/report.md").read_text()
+    # the forecast stage keeps the repeats that did not diverge in its refit on every row
+    kept = json.loads((repo_copy / "models/forecaster.json").read_text())["repeats"]
+    assert 0 < len(kept) < 8 and len(list((repo_copy / "models").glob("*.keras"))) == len(kept)
 
 
 def test_every_repeat_diverging_fails_the_stage(repo_copy):
