@@ -5,7 +5,7 @@ what `dvc repro` runs with. Stages therefore compose `params.yaml` (plus any com
 through Hydra's Compose API and check it before doing any work. Each group's values are read into the
 params dataclass of the option chosen (`model.name`, `data.source`, `task.name`, `backtest.name`,
 `baselines.name`), which its registry declares next to the option's code; `train` has one set of params,
-declared here.
+declared here, and `forecast` one, declared in `lstm_tuning/forecasting`.
 """
 
 from __future__ import annotations
