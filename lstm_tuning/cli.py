@@ -14,6 +14,7 @@ from lstm_tuning.errors import run_stage
 COMMANDS = {
     "study": "lstm_tuning.reports.study",
     "review": "lstm_tuning.reports.review",
+    "experiment": "lstm_tuning.search.choice",
 }
 
 
@@ -21,7 +22,7 @@ def usage() -> str:
     lines = ["usage: lstm-tuning <command> [options]", "", "commands:"]
     for name, module in COMMANDS.items():
         summary = (importlib.import_module(module).__doc__ or "").strip().splitlines()[0]
-        lines.append(f"  {name:<8} {summary}")
+        lines.append(f"  {name:<11} {summary}")
     lines += ["", "`lstm-tuning <command> --help` for a command's options; the pipeline runs with `dvc repro`."]
     return "\n".join(lines)
 

@@ -7,7 +7,7 @@ from helpers import ROOT, run
 
 def test_lstm_tuning_help_lists_the_commands_and_python_m_runs_them_too():
     listed = run(["lstm-tuning", "--help"], cwd=ROOT).stdout
-    assert "study" in listed and "review" in listed
+    assert "study" in listed and "review" in listed and "experiment" in listed
     study = run([sys.executable, "-m", "lstm_tuning", "study", "--help"], cwd=ROOT).stdout
     assert study.startswith("usage: lstm-tuning study")
 
@@ -15,7 +15,7 @@ def test_lstm_tuning_help_lists_the_commands_and_python_m_runs_them_too():
 def test_an_unknown_command_is_one_line_and_exit_2():
     result = run(["lstm-tuning", "tune"], cwd=ROOT, check=False)
     assert result.returncode == 2
-    assert result.stderr.strip() == "error: unknown command 'tune'; commands: study, review"
+    assert result.stderr.strip() == "error: unknown command 'tune'; commands: study, review, experiment"
 
 
 def test_loading_tensorflow_prints_nothing_but_a_real_warning_gets_through():
