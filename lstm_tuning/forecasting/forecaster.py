@@ -34,10 +34,6 @@ class Forecaster:
     transforms: dict[str, transforms.SeriesTransform]  # per series, fit on every training row
     half_widths: dict[float, np.ndarray]  # interval level (percent) -> [steps, targets]; NaN: not calibrated
 
-    @property
-    def targets(self) -> list[str]:
-        return framings.series_roles(self.cfg.task, self.cfg.data)[1]
-
     def forecast(self, series: pd.DataFrame | str | Path, horizon: int | None = None) -> pd.DataFrame:
         """The next `horizon` steps (default forecast.horizon) after the end of `series`, one row per step and
         output series: time, step, series, forecast (the repeats' mean) and lower_<level> / upper_<level>."""
