@@ -15,13 +15,12 @@ Not a test: timings on a shared machine are noisy, so only ratios measured side 
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import tempfile
 from pathlib import Path
 
 import yaml
-from pipeline_speed import seed_harness_seconds_per_epoch
+from pipeline_speed import seed_harness_seconds_per_epoch, train_stage_seconds
 from repo_copy import copy_repo, run
 
 ORIGINS = 12
@@ -31,12 +30,6 @@ REPEATS, EPOCHS = 30, 1000
 def set_backtest(repo: Path, backtest: dict) -> None:
     params = yaml.safe_load((repo / "params.yaml").read_text())
     (repo / "params.yaml").write_text(yaml.safe_dump(params | {"backtest": backtest}, sort_keys=False))
-
-
-def train_stage_seconds(repo: Path) -> tuple[float, float]:
-    """Best of two runs of the train stage as a process, and its training alone (training/time.json)."""
-    process = min(run([sys.executable, "-m", "stages.train"], repo) for _ in range(2))
-    return process, json.loads((repo / "training/time.json").read_text())["train_seconds"]
 
 
 def main() -> None:

@@ -68,11 +68,12 @@ def frequency(index: pd.Index, declared: str | None, source: str, warn: bool = F
         except ValueError:
             raise UserError(f"{source}: data.frequency={declared!r} is a pandas date frequency, but the time column "
                             "holds numbers; set it to their step (e.g. 1 or 0.25), or null") from None
-    steps = np.unique(np.round(np.diff(index.to_numpy(float)), 9))
+    differences = np.diff(index.to_numpy(float))
+    steps = np.unique(np.round(differences, 9))
     if len(steps) == 1:
         return int(steps[0]) if steps[0] == int(steps[0]) else float(steps[0])
     if warn and len(steps) > 1:
-        row = int(np.argmax(~np.isclose(np.diff(index.to_numpy(float)), steps.min()))) + 1
+        row = int(np.argmax(~np.isclose(differences, steps.min()))) + 1
         log.warning("%s: the time column steps irregularly (from %s to %s); set data.frequency to its step",
                     source, index[row - 1], index[row])
     return None

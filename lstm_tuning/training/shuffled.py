@@ -181,20 +181,9 @@ def forecast(members: list[keras.Model], windows: np.ndarray) -> np.ndarray:
     """Forecasts [repeats, n, n_out, n_targets] of every member for `windows` [n, n_lags, n_features].
 
     Every window holds true earlier values, so forecasting the test windows is the seed's walk-forward
-    without refitting.
+    without refitting: each window's own forecast, never fed back.
     """
-    model = members[0]
-    weights = [tf.constant(w) for w in stack_weights(members)]
-    states = [tf.constant(s) for s in stack_non_trainable(members)]
-    X_all = tf.constant(windows, tf.float32)
-
-    @tf.function(jit_compile=True)
-    def run():
-        return tf.vectorized_map(
-            lambda args: model.stateless_call(list(args[0]), list(args[1]), X_all)[0], (weights, states)
-        )
-
-    return run().numpy()
+    return forecast_ahead(members, windows, np.arange(len(windows)), members[0].output_shape[1])
 
 
 def forecast_ahead(members: list[keras.Model], X: np.ndarray, origins: np.ndarray, steps: int,
@@ -214,8 +203,8 @@ def forecast_ahead(members: list[keras.Model], X: np.ndarray, origins: np.ndarra
                                  (stacked, states, x))
 
     rows = np.repeat(X[origins][None], len(stacked[0]), axis=0).astype("float32")
-    forecasts = []
-    while sum(f.shape[2] for f in forecasts) < steps:
-        forecasts.append(run(tf.constant(rows[:, :, -n_lags:])).numpy())
+    forecasts = [run(tf.constant(rows[:, :, -n_lags:])).numpy()]
+    while sum(f.shape[2] for f in forecasts) < steps:  # fed back only past the first n_out steps
         rows = np.concatenate([rows, forecasts[-1]], axis=2)
+        forecasts.append(run(tf.constant(rows[:, :, -n_lags:])).numpy())
     return np.concatenate(forecasts, axis=2)[:, :, :steps]
