@@ -15,6 +15,7 @@ COMMANDS = {
     "study": "lstm_tuning.reports.study",
     "review": "lstm_tuning.reports.review",
     "experiment": "lstm_tuning.search.choice",
+    "search": "lstm_tuning.search.study",
 }
 
 

@@ -90,6 +90,12 @@ def load(overrides: list[str] | None = None, params_file: Path | None = None) ->
             composed = compose(config_name=params_file.stem, overrides=list(overrides or []))
     except HydraException as exc:
         raise UserError(f"{source}: override rejected: {_first_line(exc)}") from exc
+    return checked(composed, source)
+
+
+def checked(composed, source: str) -> Config:
+    """Composed params (as in params.yaml) read into the chosen options' params and checked; `source`
+    names them in error messages."""
     unknown = [group for group in composed if group not in GROUPS]
     if unknown:
         raise UserError(f"{source}: unknown param group {unknown[0]!r}; valid groups: {', '.join(GROUPS)}")

@@ -9,6 +9,7 @@ import pandas as pd
 
 from lstm_tuning import config, outputs, paths
 from lstm_tuning.errors import run_stage
+from lstm_tuning.search import pruning
 
 log = logging.getLogger("train")
 
@@ -22,7 +23,9 @@ def main(overrides: list[str]) -> None:
     log.info("read %s: %d windows %s -> %s; training %d fit(s) x %d repeats x %d epochs of model=%s, batch size %d",
              paths.WINDOWS, len(windows["first_rows"]), windows["X"].shape[2:], windows["y"].shape[2:], fits,
              repeats, cfg.train.epochs, cfg.model.name, cfg.train.batch_size)
-    trained = training.train(cfg.model, cfg.train, windows, source=str(paths.WINDOWS))
+    # inside a search (`lstm-tuning search`), the trial's checkpoints are reported so a hopeless one is pruned
+    trained = training.train(cfg.model, cfg.train, windows, source=str(paths.WINDOWS),
+                             on_checkpoint=pruning.reporter(windows))
     kept = training.kept_repeats(trained, cfg.model)
     diverged = np.setdiff1d(np.arange(repeats), kept)
     if len(diverged):

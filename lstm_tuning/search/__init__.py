@@ -1,2 +1,3 @@
-"""Choosing configurations: what a choice is written as (`conf/experiment/<name>.yaml`, by the tool, never by
-hand). Issue 11's Optuna search writes its choice through the same `choice.write`."""
+"""Choosing configurations: `lstm-tuning search` (an Optuna study whose trials are DVC experiments, `study`),
+its search files (`space`), pruning inside the train stage (`pruning`), and the choice written by the tool as
+`conf/experiment/<name>.yaml` (`choice`, `finish`), never by hand."""

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import threading
 from pathlib import Path
 
 import yaml
@@ -27,13 +28,14 @@ from lstm_tuning.reports import experiments
 log = logging.getLogger("experiment")
 
 CONF = Path("conf")
+_hydra = threading.Lock()  # Hydra's global state: one composition at a time (a search's workers are threads)
 # the groups whose option is one file of their own, picked by its `name`; train and forecast have one option
 PICKED_BY_NAME = [group for group in config.GROUPS if group not in config.SINGLE]
 
 
 def composed(conf: Path, overrides: list[str]) -> dict:
     """conf/ composed as `dvc exp run -S <overrides>` composes it into params.yaml."""
-    with initialize_config_dir(config_dir=str(conf.resolve()), version_base="1.3"):
+    with _hydra, initialize_config_dir(config_dir=str(conf.resolve()), version_base="1.3"):
         return OmegaConf.to_container(compose(config_name="config", overrides=overrides))
 
 

@@ -9,18 +9,21 @@ import numpy as np
 from lstm_tuning.errors import UserError
 from lstm_tuning.models import MODELS
 from lstm_tuning.training import carried_state, shuffled
-from lstm_tuning.training.core import TrainedRepeats, member_seeds
+from lstm_tuning.training.core import OnCheckpoint, TrainedRepeats, member_seeds
 
 __all__ = ["TrainedRepeats", "forecast", "forecast_ahead", "kept_repeats", "member_seeds", "train"]
 
 
-def train(params, train_cfg, windows, progress: bool = True, source: str = "windows") -> TrainedRepeats:
+def train(params, train_cfg, windows, progress: bool = True, source: str = "windows",
+          on_checkpoint: OnCheckpoint | None = None) -> TrainedRepeats:
     """`train_cfg.repeats` models of `params` for every fit of the backtest, trained together on `windows`
     (the window stage's arrays: `X` and `y` in each fit's scaling, `first_rows`, `train`: the windows each
-    fit trains on, `stop`: the early-stopping windows). `source` names the windows in error messages."""
+    fit trains on, `stop`: the early-stopping windows). `source` names the windows in error messages.
+    `on_checkpoint(epoch, forecasts)` sees each checkpoint's forecasts [fits, repeats, windows, n_out,
+    n_targets] as soon as training hands control back (a search prunes a trial from it by raising)."""
     if MODELS[params.name].carries_state:
-        return carried_state.train(params, train_cfg, windows, progress, source)
-    return shuffled.train(params, train_cfg, windows, progress)
+        return carried_state.train(params, train_cfg, windows, progress, source, on_checkpoint)
+    return shuffled.train(params, train_cfg, windows, progress, on_checkpoint=on_checkpoint)
 
 
 def kept_repeats(trained: TrainedRepeats, params, fit: int | None = None) -> np.ndarray:

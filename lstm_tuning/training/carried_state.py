@@ -21,6 +21,7 @@ from lstm_tuning.models.stateful_lstm import step_twin
 from lstm_tuning.training.backend import keras, tf
 from lstm_tuning.training.core import (
     MAX_EPOCHS_PER_CALL,
+    OnCheckpoint,
     RepeatStack,
     TrainedRepeats,
     checkpoint_epochs,
@@ -88,14 +89,16 @@ def _walk_forward(step, non_trainable, params, x_batches, batch_size: int, units
     return tf.while_loop(lambda b, *_: b < n_batches, body, (tf.constant(0), zeros, zeros, outputs))[3]
 
 
-def train(params, train_cfg, windows, progress: bool = True, source: str = "windows") -> TrainedRepeats:
+def train(params, train_cfg, windows, progress: bool = True, source: str = "windows",
+          on_checkpoint: OnCheckpoint | None = None) -> TrainedRepeats:
     """Train `train_cfg.repeats` independent stateful models for every fit of `windows` (the window stage's
     arrays), all together.
 
     Every `train.checkpoint_every` epochs each member walks from its first training window through every
     later window of the series (as the seed's walk-forward): the forecasts evaluate scores. With
     `train.early_stopping` = N (one fit), a repeat stops after N checkpoints without a lower error on the
-    `stop` windows and keeps the weights of its best one.
+    `stop` windows and keeps the weights of its best one. `on_checkpoint(epoch, forecasts)` sees each
+    checkpoint's forecasts when the compiled loop next hands control back.
     """
     batch_size, repeats, epochs = train_cfg.batch_size, train_cfg.repeats, train_cfg.epochs
     train_mask = windows["train"]
@@ -230,7 +233,19 @@ def train(params, train_cfg, windows, progress: bool = True, source: str = "wind
 
     chunk = min(math.ceil(epochs / PROGRESS_UPDATES), MAX_EPOCHS_PER_CALL)
     start = time.perf_counter()
-    history = run_in_chunks(compile_epochs(run_epoch, chunk, size), epochs, chunk, size, progress)
+    seen = 0
+
+    def hand_over(_):
+        nonlocal seen
+        done = int(ckpt_index.numpy())
+        if on_checkpoint and done > seen:
+            new = per_fit(ckpt_forecasts[seen:done].numpy(), 1, repeats, order)[..., None, None]
+            for epoch, forecasts in zip(ckpt_epochs[seen:done], new):
+                on_checkpoint(epoch, forecasts)
+            seen = done
+
+    history = run_in_chunks(compile_epochs(run_epoch, chunk, size), epochs, chunk, size, progress,
+                            after_chunk=hand_over)
     seconds = time.perf_counter() - start
     weights = [w.numpy() for w in best_weights] if train_cfg.early_stopping else [w.numpy() for w in stack.weights]
     stack.to_members(weights, first=int(np.argsort(order)[-1]) * repeats)  # the last fit's repeats

@@ -10,6 +10,7 @@ cost about what one Python-driven epoch used to.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -24,6 +25,8 @@ from lstm_tuning.training.backend import keras, tf
 # compiled loop, so no call may run long.
 MAX_EPOCHS_PER_CALL = 200
 SEGMENTS = ("train", "val", "test")
+# called with a checkpoint's epoch and its forecasts [fits, repeats, windows, n_out, n_targets] (scaled)
+OnCheckpoint = Callable[[int, np.ndarray], None]
 
 
 @dataclass
@@ -215,9 +218,11 @@ def compile_epochs(run_epoch, chunk: int, repeats: int):
     return run_epochs
 
 
-def run_in_chunks(run_epochs, epochs: int, chunk: int, repeats: int, progress: bool, stops=(), on_stop=None):
+def run_in_chunks(run_epochs, epochs: int, chunk: int, repeats: int, progress: bool, stops=(), on_stop=None,
+                  after_chunk=None):
     """Drive a compiled `run_epochs` to `epochs`, handing control back to Python (progress, signals) at
-    least every `chunk` epochs and at every epoch in `stops`, where `on_stop(epoch)` runs. Losses [epochs, repeats]."""
+    least every `chunk` epochs and at every epoch in `stops`, where `on_stop(epoch)` runs, and
+    `after_chunk(epoch)` after every call. Losses [epochs, repeats]."""
     history = []
     with tqdm(total=epochs, unit="epoch", desc=f"train {repeats} repeats", disable=not progress) as bar:
         for stop in sorted({*stops, epochs}):
@@ -226,6 +231,8 @@ def run_in_chunks(run_epochs, epochs: int, chunk: int, repeats: int, progress: b
                 n = min(chunk, stop - len(history))
                 history.extend(run_epochs(tf.constant(len(history)), tf.constant(n)).numpy()[:n])
                 bar.update(n)
+                if after_chunk:
+                    after_chunk(len(history))
             if on_stop and stop in stops:
                 on_stop(stop)
     return np.asarray(history)

@@ -19,6 +19,7 @@ from lstm_tuning.models.base import Shape
 from lstm_tuning.training.backend import keras, tf
 from lstm_tuning.training.core import (
     MAX_EPOCHS_PER_CALL,
+    OnCheckpoint,
     RepeatStack,
     TrainedRepeats,
     checkpoint_epochs,
@@ -59,13 +60,14 @@ def _max_pool_gradients_allowed(model: keras.Model):
             tf.config.experimental.enable_op_determinism()
 
 
-def train(params, train_cfg, windows, progress: bool = True, shuffle: bool = True) -> TrainedRepeats:
+def train(params, train_cfg, windows, progress: bool = True, shuffle: bool = True,
+          on_checkpoint: OnCheckpoint | None = None) -> TrainedRepeats:
     """Train `train_cfg.repeats` independent models for every fit of `windows` (the window stage's arrays:
     X [fits, n, n_lags, n_features] -> y [fits, n, n_out, n_targets], and the windows each fit trains on),
     all together.
 
     Every `train.checkpoint_every` epochs each member forecasts every window of the series: the forecasts
-    evaluate scores.
+    evaluate scores; `on_checkpoint(epoch, forecasts)` sees them as they come.
     """
     train_mask = windows["train"]
     fits, n_windows = train_mask.shape
@@ -160,12 +162,17 @@ def train(params, train_cfg, windows, progress: bool = True, shuffle: bool = Tru
         )
 
     ckpt_epochs, ckpt_forecasts = checkpoint_epochs(epochs, train_cfg.checkpoint_every), []
+
+    def checkpoint(epoch):
+        ckpt_forecasts.append(forecast_every_window().numpy())
+        if on_checkpoint:
+            on_checkpoint(epoch, per_fit(ckpt_forecasts[-1], 0, repeats, order))
     chunk = min(train_cfg.checkpoint_every, MAX_EPOCHS_PER_CALL)
     start = time.perf_counter()
     with _max_pool_gradients_allowed(model):
         history = run_in_chunks(
             compile_epochs(run_epoch, chunk, size), epochs, chunk, size, progress,
-            stops=ckpt_epochs, on_stop=lambda _: ckpt_forecasts.append(forecast_every_window().numpy()),
+            stops=ckpt_epochs, on_stop=checkpoint,
         )
     seconds = time.perf_counter() - start
     return TrainedRepeats(

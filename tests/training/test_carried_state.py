@@ -214,3 +214,26 @@ def test_an_interrupt_caught_on_its_way_still_stops_training(monkeypatch):
     with pytest.raises(KeyboardInterrupt, match="SIGTERM"):
         core.run_in_chunks(run_epochs, epochs=10, chunk=2, repeats=1, progress=False)
     assert calls == [0, 2]
+
+
+def test_each_checkpoint_is_handed_over_as_training_reaches_it(shampoo):
+    seen = []
+    trained = training.train(model_params("stateful_lstm", units=2), train_cfg(epochs=45, repeats=2, seed=1,
+                             checkpoint_every=10), shampoo, progress=False,
+                             on_checkpoint=lambda epoch, forecasts: seen.append((epoch, forecasts)))
+    assert [epoch for epoch, _ in seen] == [10, 20, 30, 40, 45] == list(trained.checkpoint_epochs)
+    for i, (_, forecasts) in enumerate(seen):
+        np.testing.assert_array_equal(forecasts, trained.checkpoint_forecasts[i])
+
+
+def test_an_exception_from_a_checkpoint_stops_training(shampoo):
+    class Stop(Exception):
+        pass
+
+    def stop_at_20(epoch, _):
+        if epoch == 20:
+            raise Stop
+
+    with pytest.raises(Stop):
+        training.train(model_params("stateful_lstm", units=2), train_cfg(epochs=1000, repeats=2, checkpoint_every=10),
+                       shampoo, progress=False, on_checkpoint=stop_at_20)

@@ -179,3 +179,13 @@ def test_every_fit_trains_together_exactly_as_it_would_alone():
         alone = training.train(params, cfg, fit_alone(windows, fit), progress=False)
         np.testing.assert_array_equal(together.checkpoint_forecasts[:, fit], alone.checkpoint_forecasts[:, 0])
         np.testing.assert_allclose(together.loss[:, fit], alone.loss[:, 0], rtol=1e-6)
+
+
+def test_each_checkpoint_is_handed_over_as_training_reaches_it():
+    seen = []
+    trained = training.train(model_params("vanilla", units=3), train_cfg(epochs=5, batch_size=4, repeats=2, seed=3,
+                             checkpoint_every=2), toy_windows("univariate"), progress=False,
+                             on_checkpoint=lambda epoch, forecasts: seen.append((epoch, forecasts)))
+    assert [epoch for epoch, _ in seen] == [2, 4, 5] == list(trained.checkpoint_epochs)
+    for i, (_, forecasts) in enumerate(seen):
+        np.testing.assert_array_equal(forecasts, trained.checkpoint_forecasts[i])

@@ -1,0 +1,123 @@
+"""The report of a search (`studies/<name>/report.md`): every trial, the choice and its test score, scored
+once, against the baselines on the same test origins, and Optuna's plots of the study."""
+
+from __future__ import annotations
+
+import warnings
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")  # files only
+
+from lstm_tuning.outputs import atomic_path, save_figure  # noqa: E402
+
+PLOTS = {
+    "history.png": ("plot_optimization_history", "Optimisation history"),
+    "importances.png": ("plot_param_importances", "Param importances (finished trials)"),
+    "parallel.png": ("plot_parallel_coordinate", "Parallel coordinates"),
+}
+
+
+def plots(study, out: Path) -> dict[str, str]:
+    """Optuna's matplotlib plots of the study, as PNGs in `out`; a plot the study cannot have yet (too few
+    finished trials, a single param) is left out with the reason."""
+    import matplotlib.pyplot as plt
+    import optuna
+
+    drawn = {}
+    for file, (function, title) in PLOTS.items():
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # experimental-API notices, and singular axes of a constant param
+                axes = getattr(optuna.visualization.matplotlib, function)(study)
+        except (ValueError, RuntimeError) as exc:
+            drawn[file] = f"not drawn: {exc}"
+            continue
+        figure = (axes.flat[0] if hasattr(axes, "flat") else axes).figure
+        figure.set_size_inches(10, 5.5)
+        save_figure(figure, out / file)
+        plt.close(figure)
+        drawn[file] = title
+    return drawn
+
+
+def _cell(value, digits: int = 3) -> str:
+    return "—" if value is None else f"{value:.{digits}f}"
+
+
+def write(out: Path, search, study, best, metrics: dict, location: str) -> Path:
+    """report.md and its plots in `out`, for `study` whose `best` trial's choice scored `metrics`."""
+    import optuna
+
+    out.mkdir(parents=True, exist_ok=True)
+    trials = study.get_trials(deepcopy=False)
+    states = {state: sum(t.state == state for t in trials) for state in optuna.trial.TrialState}
+    drawn = plots(study, out)
+    baselines = metrics.get("baselines", {})
+    objective = search.objective
+    test, ensemble = metrics["test_rmse"], metrics["test_ensemble"]
+    lines = [
+        f"# Search `{search.name}`",
+        "",
+        f"Produced by `lstm-tuning search {search.name}` (`{search.path}`; study storage `{location}`). "
+        "Regenerate this report, without new trials, with "
+        f"`lstm-tuning search {search.name} --trials {len(trials)}`.",
+        "",
+        f"Objective: `{objective}` of `evaluation/metrics.json`, on the validation origins, minimised; TPE sampler "
+        f"(trial N draws from seed {search.seed} + N); pruner `{search.pruner}` on each checkpoint's validation error.",
+        f"Trials: {len(trials)}: {states[optuna.trial.TrialState.COMPLETE]} finished, "
+        f"{states[optuna.trial.TrialState.PRUNED]} pruned, {states[optuna.trial.TrialState.FAIL]} failed"
+        + (f", {states[optuna.trial.TrialState.RUNNING]} running" if states[optuna.trial.TrialState.RUNNING] else "")
+        + ". Every trial ran with: " + (" ".join(f"`{o}`" for o in search.fixed_overrides) or "the defaults") + ".",
+        "",
+        "## The choice",
+        "",
+        f"Trial {best.number} (DVC experiment `{best.user_attrs['experiment']}`): "
+        + " ".join(f"`{o}`" for o in best.user_attrs["overrides"]) + ".",
+        f"Written by the tool to `conf/experiment/{search.name}.yaml`; `dvc exp run -S experiment={search.name}` "
+        f"(experiment `{search.name}-choice`) reproduced its {objective} exactly ({best.value:.4f}), and its test "
+        "period was scored then, once: no trial's test score was read to choose.",
+        "",
+        "| test origins, original units | test RMSE mean over repeats (std) | test RMSE of the ensemble |",
+        "|---|---|---|",
+        f"| the choice (trial {best.number}) | {test['mean']:.3f} ({test['std']:.3f}) | {ensemble['rmse']:.3f} |",
+    ]
+    for name, scores in baselines.items():
+        lines.append(f"| {name.replace('_', ' ')} | | {_cell(scores.get('test_rmse'))} |")
+    for label, value in (search.references or {}).items():
+        lines.append(f"| {label} | {value} | |")
+    lines += ["", verdict(test["mean"], ensemble["rmse"], baselines, search.references or {}), ""]
+    lines += ["## Trials", "", f"| trial | state | {objective} | seconds | params | experiment or reason |",
+              "|---|---|---|---|---|---|"]
+    for t in trials:
+        detail = t.user_attrs.get("experiment") or t.user_attrs.get("error", "")
+        if t.state == optuna.trial.TrialState.PRUNED:
+            detail = f"pruned at epoch {t.user_attrs.get('pruned_epoch', t.last_step)}"
+        if t.user_attrs.get("interrupted"):
+            detail = "interrupted; run again as a later trial"
+        overrides = " ".join(t.user_attrs.get("overrides", []))
+        lines.append(f"| {t.number} | {t.state.name.lower()} | {_cell(t.value, 4)} | {t.user_attrs.get('seconds', '')}"
+                     f" | {overrides} | {str(detail).replace('|', '/')} |")
+    lines += ["", "## Plots", ""]
+    for file, title in drawn.items():
+        lines.append(f"![{title}]({file})" if not title.startswith("not drawn") else f"- {file}: {title}")
+    lines += ["", f"Browse the study interactively with `pip install optuna-dashboard && optuna-dashboard {location}`.",
+              ""]
+    path = out / "report.md"
+    with atomic_path(path) as tmp:
+        tmp.write_text("\n".join(lines))
+    return path
+
+
+def verdict(mean: float, ensemble: float, baselines: dict, references: dict) -> str:
+    """Plain words: does the choice beat the classical baselines and the reference figures on the test origins?"""
+    def against(score: float, label: str, value: float) -> str:
+        return f"{'beats' if score < value else 'does not beat'} {label} ({value:.2f})"
+
+    classical = [against(ensemble, name.replace("_", " "), baselines[name]["test_rmse"])
+                 for name in ("arima", "exponential_smoothing") if name in baselines]
+    sentences = [f"On the test origins the choice's ensemble ({ensemble:.2f}) " + " and ".join(classical) + "."]
+    sentences += [f"Its mean over repeats ({mean:.2f}) {against(mean, 'the ' + label, value)}."
+                  for label, value in references.items()]
+    return " ".join(sentences) if classical or references else ""

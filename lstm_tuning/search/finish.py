@@ -1,0 +1,70 @@
+"""The end of a search: the trial with the lowest objective becomes `conf/experiment/<name>.yaml` (written by
+the tool), which runs once more as a DVC experiment through that file. That run must reproduce the trial's
+validation score exactly, and it is where the choice's test score is read, once. Then the report."""
+
+from __future__ import annotations
+
+import logging
+import os
+import subprocess
+import sys
+
+from lstm_tuning.errors import UserError
+from lstm_tuning.reports import search_report
+from lstm_tuning.search import choice, pruning
+from lstm_tuning.search.space import Search
+from lstm_tuning.search.study import TARGET, experiment_file, experiment_ref, metric, study_dir
+
+log = logging.getLogger("search")
+
+
+def finish(search: Search, study, location: str) -> None:
+    import optuna
+
+    complete = study.get_trials(deepcopy=False, states=(optuna.trial.TrialState.COMPLETE,))
+    if not complete:
+        raise UserError(f"study {search.name!r} ({location}): no trial finished; see the logs in "
+                        f"{study_dir(search.name) / 'logs'}")
+    best = min(complete, key=lambda t: (t.value, t.number))
+    ref = experiment_ref(best.user_attrs["experiment"])
+    if ref is None:
+        raise UserError(f"trial {best.number}'s experiment {best.user_attrs['experiment']} is not in this "
+                        "repository (run on another machine?): `dvc exp pull <remote> "
+                        f"{best.user_attrs['experiment']}` it first")
+    params = experiment_file(ref, "params.yaml")
+    path = choice.write(search.name, params, origin=(
+        f"`lstm-tuning search {search.name}`: trial {best.number} (DVC experiment {best.user_attrs['experiment']}, "
+        f"{best.user_attrs['rev'][:7]}), the lowest {search.objective} of {len(complete)} finished trials"))
+    log.info("trial %d chosen (%s %.4f): wrote %s", best.number, search.objective, best.value, path)
+
+    chosen = run_choice(search, params)
+    metrics = experiment_file(chosen, "evaluation/metrics.json")
+    reproduced = metric(metrics, search.objective)
+    if reproduced != best.value:
+        raise UserError(f"{path}: `dvc exp run -S experiment={search.name}` gave {search.objective} {reproduced}, "
+                        f"not the trial's {best.value}: the choice does not reproduce; is the pipeline deterministic?")
+    report = search_report.write(study_dir(search.name), search, optuna.load_study(
+        study_name=search.name, storage=pruning.storage(location)), best, metrics, location)
+    log.info("the choice reproduces trial %d's %s (%.4f); test RMSE mean %.3f, ensemble %.3f, scored once; "
+             "wrote %s", best.number, search.objective, reproduced, metrics["test_rmse"]["mean"],
+             metrics["test_ensemble"]["rmse"], report)
+
+
+def run_choice(search: Search, params: dict) -> str:
+    """The git ref of the choice's experiment, `<name>-choice`, run through conf/experiment/<name>.yaml (or
+    the one already run with these params)."""
+    name = f"{search.name}-choice"
+    ref = experiment_ref(name)
+    if ref and experiment_file(ref, "params.yaml") == params:
+        return ref
+    if ref:  # an earlier choice of this study, before more trials changed it
+        subprocess.run([sys.executable, "-m", "dvc", "exp", "remove", name], capture_output=True, check=True)
+    log.info("running the choice: dvc exp run --temp %s -n %s -S experiment=%s", TARGET, name, search.name)
+    result = subprocess.run([sys.executable, "-m", "dvc", "exp", "run", "--temp", TARGET, "-n", name, "-S",
+                             f"experiment={search.name}"], capture_output=True, text=True,
+                            env=os.environ | {"DVC_NO_ANALYTICS": "1"}, check=False)
+    ref = experiment_ref(name)
+    if result.returncode != 0 or ref is None:
+        lines = [line for line in (result.stderr + result.stdout).splitlines() if line.strip()]
+        raise UserError(f"`dvc exp run -S experiment={search.name}` failed: {(lines or ['?'])[-1]}")
+    return ref

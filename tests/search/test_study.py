@@ -1,0 +1,92 @@
+"""`lstm-tuning search` end to end with real DVC, Optuna and training: a worker interrupted mid-trial, two
+workers sharing the study after it, every trial a DVC experiment, and the choice written by the tool that
+`dvc exp run -S experiment=<study>` reproduces."""
+
+import json
+import signal
+import subprocess
+import sys
+import time
+
+import optuna
+import pytest
+import yaml
+from helpers import dvc, experiments, project_env, run
+
+from lstm_tuning.search import pruning
+
+TINY = {
+    "objective": "val_ensemble.rmse",
+    "trials": 3,
+    "seed": 3,
+    "pruner": {"name": "none"},
+    "fixed": {"data.val_size": 6},
+    "params": {"model.units": {"int": [1, 4]}, "model.learning_rate": {"float": [1.0e-3, 1.0e-2], "log": True}},
+}
+
+
+def worker(repo):
+    return subprocess.Popen([sys.executable, "-m", "lstm_tuning", "search", "tiny"], cwd=repo, env=project_env(),
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+
+
+def trials(repo):
+    study = optuna.load_study(study_name="tiny", storage=pruning.storage(str(repo / "studies/tiny/journal.log")))
+    return study.get_trials(deepcopy=False)
+
+
+@pytest.mark.slow  # real DVC experiments, several processes
+def test_workers_share_a_study_resume_it_and_the_tool_writes_a_choice_that_reproduces(repo_copy):
+    (repo_copy / "conf/search/tiny.yaml").write_text(yaml.safe_dump(TINY))
+    run(["git", "add", "-A"], cwd=repo_copy)
+    run(["git", "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "search"], cwd=repo_copy)
+
+    # Ctrl-C while the first trial's experiment runs
+    first = worker(repo_copy)
+    log = repo_copy / "studies/tiny/logs/tiny-000.log"
+    deadline = time.time() + 300
+    while not (log.is_file() and "train" in log.read_text()) and first.poll() is None and time.time() < deadline:
+        time.sleep(0.5)
+    first.send_signal(signal.SIGINT)
+    output = first.communicate(timeout=120)[0]
+    assert first.returncode == 130, output
+    interrupted, retry = trials(repo_copy)
+    assert interrupted.state == optuna.trial.TrialState.FAIL and interrupted.user_attrs["interrupted"]
+    assert retry.state == optuna.trial.TrialState.WAITING and retry.user_attrs["retry_of"] == 0
+
+    # two workers on the same study, started together
+    workers = [worker(repo_copy) for _ in range(2)]
+    for process in workers:
+        output = process.communicate(timeout=900)[0]
+        assert process.returncode == 0, output
+    found = trials(repo_copy)
+    counted = [t for t in found if not t.user_attrs.get("interrupted")]
+    assert 3 <= len(counted) <= 4, "the budget counts every worker's trials"  # (each may start one as the other ends)
+    assert all(t.state == optuna.trial.TrialState.COMPLETE for t in counted)
+    assert found[1].params == interrupted.params, "the interrupted trial runs again"
+    names = [t.user_attrs["experiment"] for t in counted]
+    assert len(set(names)) == len(names)
+
+    # every trial is a DVC experiment with the trial's params and its objective as metric
+    shown = {(e["params"]["model"]["units"], e["params"]["model"]["learning_rate"]):
+             e["metrics"]["val_ensemble"]["rmse"] for e in experiments(repo_copy)}
+    for t in counted:
+        assert shown[(t.params["model.units"], t.params["model.learning_rate"])] == t.value
+
+    # the choice: written by the tool, reproduced by `dvc exp run -S experiment=tiny`
+    best = min(counted, key=lambda t: t.value)
+    assert f"trial {best.number} (DVC experiment {best.user_attrs['experiment']}" in \
+        (repo_copy / "conf/experiment/tiny.yaml").read_text()
+    report = (repo_copy / "studies/tiny/report.md").read_text()
+    assert f"Trial {best.number}" in report and "arima" in report
+    assert (repo_copy / "studies/tiny/history.png").stat().st_size > 0
+    dvc("exp", "run", "-S", "experiment=tiny", cwd=repo_copy)
+    metrics = json.loads((repo_copy / "evaluation/metrics.json").read_text())
+    assert metrics["val_ensemble"]["rmse"] == best.value
+
+    # `dvc exp apply` then `dvc repro` reproduces a trial too
+    other = max(counted, key=lambda t: t.value)
+    dvc("exp", "apply", other.user_attrs["experiment"], cwd=repo_copy)
+    dvc("repro", cwd=repo_copy)
+    metrics = json.loads((repo_copy / "evaluation/metrics.json").read_text())
+    assert metrics["val_ensemble"]["rmse"] == other.value
