@@ -30,7 +30,8 @@ SPACE = {
 
 
 def search_seconds(repo: Path, name: str, trials: int, jobs: int) -> float:
-    (repo / "conf/search" / f"{name}.yaml").write_text(yaml.safe_dump(SPACE | {"trials": trials}))
+    # a sampler seed of its own: another search's seeds would be run-cache hits, not trials
+    (repo / "conf/search" / f"{name}.yaml").write_text(yaml.safe_dump(SPACE | {"trials": trials, "seed": jobs}))
     return run([sys.executable, "-m", "lstm_tuning", "search", name, "-j", str(jobs), "--no-finish"], repo)
 
 

@@ -65,7 +65,8 @@ def write(out: Path, search, study, best, metrics: dict, location: str) -> Path:
         f"`lstm-tuning search {search.name} --trials {len(trials)}`.",
         "",
         f"Objective: `{objective}` of `evaluation/metrics.json`, on the validation origins, minimised; TPE sampler "
-        f"(trial N draws from seed {search.seed} + N); pruner `{search.pruner}` on each checkpoint's validation error.",
+        f"(seed {search.seed}: trial N draws from its own stream of it); pruner `{search.pruner}` on each "
+        "checkpoint's validation error.",
         f"Trials: {len(trials)}: {states[optuna.trial.TrialState.COMPLETE]} finished, "
         f"{states[optuna.trial.TrialState.PRUNED]} pruned, {states[optuna.trial.TrialState.FAIL]} failed"
         + (f", {states[optuna.trial.TrialState.RUNNING]} running" if states[optuna.trial.TrialState.RUNNING] else "")

@@ -3,7 +3,7 @@
     objective: val_ensemble.rmse   # minimised; a validation metric of evaluation/metrics.json
     trials: 100                    # the study's budget of trials (every worker counts toward it)
     timeout: null                  # seconds a worker keeps starting trials; null: no time budget
-    seed: 1                        # the TPE sampler's: trial N draws from seed + N
+    seed: 1                        # the TPE sampler's: trial N draws from its own stream of it
     pruner: {name: median, startup_trials: 8, warmup_epochs: 100}
     references: {published best LSTM: 80.47}   # test RMSEs the report compares the choice with
     fixed:                         # every trial runs with these (Hydra overrides, as `-S`)

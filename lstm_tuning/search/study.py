@@ -2,7 +2,7 @@
 
     lstm-tuning search <name> [-j N] [--trials N] [--timeout SECONDS] [--storage PATH_OR_URL]
 
-Each trial draws its params with the TPE sampler (seeded: trial N draws from seed + N), runs
+Each trial draws its params with the TPE sampler (seeded: trial N draws from its own stream of the seed), runs
 `dvc exp run --temp evaluate -n <name>-<N> -S ...` and is scored on the objective, a validation metric: the
 test period plays no part in choosing. The train stage reports each checkpoint's validation error, so the
 pruner stops a hopeless trial early (recorded as pruned; it leaves no experiment). The study lives in Optuna
@@ -30,6 +30,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import yaml
 from omegaconf import OmegaConf
 
@@ -143,7 +144,7 @@ class Workers:
                     return
                 trial = study.ask()
             # a sampler seeded by the trial's number: the same history draws the same params, whichever worker
-            study.sampler = optuna.samplers.TPESampler(seed=self.search.seed + trial.number)
+            study.sampler = sampler(self.search.seed, trial.number)
             try:
                 self._run(study, trial)
             except Exception as exc:  # a trial's own failure must not stop the other workers
@@ -206,6 +207,13 @@ class Workers:
         trial.set_user_attr("rev", git("rev-parse", ref).strip())
         study.tell(trial, value)
         log.info("trial %d: %s %.4f (%.0f s, experiment %s)", trial.number, self.search.objective, value, seconds, name)
+
+
+def sampler(seed: int, number: int):
+    """Trial `number`'s TPE sampler: its own random stream of `seed` (studies with other seeds share none)."""
+    import optuna
+
+    return optuna.samplers.TPESampler(seed=int(np.random.SeedSequence([seed, number]).generate_state(1)[0]))
 
 
 def interrupted(study, trial) -> None:

@@ -95,7 +95,7 @@ def test_the_same_trial_number_draws_the_same_params(searches):
     for _ in range(2):
         one = optuna.create_study()
         trial = one.ask()
-        one.sampler = optuna.samplers.TPESampler(seed=search.seed + trial.number)
+        one.sampler = study.sampler(search.seed, trial.number)
         drawn.append(study.suggest(search, trial))
     assert drawn[0] == drawn[1]
 
