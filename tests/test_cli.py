@@ -15,7 +15,7 @@ def test_lstm_tuning_help_lists_the_commands_and_python_m_runs_them_too():
 def test_an_unknown_command_is_one_line_and_exit_2():
     result = run(["lstm-tuning", "tune"], cwd=ROOT, check=False)
     assert result.returncode == 2
-    assert result.stderr.strip() == "error: unknown command 'tune'; commands: study, review, experiment"
+    assert result.stderr.strip() == "error: unknown command 'tune'; commands: study, review, experiment, search"
 
 
 def test_loading_tensorflow_prints_nothing_but_a_real_warning_gets_through():
