@@ -53,6 +53,7 @@ def write(out: Path, search, study, best, metrics: dict, location: str) -> Path:
     out.mkdir(parents=True, exist_ok=True)
     trials = study.get_trials(deepcopy=False)
     states = {state: sum(t.state == state for t in trials) for state in optuna.trial.TrialState}
+    refused = sum(t.state == optuna.trial.TrialState.FAIL and "seconds" not in t.user_attrs for t in trials)
     drawn = plots(study, out)
     baselines = metrics.get("baselines", {})
     objective = search.objective
@@ -62,13 +63,14 @@ def write(out: Path, search, study, best, metrics: dict, location: str) -> Path:
         "",
         f"Produced by `lstm-tuning search {search.name}` (`{search.path}`; study storage `{location}`). "
         "Regenerate this report, without new trials, with "
-        f"`lstm-tuning search {search.name} --trials {len(trials)}`.",
+        f"`lstm-tuning search {search.name} --trials 0`.",
         "",
         f"Objective: `{objective}` of `evaluation/metrics.json`, on the validation origins, minimised; TPE sampler "
         f"(seed {search.seed}: trial N draws from its own stream of it); pruner `{search.pruner}` on each "
         "checkpoint's validation error.",
         f"Trials: {len(trials)}: {states[optuna.trial.TrialState.COMPLETE]} finished, "
-        f"{states[optuna.trial.TrialState.PRUNED]} pruned, {states[optuna.trial.TrialState.FAIL]} failed"
+        f"{states[optuna.trial.TrialState.PRUNED]} pruned, {states[optuna.trial.TrialState.FAIL] - refused} failed, "
+        f"{refused} refused by the checks before any run (not counted in the budget)"
         + (f", {states[optuna.trial.TrialState.RUNNING]} running" if states[optuna.trial.TrialState.RUNNING] else "")
         + ". Every trial ran with: " + (" ".join(f"`{o}`" for o in search.fixed_overrides) or "the defaults") + ".",
         "",

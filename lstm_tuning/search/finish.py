@@ -5,12 +5,9 @@ validation score exactly, and it is where the choice's test score is read, once.
 from __future__ import annotations
 
 import logging
-import os
-import subprocess
-import sys
 
 from lstm_tuning.errors import UserError
-from lstm_tuning.reports import search_report
+from lstm_tuning.reports import experiments, search_report
 from lstm_tuning.search import choice, pruning
 from lstm_tuning.search.space import Search
 from lstm_tuning.search.study import TARGET, experiment_file, experiment_ref, metric, study_dir
@@ -58,13 +55,7 @@ def run_choice(search: Search, params: dict) -> str:
     if ref and experiment_file(ref, "params.yaml") == params:
         return ref
     if ref:  # an earlier choice of this study, before more trials changed it
-        subprocess.run([sys.executable, "-m", "dvc", "exp", "remove", name], capture_output=True, check=True)
+        experiments.run_dvc("exp", "remove", name)
     log.info("running the choice: dvc exp run --temp %s -n %s -S experiment=%s", TARGET, name, search.name)
-    result = subprocess.run([sys.executable, "-m", "dvc", "exp", "run", "--temp", TARGET, "-n", name, "-S",
-                             f"experiment={search.name}"], capture_output=True, text=True,
-                            env=os.environ | {"DVC_NO_ANALYTICS": "1"}, check=False)
-    ref = experiment_ref(name)
-    if result.returncode != 0 or ref is None:
-        lines = [line for line in (result.stderr + result.stdout).splitlines() if line.strip()]
-        raise UserError(f"`dvc exp run -S experiment={search.name}` failed: {(lines or ['?'])[-1]}")
-    return ref
+    experiments.run_dvc("exp", "run", "--temp", TARGET, "-n", name, "-S", f"experiment={search.name}")
+    return experiment_ref(name)

@@ -123,10 +123,19 @@ class Workers:
     def _spent(self, study) -> bool:
         import optuna
 
-        counted = [t for t in study.get_trials(deepcopy=False)
-                   if t.state != optuna.trial.TrialState.WAITING and not t.user_attrs.get("interrupted")]
+        # the budget counts trials that run (or ran) an experiment: not those the checks refused before any
+        # run (a CNN-LSTM whose n_steps does not divide n_lags), nor interrupted ones, which run again
+        counted = refused = 0
+        for t in study.get_trials(deepcopy=False):
+            if t.state == optuna.trial.TrialState.RUNNING or ("seconds" in t.user_attrs
+                                                              and not t.user_attrs.get("interrupted")):
+                counted += 1
+            refused += t.state == optuna.trial.TrialState.FAIL and "seconds" not in t.user_attrs
+        if refused >= 10 * max(self.search.trials, 10):
+            log.error("%d trials drew configurations the checks refuse: narrow %s", refused, self.search.path)
+            return True
         out_of_time = self.search.timeout and time.monotonic() - self.started >= self.search.timeout
-        return len(counted) >= self.search.trials or bool(out_of_time)
+        return counted >= self.search.trials or bool(out_of_time)
 
     def _work(self, ended: threading.Event) -> None:
         try:
@@ -164,7 +173,7 @@ class Workers:
         except UserError as exc:
             trial.set_user_attr("error", str(exc))
             study.tell(trial, state=optuna.trial.TrialState.FAIL)
-            log.info("trial %d failed its checks: %s", trial.number, exc)
+            log.info("trial %d refused by the checks (not counted): %s", trial.number, exc)
             return
         logs = study_dir(self.search.name) / "logs"
         logs.mkdir(parents=True, exist_ok=True)
@@ -281,7 +290,8 @@ def main(argv: list[str]) -> None:
     parser = argparse.ArgumentParser(prog="lstm-tuning search", description=__doc__.splitlines()[0])
     parser.add_argument("name", help="the search: conf/search/<name>.yaml")
     parser.add_argument("-j", "--jobs", type=int, default=1, help="trials at once in this process (default 1)")
-    parser.add_argument("--trials", type=int, help="the study's budget of trials (default: the search file's)")
+    parser.add_argument("--trials", type=int, help="the study's budget of trials (default: the search file's; 0: "
+                                                     "no new trial, the choice and report only)")
     parser.add_argument("--timeout", type=float, help="seconds this worker starts trials for (default: the file's)")
     parser.add_argument("--storage", help="Optuna storage: a journal file or a database URL "
                                           "(default studies/<name>/journal.log)")
@@ -295,6 +305,8 @@ def main(argv: list[str]) -> None:
     search = space.load(args.name)
     if args.jobs < 1:
         raise UserError(f"-j {args.jobs}: run at least one trial at once")
+    if args.trials is not None and args.trials < 0:
+        raise UserError(f"--trials {args.trials}: the budget is a number of trials >= 0")
     search.trials = search.trials if args.trials is None else args.trials
     search.timeout = search.timeout if args.timeout is None else args.timeout
     location = args.storage or str(study_dir(search.name) / "journal.log")
@@ -325,9 +337,4 @@ def main(argv: list[str]) -> None:
 
 def up_to_date() -> None:
     """Bring the workspace's pipeline up to date first: every trial is an experiment committed on top of it."""
-    result = subprocess.run([sys.executable, "-m", "dvc", "repro", "--quiet"], capture_output=True, text=True,
-                            env=os.environ | {"DVC_NO_ANALYTICS": "1"}, check=False)
-    if result.returncode != 0:
-        lines = [line for line in (result.stderr + result.stdout).splitlines() if line.strip()]
-        raise UserError(f"`dvc repro` must pass before a search: {(lines or ['?'])[-1]}")
-
+    experiments.run_dvc("repro", "--quiet")

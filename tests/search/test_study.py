@@ -13,7 +13,7 @@ import pytest
 import yaml
 from helpers import dvc, experiments, project_env, run
 
-from lstm_tuning.search import pruning
+from lstm_tuning.search import pruning, space, study
 
 TINY = {
     "objective": "val_ensemble.rmse",
@@ -90,3 +90,17 @@ def test_workers_share_a_study_resume_it_and_the_tool_writes_a_choice_that_repro
     dvc("repro", cwd=repo_copy)
     metrics = json.loads((repo_copy / "evaluation/metrics.json").read_text())
     assert metrics["val_ensemble"]["rmse"] == other.value
+
+
+def test_the_budget_counts_trials_that_run_not_those_refused_or_interrupted(tmp_path):
+    search = space.Search("s", tmp_path / "s.yaml", "val_rmse.mean", trials=2, timeout=None, seed=0, pruner={},
+                          fixed={})
+    workers = study.Workers(search, str(tmp_path / "journal.log"), jobs=1)
+    trials = optuna.create_study()
+    for attrs, state in [({"error": "refused"}, optuna.trial.TrialState.FAIL),
+                         ({"seconds": 9.0, "interrupted": True}, optuna.trial.TrialState.FAIL),
+                         ({"seconds": 9.0}, optuna.trial.TrialState.PRUNED)]:
+        trials.add_trial(optuna.trial.create_trial(state=state, user_attrs=attrs))
+    assert not workers._spent(trials)
+    trials.ask()  # running: counted
+    assert workers._spent(trials)
