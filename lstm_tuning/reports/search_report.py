@@ -3,6 +3,7 @@ once, against the baselines on the same test origins, and Optuna's plots of the 
 
 from __future__ import annotations
 
+import math
 import warnings
 from pathlib import Path
 
@@ -43,7 +44,8 @@ def plots(study, out: Path) -> dict[str, str]:
 
 
 def _cell(value, digits: int = 3) -> str:
-    return "—" if value is None else f"{value:.{digits}f}"
+    """A table cell: — for a value there is none of (a pruned trial's objective, one repeat's spread)."""
+    return "—" if value is None or not math.isfinite(value) else f"{value:.{digits}f}"
 
 
 def write(out: Path, search, study, best, metrics: dict, location: str) -> Path:
@@ -84,7 +86,7 @@ def write(out: Path, search, study, best, metrics: dict, location: str) -> Path:
         "",
         "| test origins, original units | test RMSE mean over repeats (std) | test RMSE of the ensemble |",
         "|---|---|---|",
-        f"| the choice (trial {best.number}) | {test['mean']:.3f} ({test['std']:.3f}) | {ensemble['rmse']:.3f} |",
+        f"| the choice (trial {best.number}) | {test['mean']:.3f} ({_cell(test['std'])}) | {ensemble['rmse']:.3f} |",
     ]
     for name, scores in baselines.items():
         lines.append(f"| {name.replace('_', ' ')} | | {_cell(scores.get('test_rmse'))} |")
@@ -100,7 +102,8 @@ def write(out: Path, search, study, best, metrics: dict, location: str) -> Path:
         if t.user_attrs.get("interrupted"):
             detail = "interrupted; run again as a later trial"
         overrides = " ".join(t.user_attrs.get("overrides", []))
-        lines.append(f"| {t.number} | {t.state.name.lower()} | {_cell(t.value, 4)} | {t.user_attrs.get('seconds', '')}"
+        value = t.value if t.state == optuna.trial.TrialState.COMPLETE else None  # a pruned one's is scaled MSE
+        lines.append(f"| {t.number} | {t.state.name.lower()} | {_cell(value, 4)} | {t.user_attrs.get('seconds', '')}"
                      f" | {overrides} | {str(detail).replace('|', '/')} |")
     lines += ["", "## Plots", ""]
     for file, title in drawn.items():
