@@ -7,7 +7,7 @@ from helpers import ROOT, run
 
 def test_lstm_tuning_help_lists_the_commands_and_python_m_runs_them_too():
     listed = run(["lstm-tuning", "--help"], cwd=ROOT).stdout
-    assert "study" in listed and "review" in listed and "experiment" in listed
+    assert all(command in listed for command in ("study", "review", "experiment", "search"))
     study = run([sys.executable, "-m", "lstm_tuning", "study", "--help"], cwd=ROOT).stdout
     assert study.startswith("usage: lstm-tuning study")
 
@@ -23,3 +23,9 @@ def test_loading_tensorflow_prints_nothing_but_a_real_warning_gets_through():
             "print('real warning', file=sys.stderr)")
     result = run([sys.executable, "-c", code], cwd=ROOT)
     assert result.stderr == "real warning\n", result.stderr
+
+
+def test_a_search_that_does_not_exist_is_one_line_naming_the_ones_there():
+    result = run(["lstm-tuning", "search", "nope"], cwd=ROOT, check=False)
+    assert result.returncode == 2
+    assert result.stderr.strip() == "error: conf/search/nope.yaml: not found; searches in conf/search/: shampoo"

@@ -271,8 +271,12 @@ def last_error(path: Path) -> str:
 
 
 def open_study(search: Search, location: str):
-    """The study in its storage, created on first use; a study started from other settings is refused."""
+    """The study in its storage, created on first use; one whose search file has since changed what a trial is
+    (objective, seed, pruner, fixed, params) is refused. The budget and the references may change."""
     import optuna
+
+    def defining(space_file: dict) -> dict:
+        return {key: value for key, value in space_file.items() if key not in ("trials", "timeout", "references")}
 
     settings = {"space": yaml.safe_load(search.path.read_text())}
     study = optuna.create_study(study_name=search.name, storage=pruning.storage(location), direction="minimize",
@@ -280,7 +284,7 @@ def open_study(search: Search, location: str):
     recorded = study.user_attrs.get("settings")
     if recorded is None:
         study.set_user_attr("settings", settings)
-    elif recorded != settings:
+    elif defining(recorded["space"]) != defining(settings["space"]):
         raise UserError(f"{search.path}: changed since study {search.name!r} started in {location}; start a new "
                         "study (copy the file under a new name) or remove the storage to start over")
     return study

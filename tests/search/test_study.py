@@ -13,6 +13,7 @@ import pytest
 import yaml
 from helpers import dvc, experiments, project_env, run
 
+from lstm_tuning.errors import UserError
 from lstm_tuning.search import pruning, space, study
 
 TINY = {
@@ -104,3 +105,16 @@ def test_the_budget_counts_trials_that_run_not_those_refused_or_interrupted(tmp_
     assert not workers._spent(trials)
     trials.ask()  # running: counted
     assert workers._spent(trials)
+
+
+def test_a_study_refuses_a_search_file_that_changed_what_a_trial_is(tmp_path):
+    path = tmp_path / "s.yaml"
+    path.write_text(yaml.safe_dump(TINY))
+    search = space.Search("s", path, "val_rmse.mean", trials=2, timeout=None, seed=0, pruner={}, fixed={})
+    location = str(tmp_path / "journal.log")
+    study.open_study(search, location)
+    path.write_text(yaml.safe_dump(TINY | {"trials": 5}))
+    study.open_study(search, location)  # a larger budget: the same study, carried on
+    path.write_text(yaml.safe_dump(TINY | {"seed": 4}))
+    with pytest.raises(UserError, match=r"s.yaml: changed since study 's' started in .*journal.log; start a new study"):
+        study.open_study(search, location)
