@@ -76,12 +76,8 @@ def experiment_file(ref: str, path: str) -> dict:
 
 
 def metric(metrics: dict, key: str) -> float | None:
-    """metrics["val_ensemble"]["rmse"] for "val_ensemble.rmse"; None if it is not there."""
-    value = metrics
-    for part in key.split("."):
-        if not isinstance(value, dict) or part not in value:
-            return None
-        value = value[part]
+    """metrics["val_ensemble"]["rmse"] for "val_ensemble.rmse"; None if it is not there or not finite."""
+    value = experiments.flatten(metrics).get(key)
     return float(value) if isinstance(value, int | float) and math.isfinite(value) else None
 
 

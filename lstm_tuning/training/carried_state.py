@@ -238,14 +238,14 @@ def train(params, train_cfg, windows, progress: bool = True, source: str = "wind
     def hand_over(_):
         nonlocal seen
         done = int(ckpt_index.numpy())
-        if on_checkpoint and done > seen:
+        if done > seen:
             new = per_fit(ckpt_forecasts[seen:done].numpy(), 1, repeats, order)[..., None, None]
             for epoch, forecasts in zip(ckpt_epochs[seen:done], new):
                 on_checkpoint(epoch, forecasts)
             seen = done
 
     history = run_in_chunks(compile_epochs(run_epoch, chunk, size), epochs, chunk, size, progress,
-                            after_chunk=hand_over)
+                            after_chunk=hand_over if on_checkpoint else None)
     seconds = time.perf_counter() - start
     weights = [w.numpy() for w in best_weights] if train_cfg.early_stopping else [w.numpy() for w in stack.weights]
     stack.to_members(weights, first=int(np.argsort(order)[-1]) * repeats)  # the last fit's repeats
