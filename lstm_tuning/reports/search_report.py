@@ -12,6 +12,7 @@ import matplotlib
 matplotlib.use("Agg")  # files only
 
 from lstm_tuning.outputs import atomic_path, save_figure  # noqa: E402
+from lstm_tuning.search.study import was_refused  # noqa: E402
 
 PLOTS = {
     "history.png": ("plot_optimization_history", "Optimisation history"),
@@ -55,7 +56,7 @@ def write(out: Path, search, study, best, metrics: dict, location: str) -> Path:
     out.mkdir(parents=True, exist_ok=True)
     trials = study.get_trials(deepcopy=False)
     states = {state: sum(t.state == state for t in trials) for state in optuna.trial.TrialState}
-    refused = sum(t.state == optuna.trial.TrialState.FAIL and "seconds" not in t.user_attrs for t in trials)
+    refused = sum(map(was_refused, trials))
     drawn = plots(study, out)
     baselines = metrics.get("baselines", {})
     objective = search.objective

@@ -126,7 +126,7 @@ class Workers:
             if t.state == optuna.trial.TrialState.RUNNING or ("seconds" in t.user_attrs
                                                               and not t.user_attrs.get("interrupted")):
                 counted += 1
-            refused += t.state == optuna.trial.TrialState.FAIL and "seconds" not in t.user_attrs
+            refused += was_refused(t)
         if refused >= 10 * max(self.search.trials, 10):
             log.error("%d trials drew configurations the checks refuse: narrow %s", refused, self.search.path)
             return True
@@ -212,6 +212,13 @@ class Workers:
         trial.set_user_attr("rev", git("rev-parse", ref).strip())
         study.tell(trial, value)
         log.info("trial %d: %s %.4f (%.0f s, experiment %s)", trial.number, self.search.objective, value, seconds, name)
+
+
+def was_refused(trial) -> bool:
+    """A trial the config checks refused: it failed without running an experiment (no `seconds`)."""
+    import optuna
+
+    return trial.state == optuna.trial.TrialState.FAIL and "seconds" not in trial.user_attrs
 
 
 def sampler(seed: int, number: int):
