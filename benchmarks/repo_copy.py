@@ -12,9 +12,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def run(args: list[str], cwd: Path) -> float:
-    """Wall seconds of a command run with this interpreter's environment; a failure ends the benchmark."""
-    env = dict(os.environ, DVC_NO_ANALYTICS="1")
+def run(args: list[str], cwd: Path, **env_vars: str) -> float:
+    """Wall seconds of a command run with this interpreter's environment (plus `env_vars`); a failure ends the
+    benchmark."""
+    env = dict(os.environ, DVC_NO_ANALYTICS="1", **env_vars)
     env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
     start = time.perf_counter()
     result = subprocess.run(args, cwd=cwd, env=env, capture_output=True, text=True)

@@ -6,9 +6,13 @@ import os
 from pathlib import Path
 
 import pytest
-from helpers import copy_repo
+from helpers import NO_XLA_CACHE, copy_repo
 
 os.environ["DVC_NO_ANALYTICS"] = "1"
+# Tests run in this process trace their programs in whatever order xdist hands the tests out, so the programs'
+# names, and with them their keys in the XLA cache, differ from run to run: the cache would only fill. The
+# stage processes the tests start (helpers.project_env) keep it.
+os.environ["TF_XLA_FLAGS"] = f"{os.environ.get('TF_XLA_FLAGS', '')} {NO_XLA_CACHE}".strip()
 
 
 @pytest.fixture

@@ -24,9 +24,14 @@ SHAMPOO = ROOT / "data" / "shampoo-sales.csv"
 SMALL = {"train.epochs": 20, "train.repeats": 3}
 
 
+NO_XLA_CACHE = "--tf_xla_persistent_cache_directory="  # what conftest turns the cache off with, in-process
+
+
 def project_env() -> dict[str, str]:
-    """Subprocess environment whose `python` is this interpreter (stage commands call `python`)."""
+    """Subprocess environment whose `python` is this interpreter (stage commands call `python`), with the
+    XLA cache as the user has it."""
     env = dict(os.environ, DVC_NO_ANALYTICS="1", PYTHONHASHSEED="0")
+    env["TF_XLA_FLAGS"] = env.get("TF_XLA_FLAGS", "").replace(NO_XLA_CACHE, "").strip()
     env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
     return env
 

@@ -1,0 +1,66 @@
+"""The XLA cache between processes: where it lives, what keeps it bounded, and that a program loaded from it
+trains exactly as one compiled afresh."""
+
+import os
+
+import pytest
+from helpers import stage
+
+from lstm_tuning.training import backend
+
+
+def test_the_cache_lives_under_the_chosen_root_per_tensorflow_version_and_xla_flags(monkeypatch, tmp_path):
+    monkeypatch.setenv(backend.CACHE_ENV, str(tmp_path))
+    monkeypatch.delenv("XLA_FLAGS", raising=False)
+    plain = backend.xla_cache_directory()
+    assert plain.parent == tmp_path and plain.name.startswith("tensorflow-")
+    monkeypatch.setenv("XLA_FLAGS", "--xla_cpu_enable_fast_math=true")
+    fast_math = backend.xla_cache_directory()
+    assert fast_math.parent == tmp_path and fast_math != plain  # programs compiled otherwise are never loaded
+    monkeypatch.setenv(backend.CACHE_ENV, "off")
+    assert backend.xla_cache_directory() is None
+
+
+def test_the_oldest_programs_beyond_the_limit_are_removed(monkeypatch, tmp_path):
+    monkeypatch.setenv("TF_XLA_FLAGS", "--tf_xla_min_cluster_size=2")
+    monkeypatch.delenv(backend.CACHE_FLAG_ENV, raising=False)
+    for age, name in enumerate(["newest", "middle", "oldest"]):
+        program = tmp_path / f"{name}.pb"
+        program.write_bytes(b"x" * 100)
+        os.utime(program, (1_000_000 - age, 1_000_000 - age))
+    backend.use_xla_cache(tmp_path, limit=250)
+    assert sorted(p.stem for p in tmp_path.glob("*.pb")) == ["middle", "newest"]
+    assert os.environ["TF_XLA_FLAGS"] == f"--tf_xla_min_cluster_size=2 --tf_xla_persistent_cache_directory={tmp_path}"
+
+
+def test_a_cache_the_user_named_is_kept_and_the_one_a_parent_process_chose_is_replaced(monkeypatch, tmp_path):
+    theirs = f"--tf_xla_persistent_cache_directory={tmp_path / 'theirs'}"
+    monkeypatch.setenv("TF_XLA_FLAGS", theirs)
+    monkeypatch.delenv(backend.CACHE_FLAG_ENV, raising=False)
+    backend.use_xla_cache(tmp_path / "ours")
+    assert os.environ["TF_XLA_FLAGS"] == theirs and not (tmp_path / "ours").exists()
+
+    monkeypatch.setenv("TF_XLA_FLAGS", "")
+    backend.use_xla_cache(tmp_path / "parent")
+    backend.use_xla_cache(tmp_path / "child")  # as a child process, which inherits the parent's environment
+    assert os.environ["TF_XLA_FLAGS"] == f"--tf_xla_persistent_cache_directory={tmp_path / 'child'}"
+    backend.use_xla_cache(None)
+    assert os.environ["TF_XLA_FLAGS"] == ""
+
+
+@pytest.mark.slow
+def test_a_program_loaded_from_the_cache_trains_exactly_as_one_compiled_afresh(repo_copy, monkeypatch, tmp_path):
+    for name in ("ingest", "transform", "window"):
+        stage(name, repo_copy)
+    checkpoints = repo_copy / "training/checkpoints.npz"
+    root = tmp_path / "xla"
+    monkeypatch.setenv(backend.CACHE_ENV, str(root))
+    stage("train", repo_copy)
+    compiled, programs = checkpoints.read_bytes(), {p: p.stat().st_mtime_ns for p in root.rglob("*.pb")}
+    assert programs, "the train stage should have kept its compiled programs"
+    stage("train", repo_copy)
+    assert checkpoints.read_bytes() == compiled
+    assert {p: p.stat().st_mtime_ns for p in root.rglob("*.pb")} == programs  # loaded, none compiled again
+    monkeypatch.setenv(backend.CACHE_ENV, "off")
+    stage("train", repo_copy)
+    assert checkpoints.read_bytes() == compiled
