@@ -38,7 +38,8 @@ def run_stage(main: Callable[[list[str]], None], argv: list[str] | None = None) 
     user errors into exit code 2.
 
     SIGTERM is handled like Ctrl-C, so both unwind through the atomic writers, which discard their
-    temporary files and leave the output being written at its previous version.
+    temporary files and leave the output being written at its previous version. It does not return: the
+    process ends with main's exit code (0, or 2 and 130 as above).
     """
     logging.basicConfig(level=logging.INFO, format="%(name)s: %(message)s", stream=sys.stdout)
     signal.signal(signal.SIGTERM, _interrupt)

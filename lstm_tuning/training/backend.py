@@ -85,7 +85,9 @@ def use_xla_cache(directory: Path | None, limit: int = CACHE_LIMIT_BYTES) -> Non
     """Point TensorFlow's persistent XLA cache at `directory` (None: no cache), after removing its oldest
     programs beyond `limit` bytes. A cache the user names in TF_XLA_FLAGS is left as it is; the one this
     module chose in a parent process (a test, say) is not the user's, and is replaced."""
-    flags = os.environ.get("TF_XLA_FLAGS", "").replace(os.environ.pop(CACHE_FLAG_ENV, "\0"), "").strip()
+    flags = os.environ.get("TF_XLA_FLAGS", "")
+    if inherited := os.environ.pop(CACHE_FLAG_ENV, None):
+        flags = flags.replace(inherited, "").strip()
     if directory is not None and "tf_xla_persistent_cache_directory" not in flags and _prune(directory, limit):
         os.environ[CACHE_FLAG_ENV] = f"--tf_xla_persistent_cache_directory={directory}"
         flags = f"{flags} {os.environ[CACHE_FLAG_ENV]}".strip()
