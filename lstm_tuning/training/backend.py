@@ -98,11 +98,12 @@ def _prune(directory: Path, limit: int) -> bool:
     """Keep the newest programs up to `limit` bytes; False when the directory cannot be used."""
     try:
         directory.mkdir(parents=True, exist_ok=True)
+        programs = [(entry.stat(), entry.path) for entry in os.scandir(directory) if entry.name.endswith(".pb")]
         kept = 0
-        for program in sorted(directory.glob("*.pb"), key=lambda f: f.stat().st_mtime, reverse=True):
-            kept += program.stat().st_size
+        for info, program in sorted(programs, key=lambda p: p[0].st_mtime, reverse=True):
+            kept += info.st_size
             if kept > limit:
-                program.unlink(missing_ok=True)
+                Path(program).unlink(missing_ok=True)  # another process may have removed it
     except OSError:  # a read-only or missing home: compile every time, as without a cache
         return False
     return True
