@@ -96,7 +96,9 @@ def wait_for_queue(repo: Path, timeout: float = 600) -> None:
             dvc("queue", "stop", "--kill", cwd=repo, check=False)
             raise AssertionError(f"queue still busy after {timeout} s:\n{status}")
         time.sleep(3)
-    assert "Failed" not in status, status
+    failed = re.findall(r"^(\w+)\s.*\bFailed\b", status, flags=re.M)
+    logs = "".join(dvc("queue", "logs", task, cwd=repo, check=False).stdout[-3000:] for task in failed)
+    assert not failed, f"{status}\n{logs}"
 
 
 def experiments(repo) -> list[dict]:

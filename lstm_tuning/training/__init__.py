@@ -8,12 +8,13 @@ import numpy as np
 
 from lstm_tuning.errors import UserError
 from lstm_tuning.models import MODELS
-from lstm_tuning.training import carried_state, shuffled
+from lstm_tuning.training import backend, carried_state, shuffled
 from lstm_tuning.training.core import OnCheckpoint, TrainedRepeats, member_seeds
 
 __all__ = ["TrainedRepeats", "forecast", "forecast_ahead", "kept_repeats", "member_seeds", "train"]
 
 
+@backend.quiet_tensorflow()
 def train(params, train_cfg, windows, progress: bool = True, source: str = "windows",
           on_checkpoint: OnCheckpoint | None = None) -> TrainedRepeats:
     """`train_cfg.repeats` models of `params` for every fit of the backtest, trained together on `windows`
@@ -35,6 +36,7 @@ def kept_repeats(trained: TrainedRepeats, params, fit: int | None = None) -> np.
     return kept
 
 
+@backend.quiet_tensorflow()
 def forecast(members, context: np.ndarray, windows: np.ndarray) -> np.ndarray:
     """Forecasts [repeats, n, n_out, n_targets] (scaled) of `windows` [n, n_lags, n_features] by trained
     `members`. A stateful model first builds its state over `context` (the training windows it was trained
@@ -44,6 +46,7 @@ def forecast(members, context: np.ndarray, windows: np.ndarray) -> np.ndarray:
     return shuffled.forecast(members, windows)
 
 
+@backend.quiet_tensorflow()
 def forecast_ahead(members, X: np.ndarray, train: np.ndarray, origins: np.ndarray, steps: int,
                    weights: list[np.ndarray] | None = None) -> np.ndarray:
     """Recursive forecasts [repeats, len(origins), steps, n_targets] (scaled) of the `steps` rows from each

@@ -1,10 +1,11 @@
-"""TensorFlow and Keras, loaded once with their start-up notices kept from the user's terminal, and XLA's
-compiled programs kept on disk between processes.
+"""TensorFlow and Keras, loaded once with their notices kept from the user's terminal, and XLA's compiled
+programs kept on disk between processes.
 
 On a CPU machine TensorFlow writes, straight to file descriptor 2 and before its logging settings apply,
-a oneDNN notice, "Could not find cuda drivers", CPU-instruction hints and a `cuInit` error. None of them
-is about the run. Everything else it writes while loading (a real warning or error) still reaches the
-terminal.
+a oneDNN notice, "Could not find cuda drivers", CPU-instruction hints and a `cuInit` error; and, each
+time it loads a program from the XLA cache, two errors that are not (see `NOTICES`). None of them is about
+the run. `quiet_tensorflow` drops them while TensorFlow loads and while the training entry points run;
+everything else written meanwhile (a real warning or error, a progress bar) still reaches the terminal.
 
 Compiling the training program takes seconds, and every stage run, experiment and search trial is a new
 process that would compile it again. TensorFlow's persistent XLA cache keeps each compiled program, keyed
@@ -22,7 +23,7 @@ import os
 import platform
 import re
 import sys
-import tempfile
+import threading
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -30,31 +31,63 @@ CACHE_ENV = "LSTM_TUNING_XLA_CACHE"
 CACHE_FLAG_ENV = "LSTM_TUNING_XLA_CACHE_FLAG"  # the flag this module added to TF_XLA_FLAGS, for child processes
 CACHE_LIMIT_BYTES = 1 << 30
 
-START_UP_NOTICES = re.compile(
-    r"All log messages before absl::InitializeLog|oneDNN custom operations are on|cudart_stub\.cc|"
-    r"Could not find cuda drivers|cpu_feature_guard\.cc|To enable the following instructions|"
-    r"rebuild TensorFlow with the appropriate compiler flags|failed call to cuInit|cuda_diagnostics|"
-    r"Unable to register cu(DNN|FFT|BLAS) factory|computation placer already registered"
+NOTICES = re.compile(
+    rb"All log messages before absl::InitializeLog|oneDNN custom operations are on|cudart_stub\.cc|"
+    rb"Could not find cuda drivers|cpu_feature_guard\.cc|To enable the following instructions|"
+    rb"rebuild TensorFlow with the appropriate compiler flags|failed call to cuInit|cuda_diagnostics|"
+    rb"Unable to register cu(DNN|FFT|BLAS) factory|computation placer already registered|"
+    # loading a program from the XLA cache: TensorFlow first tries to read it as text, then compares the CPU
+    # tuning flags the program was compiled with against the host's list, which never names them
+    rb"XlaSerializedCacheEntry|cpu_aot_loader\.cc"
 )
+LOG_LINE_START = re.compile(rb"[IWEF]\d{4} [\d:.]+ +\d+ [\w.-]+:\d+\] ")
 
 
 @contextmanager
-def _filtered_stderr(notices: re.Pattern):
-    """Hold what is written to file descriptor 2 (C++ included) in the block; pass on all but `notices`."""
+def quiet_tensorflow(notices: re.Pattern = NOTICES):
+    """Pass on what is written to file descriptor 2 in the block (TensorFlow's C++ included) as it comes,
+    less the lines `notices` matches. A progress bar goes straight through; only a line TensorFlow's logging
+    has begun waits for its end."""
     sys.stderr.flush()
-    saved = os.dup(2)
-    with tempfile.TemporaryFile() as held:
-        os.dup2(held.fileno(), 2)
-        try:
-            yield
-        finally:
-            sys.stderr.flush()
-            os.dup2(saved, 2)
-            os.close(saved)
-            held.seek(0)
-            for line in held.read().decode(errors="replace").splitlines(keepends=True):
-                if not notices.search(line):
-                    sys.stderr.write(line)
+    terminal = os.dup(2)
+    source, sink = os.pipe()
+    os.dup2(sink, 2)
+    os.close(sink)
+    forwarder = threading.Thread(target=forward, args=(source, terminal, notices), daemon=True)
+    forwarder.start()
+    try:
+        yield
+    finally:
+        sys.stderr.flush()
+        os.dup2(terminal, 2)  # closes the pipe's last writer: the forwarder passes on what is left and ends
+        forwarder.join(timeout=10)  # (a child process started in the block could keep the pipe open)
+        os.close(terminal)
+
+
+def forward(source: int, target: int, notices: re.Pattern) -> None:
+    """Copy file descriptor `source` to `target` until its end, dropping the lines `notices` matches."""
+    pending = b""
+    while chunk := os.read(source, 1 << 16):
+        *lines, pending = (pending + chunk).split(b"\n")
+        started = LOG_LINE_START.search(pending)
+        cut = started.start() if started else len(pending)
+        _write_all(target, b"".join(_kept(line, notices) for line in lines) + pending[:cut])
+        pending = pending[cut:]
+    _write_all(target, _kept(pending, notices, end=b""))
+    os.close(source)
+
+
+def _kept(line: bytes, notices: re.Pattern, end: bytes = b"\n") -> bytes:
+    """`line` and its end; or, if a notice is on it, only what came before the notice (a progress bar's text)."""
+    if not notices.search(line):
+        return line + end
+    started = LOG_LINE_START.search(line)
+    return line[:started.start()] if started else b""
+
+
+def _write_all(target: int, data: bytes) -> None:
+    while data:
+        data = data[os.write(target, data):]
 
 
 def xla_cache_directory() -> Path | None:
@@ -111,7 +144,7 @@ def _prune(directory: Path, limit: int) -> bool:
 
 use_xla_cache(xla_cache_directory())
 
-with _filtered_stderr(START_UP_NOTICES):
+with quiet_tensorflow():
     import keras
     import tensorflow as tf
 

@@ -59,7 +59,8 @@ def test_workers_share_a_study_resume_it_and_the_tool_writes_a_choice_that_repro
     workers = [worker(repo_copy) for _ in range(2)]
     for process in workers:
         output = process.communicate(timeout=900)[0]
-        assert process.returncode == 0, output
+        logs = {log.name: log.read_text()[-2000:] for log in sorted((repo_copy / "studies/tiny/logs").glob("*.log"))}
+        assert process.returncode == 0, f"{output}\n{logs}"
     found = trials(repo_copy)
     counted = [t for t in found if not t.user_attrs.get("interrupted")]
     assert 3 <= len(counted) <= 4, "the budget counts every worker's trials"  # (each may start one as the other ends)

@@ -1,7 +1,9 @@
 """The XLA cache between processes: where it lives, what keeps it bounded, and that a program loaded from it
-trains exactly as one compiled afresh."""
+trains exactly as one compiled afresh; and TensorFlow's notices kept from the terminal, nothing else."""
 
 import os
+import select
+import threading
 
 import pytest
 from helpers import stage
@@ -48,6 +50,26 @@ def test_a_cache_the_user_named_is_kept_and_the_one_a_parent_process_chose_is_re
     assert os.environ["TF_XLA_FLAGS"] == ""
 
 
+def test_notices_are_dropped_and_everything_else_passes_on_as_it_comes():
+    source, sink = os.pipe()
+    output, terminal = os.pipe()
+    forwarder = threading.Thread(target=backend.forward, args=(source, terminal, backend.NOTICES))
+    forwarder.start()
+    header = "E0000 00:00:1795318341.339810   26319"
+    os.write(sink, b"train 3 repeats:   5%|")  # a progress bar's update: no newline, and it cannot wait for one
+    assert select.select([output], [], [], 10)[0] and os.read(output, 100) == b"train 3 repeats:   5%|"
+    for written in [f"{header} text_format.cc:378] Error parsing text-format tensorflow.XlaSerializedCacheEntry\n",
+                    f"bar 10%|{header} cpu_aot_loader.cc:220] Loading XLA:CPU AOT result. Target machine feature\n",
+                    f"{header} some_kernel.cc:12] a real error\nreal warning\n",
+                    f"{header} cpu_aot_loader.cc:220] Loading", " XLA:CPU AOT result\n", "last words"]:
+        os.write(sink, written.encode())
+    os.close(sink)
+    forwarder.join(timeout=10)
+    os.close(terminal)
+    passed = os.read(output, 1000).decode()
+    assert passed == f"bar 10%|{header} some_kernel.cc:12] a real error\nreal warning\nlast words"
+
+
 @pytest.mark.slow
 def test_a_program_loaded_from_the_cache_trains_exactly_as_one_compiled_afresh(repo_copy, monkeypatch, tmp_path):
     for name in ("ingest", "transform", "window"):
@@ -58,8 +80,9 @@ def test_a_program_loaded_from_the_cache_trains_exactly_as_one_compiled_afresh(r
     stage("train", repo_copy)
     compiled, programs = checkpoints.read_bytes(), {p: p.stat().st_mtime_ns for p in root.rglob("*.pb")}
     assert programs, "the train stage should have kept its compiled programs"
-    stage("train", repo_copy)
+    loaded = stage("train", repo_copy)
     assert checkpoints.read_bytes() == compiled
+    assert not backend.NOTICES.search(loaded.stderr.encode()), loaded.stderr  # loading says nothing
     assert {p: p.stat().st_mtime_ns for p in root.rglob("*.pb")} == programs  # loaded, none compiled again
     monkeypatch.setenv(backend.CACHE_ENV, "off")
     stage("train", repo_copy)
