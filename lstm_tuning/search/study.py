@@ -94,6 +94,7 @@ class Workers:
     running: dict = field(default_factory=dict)  # trial number -> its `dvc exp run` process
 
     def run(self) -> None:
+        remove_half_written_runs()
         # each worker thread says when it has ended: after Ctrl-C, Thread.join of Python 3.11 can report a thread
         # that still runs as stopped, and its trial would be left unrecorded
         ended = [threading.Event() for _ in range(self.jobs)]
@@ -109,6 +110,7 @@ class Workers:
                 os.killpg(process.pid, signal.SIGINT)
             for event in ended:
                 event.wait()
+            remove_half_written_runs()
             raise
 
     def _load(self):
@@ -235,6 +237,25 @@ def interrupted(study, trial) -> None:
     trial.set_user_attr("interrupted", True)
     study.tell(trial, state=optuna.trial.TrialState.FAIL)
     study.enqueue_trial(trial.params, user_attrs={"retry_of": trial.number})
+
+
+def remove_half_written_runs(min_age: float = 1.0) -> None:
+    """Remove the runs an interrupted `dvc exp run` left half-written in DVC's run cache. DVC writes a stage's
+    run to a temporary file in that stage's folder, then renames it; stopped while writing (Ctrl-C reaches it
+    through the trial), it leaves the file behind, and every later run of the stage would read it as the
+    stage's newest run and fail ("failed to reproduce 'transform': 'outs'"). Writing one takes milliseconds,
+    so a temporary file older than `min_age` seconds is no running process's."""
+    from dvc.repo import Repo
+
+    with Repo() as repo:
+        runs = Path(repo.cache.legacy.path, "runs")
+    for left in runs.glob("*/*/*.tmp"):
+        try:
+            if time.time() - left.stat().st_mtime > min_age:
+                left.unlink()
+                log.info("removed %s, a run an interrupted DVC command left half-written", left)
+        except FileNotFoundError:  # renamed or removed meanwhile
+            continue
 
 
 def recover(study) -> None:

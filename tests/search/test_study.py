@@ -3,6 +3,7 @@ workers sharing the study after it, every trial a DVC experiment, and the choice
 `dvc exp run -S experiment=<study>` reproduces."""
 
 import json
+import os
 import signal
 import subprocess
 import sys
@@ -46,7 +47,8 @@ def test_workers_share_a_study_resume_it_and_the_tool_writes_a_choice_that_repro
     first = worker(repo_copy)
     log = repo_copy / "studies/tiny/logs/tiny-000.log"
     deadline = time.time() + 300
-    while not (log.is_file() and "train" in log.read_text()) and first.poll() is None and time.time() < deadline:
+    while not (log.is_file() and "Running stage 'train'" in log.read_text()) and first.poll() is None \
+            and time.time() < deadline:
         time.sleep(0.5)
     first.send_signal(signal.SIGINT)
     output = first.communicate(timeout=120)[0]
@@ -54,6 +56,13 @@ def test_workers_share_a_study_resume_it_and_the_tool_writes_a_choice_that_repro
     interrupted, retry = trials(repo_copy)
     assert interrupted.state == optuna.trial.TrialState.FAIL and interrupted.user_attrs["interrupted"]
     assert retry.state == optuna.trial.TrialState.WAITING and retry.user_attrs["retry_of"] == 0
+    # had Ctrl-C reached DVC while it wrote the transform stage's run to its run cache, a half-written run
+    # would be left, the newest: every later trial would fail in transform unless the workers remove it
+    transform_run = next(p for p in (repo_copy / ".dvc/cache/runs").glob("*/*/*")
+                         if p.read_text().startswith("cmd: python -m stages.transform"))
+    half_written = transform_run.with_name(".interrupted.tmp")
+    half_written.write_text(transform_run.read_text().partition("outs:")[0])
+    os.utime(half_written, (transform_run.stat().st_mtime + 1,) * 2)
 
     # two workers on the same study, started together
     workers = [worker(repo_copy) for _ in range(2)]
@@ -61,6 +70,7 @@ def test_workers_share_a_study_resume_it_and_the_tool_writes_a_choice_that_repro
         output = process.communicate(timeout=900)[0]
         logs = {log.name: log.read_text()[-2000:] for log in sorted((repo_copy / "studies/tiny/logs").glob("*.log"))}
         assert process.returncode == 0, f"{output}\n{logs}"
+    assert not half_written.exists()
     found = trials(repo_copy)
     counted = [t for t in found if not t.user_attrs.get("interrupted")]
     assert 3 <= len(counted) <= 4, "the budget counts every worker's trials"  # (each may start one as the other ends)
@@ -92,6 +102,21 @@ def test_workers_share_a_study_resume_it_and_the_tool_writes_a_choice_that_repro
     dvc("repro", cwd=repo_copy)
     metrics = json.loads((repo_copy / "evaluation/metrics.json").read_text())
     assert metrics["val_ensemble"]["rmse"] == other.value
+
+
+def test_only_runs_no_process_is_still_writing_are_removed_from_the_run_cache(tmp_path, monkeypatch):
+    run(["git", "init", "-q"], cwd=tmp_path)
+    dvc("init", "-q", cwd=tmp_path)
+    folder = tmp_path / ".dvc/cache/runs/ab/ab12"
+    folder.mkdir(parents=True)
+    left, writing, entry = folder / ".left.tmp", folder / ".writing.tmp", folder / ("c" * 64)
+    for path in (left, writing, entry):
+        path.write_text("cmd: python -m stages.transform\n")
+    os.utime(left, (time.time() - 5,) * 2)
+    os.utime(entry, (time.time() - 5,) * 2)
+    monkeypatch.chdir(tmp_path)
+    study.remove_half_written_runs(min_age=1.0)
+    assert sorted(p.name for p in folder.iterdir()) == [".writing.tmp", "c" * 64]
 
 
 def test_the_budget_counts_trials_that_run_not_those_refused_or_interrupted(tmp_path):
