@@ -86,8 +86,11 @@ def _kept(line: bytes, notices: re.Pattern, end: bytes = b"\n") -> bytes:
 
 
 def _write_all(target: int, data: bytes) -> None:
-    while data:
-        data = data[os.write(target, data):]
+    try:
+        while data:
+            data = data[os.write(target, data):]
+    except OSError:  # the terminal is gone: what was written is lost, as it would be without the filter
+        pass
 
 
 def xla_cache_directory() -> Path | None:

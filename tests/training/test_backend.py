@@ -70,6 +70,26 @@ def test_notices_are_dropped_and_everything_else_passes_on_as_it_comes():
     assert passed == f"bar 10%|{header} some_kernel.cc:12] a real error\nreal warning\nlast words"
 
 
+def test_a_closed_terminal_never_blocks_the_process_writing():
+    source, sink = os.pipe()
+    output, terminal = os.pipe()
+    os.close(output)
+    forwarder = threading.Thread(target=backend.forward, args=(source, terminal, backend.NOTICES), daemon=True)
+    forwarder.start()
+
+    def write():  # more than a pipe holds: had the forwarder stopped reading, this would block for ever
+        for _ in range(50):
+            os.write(sink, b"x" * 10_000 + b"\n")
+        os.close(sink)
+
+    writer = threading.Thread(target=write, daemon=True)
+    writer.start()
+    writer.join(timeout=10)
+    forwarder.join(timeout=10)
+    assert not writer.is_alive() and not forwarder.is_alive()
+    os.close(terminal)
+
+
 @pytest.mark.slow
 def test_a_program_loaded_from_the_cache_trains_exactly_as_one_compiled_afresh(repo_copy, monkeypatch, tmp_path):
     for name in ("ingest", "transform", "window"):
