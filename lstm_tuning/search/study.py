@@ -245,10 +245,14 @@ def remove_half_written_runs(min_age: float = 1.0) -> None:
     through the trial), it leaves the file behind, and every later run of the stage would read it as the
     stage's newest run and fail ("failed to reproduce 'transform': 'outs'"). Writing one takes milliseconds,
     so a temporary file older than `min_age` seconds is no running process's."""
+    from dvc.exceptions import NotDvcRepoError
     from dvc.repo import Repo
 
-    with Repo() as repo:
-        runs = Path(repo.cache.legacy.path, "runs")
+    try:
+        with Repo() as repo:
+            runs = Path(repo.cache.legacy.path, "runs")
+    except NotDvcRepoError:  # the trials will say so
+        return
     for left in runs.glob("*/*/*.tmp"):
         try:
             if time.time() - left.stat().st_mtime > min_age:

@@ -60,8 +60,9 @@ def quiet_tensorflow(notices: re.Pattern = NOTICES):
     finally:
         sys.stderr.flush()
         os.dup2(terminal, 2)  # closes the pipe's last writer: the forwarder passes on what is left and ends
-        forwarder.join(timeout=10)  # (a child process started in the block could keep the pipe open)
-        os.close(terminal)
+        forwarder.join(timeout=10)
+        if not forwarder.is_alive():  # (a child process started in the block could keep the pipe open)
+            os.close(terminal)
 
 
 def forward(source: int, target: int, notices: re.Pattern) -> None:
