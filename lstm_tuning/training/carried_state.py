@@ -30,6 +30,7 @@ from lstm_tuning.training.core import (
     per_fit,
     run_in_chunks,
     stack_weights,
+    xla_program,
 )
 from lstm_tuning.training.core import (
     fit_weights as fit_weights_of,
@@ -272,7 +273,7 @@ def forecast(members: list[keras.Model], context: np.ndarray, windows: np.ndarra
     x_batches = _padded_batches(np.concatenate([X_state, X]), batch_size)
     weights = [tf.constant(w) for w in stack_weights(members)]
     non_trainable = [v.value for v in step.non_trainable_variables]
-    run = tf.function(_walk_forward, jit_compile=True)
+    run = xla_program(_walk_forward)
     outputs = run(step, non_trainable, weights, x_batches, batch_size, units)
     outputs = tf.transpose(outputs, (1, 0, 2)).numpy().reshape(len(members), -1)
     return outputs[:, len(X_state) : len(X_state) + len(X), None, None]
@@ -293,7 +294,7 @@ def forecast_ahead(members: list[keras.Model], X: np.ndarray, origins: np.ndarra
     non_trainable = [v.value for v in step.non_trainable_variables]
     repeats, lanes, n_lags = len(stacked[0]), len(origins), X.shape[1]
 
-    @tf.function(jit_compile=True)
+    @xla_program
     def run(x, h, c):  # [repeats, lanes, 1, n_lags], [repeats, lanes, units] twice
         return tf.vectorized_map(
             lambda a: step.stateless_call(list(a[0]), non_trainable, [a[1], a[2], a[3]])[0], (stacked, x, h, c)

@@ -29,6 +29,7 @@ from lstm_tuning.training.core import (
     run_in_chunks,
     stack_non_trainable,
     stack_weights,
+    xla_program,
 )
 from lstm_tuning.training.core import (
     fit_weights as fit_weights_of,
@@ -149,7 +150,7 @@ def train(params, train_cfg, windows, progress: bool = True, shuffle: bool = Tru
         )
         return tf.where(stack.stop_diverged(loss_sum, before), loss_sum / (n if one_fit else member_windows), np.nan)
 
-    @tf.function(jit_compile=True)
+    @xla_program
     def forecast_every_window():
         states = [s.read_value() for s in stack.seed_states]
         if one_fit:
@@ -204,7 +205,7 @@ def forecast_ahead(members: list[keras.Model], X: np.ndarray, origins: np.ndarra
     states = [tf.constant(s) for s in stack_non_trainable(members)]
     n_lags = X.shape[1]
 
-    @tf.function(jit_compile=True)
+    @xla_program
     def run(x):  # [repeats, lanes, n_lags, n_features] -> [repeats, lanes, n_out, n_targets]
         return tf.vectorized_map(lambda a: model.stateless_call(list(a[0]), list(a[1]), a[2])[0],
                                  (stacked, states, x))

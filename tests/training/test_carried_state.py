@@ -51,7 +51,8 @@ TEST_YEAR = 24  # the first row of Shampoo's test year
 
 @pytest.mark.parametrize(
     "units, batch_size, penalties",
-    [(1, 4, {}), (3, 2, {}), (3, 4, {"kernel_l1": 0.01, "kernel_l2": 0.01, "recurrent_l2": 0.001})],
+    [(1, 4, {}), pytest.param(3, 2, {}, marks=pytest.mark.slow),
+     pytest.param(3, 4, {"kernel_l1": 0.01, "kernel_l2": 0.01, "recurrent_l2": 0.001}, marks=pytest.mark.slow)],
 )
 def test_each_repeat_trains_exactly_as_the_seed_harness(shampoo, units, batch_size, penalties):
     params = model_params("stateful_lstm", units=units, **penalties)
@@ -141,6 +142,7 @@ def test_early_stopping_keeps_each_repeats_best_validation_weights(shampoo_with_
     assert stopped.any(), "with patience 5 over 60 checkpoints some repeat should stop early"
 
 
+@pytest.mark.slow  # dropout's random ops make the program several times slower to compile
 def test_dropout_draws_independent_masks_per_repeat_reproducibly(shampoo):
     dropout = model_params("stateful_lstm", units=3, dropout=0.4, recurrent_dropout=0.2)
     members = core.initial_members(dropout, train_cfg(repeats=3, seed=5), Shape(1, 1, 1, 1, 4))
@@ -181,6 +183,7 @@ def shampoo_expanding():
     return windows_in_memory(config.load(["backtest.name=expanding"], PARAMS))
 
 
+@pytest.mark.slow  # four programs; the fast tier checks fits trained together in test_shuffled.py
 def test_every_fit_trains_together_exactly_as_it_would_alone(shampoo_expanding):
     windows = shampoo_expanding
     params = model_params("stateful_lstm", units=2, dropout=0.2)

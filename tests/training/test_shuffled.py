@@ -1,8 +1,9 @@
 """Real TensorFlow: shuffled-batch repeats trained together under vectorized_map + XLA, against Keras' own
 `fit`, for every architecture that carries no state.
 
-Each compile of the trainer takes seconds, so windows are short (2 lags) and models tiny. The seed 004
-examples (toy problems learned, the other architecture x framing pairs) are in test_seed004_examples.py.
+Each compile of the trainer takes seconds, so windows are short (2 lags) and models tiny, and the fast tier
+checks each behaviour once: the rest of the architectures, the seed 004 guide's other architecture x framing
+pairs and its toy problems learned are marked slow.
 """
 
 import dataclasses
@@ -51,7 +52,8 @@ def trains_exactly_as_keras_fit(architecture, task, n_out):
 
     trained = shuffled.train(params, cfg, windows, shuffle=False, progress=False)
 
-    reference.compile(optimizer=keras.optimizers.Adam(params.learning_rate), loss=params.loss, jit_compile=False)
+    # eagerly: tracing fit's step would take longer than these few batches
+    reference.compile(optimizer=keras.optimizers.Adam(params.learning_rate), loss=params.loss, run_eagerly=True)
     history = reference.fit(X, y, epochs=2, batch_size=batch_size, shuffle=False, verbose=0)
     for ours, keras_fit in zip(trained.models[1].get_weights(), reference.get_weights()):
         np.testing.assert_allclose(ours, keras_fit, rtol=1e-5, atol=1e-6)
@@ -60,14 +62,14 @@ def trains_exactly_as_keras_fit(architecture, task, n_out):
     assert trained.models[0](X).shape == y.shape
 
 
-# one of the seed's pairs per architecture
+# one of the seed's pairs per architecture; the fast tier keeps the plainest and the one with pooling
 @pytest.mark.parametrize("architecture, task, n_out", [
     ("vanilla", "multiple_input", 1),
-    ("stacked", "multiple_input_multistep", 2),
-    ("bidirectional", "univariate", 1),
+    pytest.param("stacked", "multiple_input_multistep", 2, marks=pytest.mark.slow),
+    pytest.param("bidirectional", "univariate", 1, marks=pytest.mark.slow),
     ("cnn_lstm", "univariate", 1),
-    ("conv_lstm", "univariate", 1),
-    ("encoder_decoder", "multiple_parallel_multistep", 2),
+    pytest.param("conv_lstm", "univariate", 1, marks=pytest.mark.slow),
+    pytest.param("encoder_decoder", "multiple_parallel_multistep", 2, marks=pytest.mark.slow),
 ])
 def test_each_architecture_trains_exactly_as_keras_fit(architecture, task, n_out):
     trains_exactly_as_keras_fit(architecture, task, n_out)
@@ -110,6 +112,7 @@ def test_each_repeat_draws_its_own_dropout_masks(identical_initial_weights):
     assert not np.array_equal(first, second)
 
 
+@pytest.mark.slow
 def test_shuffled_cnn_lstm_training_is_reproducible():
     params = model_params("cnn_lstm", units=3, filters=3, pool_size=1, n_steps=1)
 
@@ -131,6 +134,7 @@ def test_a_diverging_repeat_is_stopped_and_reported():
 
 
 # the seed 004 guide's other architecture x framing pairs
+@pytest.mark.slow
 @pytest.mark.parametrize("architecture, task, n_out", [
     ("vanilla", "univariate", 1),
     ("stacked", "univariate", 1),
