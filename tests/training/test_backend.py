@@ -3,10 +3,12 @@ trains exactly as one compiled afresh; and TensorFlow's notices kept from the te
 
 import os
 import select
+import subprocess
+import sys
 import threading
 
 import pytest
-from helpers import stage
+from helpers import ROOT, project_env, stage
 
 from lstm_tuning.training import backend
 
@@ -21,6 +23,15 @@ def test_the_cache_lives_under_the_chosen_root_per_tensorflow_version_and_xla_fl
     assert fast_math.parent == tmp_path and fast_math != plain  # programs compiled otherwise are never loaded
     monkeypatch.setenv(backend.CACHE_ENV, "off")
     assert backend.xla_cache_directory() is None
+
+
+def test_keras_loads_without_the_libraries_it_would_use_only_for_what_this_project_never_calls():
+    code = ("import sys; from lstm_tuning.training import backend; "
+            "print(sorted({name.split('.')[0] for name in sys.modules} & {'sklearn', 'matplotlib'})); "
+            "import sklearn.preprocessing, matplotlib.pyplot; "
+            "print(sklearn.preprocessing.MinMaxScaler().fit([[0.0], [2.0]]).transform([[1.0]])[0, 0])")
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=project_env(), capture_output=True, text=True)
+    assert result.stdout.split() == ["[]", "0.5"], result.stderr  # not loaded by Keras, still there for the stages
 
 
 def test_the_oldest_programs_beyond_the_limit_are_removed(monkeypatch, tmp_path):
