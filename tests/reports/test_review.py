@@ -20,16 +20,15 @@ def commit(repo, message):
     run(["git", "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", message], cwd=repo)
 
 
-def test_review_shows_the_changes_between_two_commits_and_none_against_itself(repo_copy):
-    dvc("repro", cwd=repo_copy)
-    commit(repo_copy, "base run")
-    run(["git", "branch", "base"], cwd=repo_copy)
-    base_mean = json.loads((repo_copy / "evaluation/metrics.json").read_text())["test_rmse"]["mean"]
-    set_params(repo_copy, **{"model.units": 2})
-    dvc("repro", cwd=repo_copy)
-    commit(repo_copy, "two units")
+def test_review_shows_the_changes_between_two_commits_and_none_against_itself(reproduced):
+    commit(reproduced, "base run")
+    run(["git", "branch", "base"], cwd=reproduced)
+    base_mean = json.loads((reproduced / "evaluation/metrics.json").read_text())["test_rmse"]["mean"]
+    set_params(reproduced, **{"model.units": 2})
+    dvc("repro", cwd=reproduced)
+    commit(reproduced, "two units")
 
-    review = run(["lstm-tuning", "review", "base"], cwd=repo_copy).stdout
+    review = run(["lstm-tuning", "review", "base"], cwd=reproduced).stdout
 
     assert cells(review, "model.units") == [["params.yaml", "model.units", "1", "2"]]
     [mean_row] = cells(review, "test_rmse.mean")
@@ -39,11 +38,11 @@ def test_review_shows_the_changes_between_two_commits_and_none_against_itself(re
     for title, image in (("Test RMSE per repeat", "review/test-rmse-per-repeat.png"),
                          ("Training loss", "review/training-loss.png")):
         assert f"### {title}\n\n![{title}]({image})" in review
-        assert (repo_copy / image).stat().st_size > 0
+        assert (reproduced / image).stat().st_size > 0
     boxplot = "![report/rmse_boxplot.png](review/{}_report_rmse_boxplot.png)"
     assert f"{boxplot.format('base')} {boxplot.format('workspace')}" in review  # an image plot: base, then this
     assert "This revision only" not in review
 
-    same = run([sys.executable, "-m", "lstm_tuning", "review", "HEAD"], cwd=repo_copy).stdout
+    same = run([sys.executable, "-m", "lstm_tuning", "review", "HEAD"], cwd=reproduced).stdout
     for nothing in ("No metric changed.", "No param changed.", "No plot changed."):
         assert nothing in same

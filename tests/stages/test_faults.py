@@ -67,38 +67,36 @@ def start_training(repo):
     return process
 
 
-def test_an_interrupted_stage_replaces_no_output(repo_copy):
-    dvc("repro", cwd=repo_copy)
-    lock = (repo_copy / "dvc.lock").read_bytes()
-    models, loss = snapshot(repo_copy / "models"), (repo_copy / "training/loss.csv").read_bytes()
+def test_an_interrupted_stage_replaces_no_output(reproduced):
+    lock = (reproduced / "dvc.lock").read_bytes()
+    models, loss = snapshot(reproduced / "models"), (reproduced / "training/loss.csv").read_bytes()
 
     for sig, code in ((signal.SIGINT, 130), (signal.SIGTERM, 130), (signal.SIGKILL, -9)):
-        process = start_training(repo_copy)
+        process = start_training(reproduced)
         process.send_signal(sig)
         assert process.wait(timeout=60) == code, sig
 
-        assert snapshot(repo_copy / "models") == models
-        assert (repo_copy / "training/loss.csv").read_bytes() == loss
-        assert (repo_copy / "dvc.lock").read_bytes() == lock
+        assert snapshot(reproduced / "models") == models
+        assert (reproduced / "training/loss.csv").read_bytes() == loss
+        assert (reproduced / "dvc.lock").read_bytes() == lock
         if sig != signal.SIGKILL:  # SIGKILL cannot be caught: only then may temporary files stay behind
-            assert list(repo_copy.rglob(".*.tmp*")) == []
-    status = dvc("status", cwd=repo_copy).stdout
+            assert list(reproduced.rglob(".*.tmp*")) == []
+    status = dvc("status", cwd=reproduced).stdout
     assert "up to date" in status, status
 
 
-def test_repro_completes_after_a_killed_repro(repo_copy):
-    dvc("repro", cwd=repo_copy)
-    lock = (repo_copy / "dvc.lock").read_bytes()
-    set_params(repo_copy, **{"train.epochs": 2000000})
-    process = subprocess.Popen([sys.executable, "-m", "dvc", "repro"], cwd=repo_copy, env=project_env(),
+def test_repro_completes_after_a_killed_repro(reproduced):
+    lock = (reproduced / "dvc.lock").read_bytes()
+    set_params(reproduced, **{"train.epochs": 2000000})
+    process = subprocess.Popen([sys.executable, "-m", "dvc", "repro"], cwd=reproduced, env=project_env(),
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True)
     training_started(process)
     os.killpg(process.pid, signal.SIGKILL)
     process.wait(timeout=60)
-    assert (repo_copy / "dvc.lock").read_bytes() == lock
+    assert (reproduced / "dvc.lock").read_bytes() == lock
 
-    set_params(repo_copy, **{"train.epochs": 20})
-    result = dvc("repro", cwd=repo_copy)
-    assert (repo_copy / "dvc.lock").read_bytes() == lock  # back to the first run's params: same run
-    assert json.loads((repo_copy / "evaluation/metrics.json").read_text())["test_rmse"]["count"] == 3
+    set_params(reproduced, **{"train.epochs": 20})
+    result = dvc("repro", cwd=reproduced)
+    assert (reproduced / "dvc.lock").read_bytes() == lock  # back to the first run's params: same run
+    assert json.loads((reproduced / "evaluation/metrics.json").read_text())["test_rmse"]["count"] == 3
     assert result.returncode == 0

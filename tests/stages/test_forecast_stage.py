@@ -16,37 +16,35 @@ def stages_run(repo) -> set[str]:
     return set(re.findall(r"Running stage '([^']+)'", dvc("repro", cwd=repo).stdout))
 
 
-def test_horizon_and_levels_rerun_only_the_forecast_stage(repo_copy):
-    assert "forecast" in stages_run(repo_copy)
-    first = pd.read_csv(repo_copy / "forecast/forecast.csv")
+def test_horizon_and_levels_rerun_only_the_forecast_stage(reproduced):
+    first = pd.read_csv(reproduced / "forecast/forecast.csv")
     assert list(first["time"][:2]) == ["1904-01-01", "1904-02-01"] and len(first) == 12
 
-    set_params(repo_copy, **{"forecast.horizon": 6})
-    assert stages_run(repo_copy) == {"forecast"}
-    six = pd.read_csv(repo_copy / "forecast/forecast.csv")
+    set_params(reproduced, **{"forecast.horizon": 6})
+    assert stages_run(reproduced) == {"forecast"}
+    six = pd.read_csv(reproduced / "forecast/forecast.csv")
     pd.testing.assert_frame_equal(six, first.iloc[:6])  # the same refit: only the horizon changed
 
-    set_params(repo_copy, **{"forecast.levels": [50, 90]})
-    assert stages_run(repo_copy) == {"forecast"}
-    bands = pd.read_csv(repo_copy / "forecast/forecast.csv")
+    set_params(reproduced, **{"forecast.levels": [50, 90]})
+    assert stages_run(reproduced) == {"forecast"}
+    bands = pd.read_csv(reproduced / "forecast/forecast.csv")
     assert {"lower_50", "upper_50", "lower_90", "upper_90"} <= set(bands.columns)
     assert (bands["upper_90"] >= bands["upper_50"]).all()
-    shown = json.loads(dvc("metrics", "show", "--json", cwd=repo_copy).stdout)
+    shown = json.loads(dvc("metrics", "show", "--json", cwd=reproduced).stdout)
     coverage = next(iter(shown.values()))["data"]["forecast/metrics.json"]["data"]
     assert 0 <= coverage["coverage_50"] <= coverage["coverage_90"] <= 1 and coverage["test_origins"] == 12
 
 
-def test_the_forecaster_artifact_is_fetched_by_name_and_forecasts(repo_copy, tmp_path):
-    dvc("remote", "add", "-d", "local", str(tmp_path / "remote"), cwd=repo_copy)
-    dvc("repro", cwd=repo_copy)
+def test_the_forecaster_artifact_is_fetched_by_name_and_forecasts(reproduced, tmp_path):
+    dvc("remote", "add", "-d", "local", str(tmp_path / "remote"), cwd=reproduced)
     git = ["git", "-c", "user.name=t", "-c", "user.email=t@t"]
-    run([*git, "add", "-A"], cwd=repo_copy)
-    run([*git, "commit", "-qm", "run"], cwd=repo_copy)
-    run([*git, "tag", "-a", "forecaster@v0.1.0", "-m", "register the forecaster"], cwd=repo_copy)  # as `gto register`
-    dvc("push", cwd=repo_copy)
+    run([*git, "add", "-A"], cwd=reproduced)
+    run([*git, "commit", "-qm", "run"], cwd=reproduced)
+    run([*git, "tag", "-a", "forecaster@v0.1.0", "-m", "register the forecaster"], cwd=reproduced)  # as `gto register`
+    dvc("push", cwd=reproduced)
 
     fetched = tmp_path / "fetched"
-    dvc("artifacts", "get", str(repo_copy), "forecaster", "-o", str(fetched), cwd=tmp_path)
+    dvc("artifacts", "get", str(reproduced), "forecaster", "-o", str(fetched), cwd=tmp_path)
     forecast = lstm_tuning.load(fetched).forecast(SHAMPOO, horizon=12)
-    expected = pd.read_csv(repo_copy / "forecast/forecast.csv", parse_dates=["time"])
+    expected = pd.read_csv(reproduced / "forecast/forecast.csv", parse_dates=["time"])
     pd.testing.assert_frame_equal(forecast, expected)

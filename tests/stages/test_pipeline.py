@@ -44,39 +44,37 @@ def test_reruns_only_the_stages_that_read_what_changed(repo_copy):
     assert stages_run(repo_copy) == {"window", "train", "evaluate", "report", "forecast"}
 
 
-def test_same_params_and_seed_give_identical_metrics(repo_copy):
-    dvc("repro", cwd=repo_copy)
-    first = (repo_copy / "evaluation/metrics.json").read_bytes()
-    dvc("repro", "--force", cwd=repo_copy)
-    assert (repo_copy / "evaluation/metrics.json").read_bytes() == first
+def test_same_params_and_seed_give_identical_metrics(reproduced):
+    first = (reproduced / "evaluation/metrics.json").read_bytes()
+    dvc("repro", "--force", cwd=reproduced)
+    assert (reproduced / "evaluation/metrics.json").read_bytes() == first
     assert round(json.loads(first)["baselines"]["persistence"]["test_rmse"], 3) == 136.761
 
 
-def test_metrics_and_plots_need_no_flags(repo_copy):
-    dvc("repro", cwd=repo_copy)
-    shown = json.loads(dvc("metrics", "show", "--json", cwd=repo_copy).stdout)
+def test_metrics_and_plots_need_no_flags(reproduced):
+    shown = json.loads(dvc("metrics", "show", "--json", cwd=reproduced).stdout)
     metrics = next(iter(shown.values()))["data"]["evaluation/metrics.json"]["data"]
     assert set(metrics["test_rmse"]) == {"count", "mean", "std", "min", "25%", "50%", "75%", "max"}
-    diff = dvc("metrics", "diff", "--md", cwd=repo_copy).stdout
+    diff = dvc("metrics", "diff", "--md", cwd=reproduced).stdout
     assert "test_rmse.mean" in diff
-    html = dvc("plots", "show", "-o", "plots_html", cwd=repo_copy)
+    html = dvc("plots", "show", "-o", "plots_html", cwd=reproduced)
     assert html.returncode == 0
-    page = (repo_copy / "plots_html" / "index.html").read_text()
+    page = (reproduced / "plots_html" / "index.html").read_text()
     for title in ("Test period forecast", "Training loss", "Test RMSE per repeat", "rmse_boxplot.png",
                   "Walk-forward RMSE during training"):
         assert title in page
-    assert "![Test RMSE per repeat](rmse_boxplot.png)" in (repo_copy / "report/report.md").read_text()
+    assert "![Test RMSE per repeat](rmse_boxplot.png)" in (reproduced / "report/report.md").read_text()
 
 
-def test_diagnostics_end_at_the_evaluated_test_rmse(repo_copy):
-    set_params(repo_copy, **{"train.checkpoint_every": 7})
-    dvc("repro", cwd=repo_copy)
-    diagnostics = pd.read_csv(repo_copy / "evaluation/diagnostics.csv")
+def test_diagnostics_end_at_the_evaluated_test_rmse(reproduced):
+    set_params(reproduced, **{"train.checkpoint_every": 7})
+    dvc("repro", cwd=reproduced)
+    diagnostics = pd.read_csv(reproduced / "evaluation/diagnostics.csv")
     assert sorted(diagnostics["epoch"].unique()) == [7, 14, 20]
     last = diagnostics[diagnostics["epoch"] == 20].set_index("repeat")["test_rmse"]
-    evaluated = pd.read_csv(repo_copy / "evaluation/rmse.csv").set_index("repeat")["test_rmse"]
+    evaluated = pd.read_csv(reproduced / "evaluation/rmse.csv").set_index("repeat")["test_rmse"]
     np.testing.assert_allclose(last.sort_index(), evaluated.sort_index(), rtol=1e-4)
-    metrics = json.loads((repo_copy / "evaluation/metrics.json").read_text())
+    metrics = json.loads((reproduced / "evaluation/metrics.json").read_text())
     means = diagnostics.groupby("epoch")["test_rmse"].mean()
     assert metrics["diagnostics"]["best_test_epoch"] == means.idxmin()
 
@@ -117,11 +115,11 @@ def test_queued_sweep_in_parallel_matches_runs_one_by_one_and_feeds_the_study_re
     assert sorted(e["params"]["model"]["units"] for e in experiments(repo_copy)) == [1, 2, 2, 3, 4]
 
 
-def test_default_configuration_agrees_with_the_seed_study(repo_copy):
+def test_default_configuration_agrees_with_the_seed_study(reproduced):
     """The committed defaults (1 unit, batch 4, 1000 epochs, 30 repeats) land in the seed's published range."""
-    set_params(repo_copy, **{"train.epochs": 1000, "train.repeats": 30})
-    dvc("repro", cwd=repo_copy)
-    metrics = json.loads((repo_copy / "evaluation/metrics.json").read_text())
+    set_params(reproduced, **{"train.epochs": 1000, "train.repeats": 30})
+    dvc("repro", cwd=reproduced)
+    metrics = json.loads((reproduced / "evaluation/metrics.json").read_text())
     rmse = metrics["test_rmse"]
     assert rmse["count"] == 30
     assert 88 <= rmse["mean"] <= 112, rmse  # published means 98.3-104.6 for this configuration

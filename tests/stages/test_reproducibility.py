@@ -9,20 +9,19 @@ from helpers import dvc, run, set_params
 pytestmark = pytest.mark.slow  # real DVC in a copy of the repository
 
 
-def test_push_clone_pull_restores_every_stage_without_retraining(repo_copy, tmp_path):
+def test_push_clone_pull_restores_every_stage_without_retraining(reproduced, tmp_path):
     remote = tmp_path / "remote"
-    dvc("remote", "add", "-d", "local", str(remote), cwd=repo_copy)
-    dvc("repro", cwd=repo_copy)
-    run(["git", "add", "-A"], cwd=repo_copy)
-    run(["git", "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "run"], cwd=repo_copy)
-    dvc("push", "--run-cache", cwd=repo_copy)
+    dvc("remote", "add", "-d", "local", str(remote), cwd=reproduced)
+    run(["git", "add", "-A"], cwd=reproduced)
+    run(["git", "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "run"], cwd=reproduced)
+    dvc("push", "--run-cache", cwd=reproduced)
 
     clone = tmp_path / "clone"
-    run(["git", "clone", "-q", str(repo_copy), str(clone)], cwd=tmp_path)
+    run(["git", "clone", "-q", str(reproduced), str(clone)], cwd=tmp_path)
     dvc("pull", "--run-cache", cwd=clone)
     result = dvc("repro", cwd=clone)
     assert "Running stage" not in result.stdout, result.stdout
-    assert (clone / "evaluation/metrics.json").read_bytes() == (repo_copy / "evaluation/metrics.json").read_bytes()
+    assert (clone / "evaluation/metrics.json").read_bytes() == (reproduced / "evaluation/metrics.json").read_bytes()
 
     # with outputs gone, the run cache still brings every stage back without running it
     for out in ("models", "data/windows.npz", "report"):
@@ -33,30 +32,30 @@ def test_push_clone_pull_restores_every_stage_without_retraining(repo_copy, tmp_
     # (train's outputs are all there: only the stages whose outputs went are restored)
     assert set(re.findall(r"Stage '(\w+)' is cached - skipping run", result.stdout)) == {"window", "report", "forecast"}
     assert (clone / "models/repeat_000.keras").exists()
-    assert (clone / "evaluation/metrics.json").read_bytes() == (repo_copy / "evaluation/metrics.json").read_bytes()
+    assert (clone / "evaluation/metrics.json").read_bytes() == (reproduced / "evaluation/metrics.json").read_bytes()
 
 
-def test_changing_only_test_values_changes_no_scaler_weight_or_validation_metric(repo_copy):
+def test_changing_only_test_values_changes_no_scaler_weight_or_validation_metric(reproduced):
     # early stopping too: it decides on the validation window and must never see the test period
-    set_params(repo_copy, **{"data.val_size": 4, "train.early_stopping": 2, "train.checkpoint_every": 2})
-    dvc("repro", cwd=repo_copy)
-    scaling = (repo_copy / "data/scaling.json").read_bytes()
+    set_params(reproduced, **{"data.val_size": 4, "train.early_stopping": 2, "train.checkpoint_every": 2})
+    dvc("repro", cwd=reproduced)
+    scaling = (reproduced / "data/scaling.json").read_bytes()
     # the loss of every epoch: the same weights all the way (the models kept are the forecast stage's, refit on
     # every row, test year included)
-    loss = (repo_copy / "training/loss.csv").read_bytes()
-    metrics = json.loads((repo_copy / "evaluation/metrics.json").read_text())
+    loss = (reproduced / "training/loss.csv").read_bytes()
+    metrics = json.loads((reproduced / "evaluation/metrics.json").read_text())
 
-    csv = repo_copy / "data/shampoo-sales.csv"
+    csv = reproduced / "data/shampoo-sales.csv"
     lines = csv.read_text().splitlines()
     for i in range(len(lines) - 12, len(lines)):  # the test year: scale it tenfold
         date, value = lines[i].split(",")
         lines[i] = f"{date},{float(value) * 10}"
     csv.write_text("\n".join(lines) + "\n")
-    dvc("repro", cwd=repo_copy)
+    dvc("repro", cwd=reproduced)
 
-    changed = json.loads((repo_copy / "evaluation/metrics.json").read_text())
+    changed = json.loads((reproduced / "evaluation/metrics.json").read_text())
     assert changed["test_rmse"] != metrics["test_rmse"]  # the change did reach the test scores
-    assert (repo_copy / "data/scaling.json").read_bytes() == scaling
-    assert (repo_copy / "training/loss.csv").read_bytes() == loss
+    assert (reproduced / "data/scaling.json").read_bytes() == scaling
+    assert (reproduced / "training/loss.csv").read_bytes() == loss
     assert changed["val_rmse"] == metrics["val_rmse"]
     assert changed["diagnostics"]["best_val_epoch"] == metrics["diagnostics"]["best_val_epoch"]
