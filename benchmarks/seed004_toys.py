@@ -11,16 +11,27 @@ from __future__ import annotations
 
 import dataclasses
 import sys
+from pathlib import Path
 
 import numpy as np
+from hydra import compose, initialize_config_dir
+from omegaconf import OmegaConf
 
 from lstm_tuning import training
 from lstm_tuning.config import TrainConfig
 from lstm_tuning.data import framings, sources
-from lstm_tuning.models import MODELS
+from lstm_tuning.data.specs import GeneratedParams, SummedParams
+from lstm_tuning.models.specs import MODELS
 
-UNIVARIATE = sources.GeneratedParams(source="arithmetic_sequence", target="seq", n_lags=3)
-MULTIVARIATE = sources.SummedParams(source="summed_sequences", target="out", covariates=["in1", "in2"], n_lags=3)
+
+def conf(*overrides: str) -> dict:
+    """conf/ composed with `overrides`: the value of every param (the params dataclasses have no defaults)."""
+    with initialize_config_dir(config_dir=str(Path(__file__).resolve().parent.parent / "conf"), version_base="1.3"):
+        return OmegaConf.to_container(compose(config_name="config", overrides=list(overrides)))
+
+
+UNIVARIATE = GeneratedParams(**conf("data=arithmetic_sequence")["data"])
+MULTIVARIATE = SummedParams(**conf("data=summed_sequences")["data"])
 CNN = dict(filters=64, kernel_size=1, pool_size=2, n_steps=2)  # 2 subsequences of 2 steps of the 4 lags
 
 # (example, data, task, n_out, model params, epochs, query window, seed's printed forecast, true values)
@@ -65,8 +76,9 @@ def main(repeats: int) -> None:
         # every window trains, as the seed fits them all
         windows = {"X": cut.X[None], "y": cut.y[None], "first_rows": cut.target_rows,
                    "train": np.ones((1, len(cut.X)), bool), "stop": np.zeros(len(cut.X), bool)}
-        model = MODELS[params["name"]].params(activation="relu", **params)
-        trained = training.train(model, TrainConfig(epochs, 32, repeats, seed=1), windows, progress=False)
+        model = MODELS[params["name"]].params(**conf(f"model={params['name']}")["model"] | {"activation": "relu"} | params)
+        train_cfg = TrainConfig(**conf()["train"] | {"epochs": epochs, "batch_size": 32, "repeats": repeats, "seed": 1})
+        trained = training.train(model, train_cfg, windows, progress=False)
         forecasts = training.forecast(trained.models, None, np.array([query], "float32"))[:, 0].reshape(repeats, -1)
         print(f"| {name} | {fmt(forecasts.mean(axis=0).tolist())} | {forecasts.std(axis=0, ddof=1).max():.2f} | "
               f"{fmt(seed_printed)} | {fmt(true)} |", flush=True)

@@ -4,8 +4,11 @@
 what `dvc repro` runs with. Stages therefore compose `params.yaml` (plus any command-line overrides)
 through Hydra's Compose API and check it before doing any work. Each group's values are read into the
 params dataclass of the option chosen (`model.name`, `data.source`, `task.name`, `backtest.name`,
-`baselines.name`), which its registry declares next to the option's code; `train` has one set of params,
-declared here, and `forecast` one, declared in `lstm_tuning/forecasting`.
+`baselines.name`), which its registry declares in the light spec next to the option's code (`data/specs.py`,
+`models/specs.py`, `evaluation/specs.py`): this module imports specs only, never an option's implementation
+(pandas, statsmodels, Keras), so a stage depends on the code it runs and no other. `train` has one set of
+params, declared here, and `forecast` one, declared in `forecasting/specs.py`. No params dataclass has
+defaults: conf/ holds every value, once.
 """
 
 from __future__ import annotations
@@ -21,25 +24,24 @@ from hydra.errors import HydraException
 from omegaconf import OmegaConf
 from omegaconf.errors import OmegaConfBaseException
 
-from lstm_tuning.data.backtest import BACKTESTS
-from lstm_tuning.data.framings import TASKS
-from lstm_tuning.data.sources import SOURCES
+from lstm_tuning.data.specs import BACKTESTS, SOURCES, TASKS
 from lstm_tuning.errors import UserError
-from lstm_tuning.evaluation.baselines import BASELINES
-from lstm_tuning.forecasting import ForecastParams
-from lstm_tuning.forecasting import check as check_forecast
-from lstm_tuning.models import MODELS
+from lstm_tuning.evaluation.specs import BASELINES
+from lstm_tuning.forecasting.specs import ForecastParams
+from lstm_tuning.forecasting.specs import check as check_forecast
+from lstm_tuning.models.specs import MODELS
 from lstm_tuning.options import check_bounds, param
 
 
-@dataclass
+@dataclass(kw_only=True)
 class TrainConfig:
-    epochs: int = param(1000, at_least=1)
-    batch_size: int = param(4, at_least=1)
-    repeats: int = param(30, at_least=1)
-    seed: int = 7
-    checkpoint_every: int = param(10, at_least=1)
-    early_stopping: int = param(0, at_least=0)
+    # no defaults: each value is in conf/train/default.yaml, the one place it is written
+    epochs: int = param(at_least=1)
+    batch_size: int = param(at_least=1)
+    repeats: int = param(at_least=1)
+    seed: int
+    checkpoint_every: int = param(at_least=1)
+    early_stopping: int = param(at_least=0)
 
 
 def _check_train(cfg: Config, source: str) -> None:
@@ -132,6 +134,12 @@ def _read_group(group: str, values, source: str):
             key = REGISTRIES[group].key
             raise UserError(f"{source}: {group}.{name} is not a param of {group}.{key}={values[key]}; "
                             f"its params: {', '.join(valid)}")
+    unset = [name for name in valid if name not in values]
+    if unset:
+        where = "conf/train/default.yaml" if group in SINGLE else f"its conf/{group}/ option"
+        chosen = "" if group in SINGLE else f" for {group}.{REGISTRIES[group].key}={values[REGISTRIES[group].key]}"
+        raise UserError(f"{source}: {group}.{unset[0]} is not set{chosen}; compose params.yaml from conf/ "
+                        f"(`dvc exp run -S {group}=<option>`), which sets every param from {where}")
     try:
         return OmegaConf.to_object(OmegaConf.merge(OmegaConf.structured(params), values))
     except OmegaConfBaseException as exc:

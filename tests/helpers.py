@@ -3,6 +3,9 @@ own functions run in memory (the stages' package calls, without files)."""
 
 from __future__ import annotations
 
+import copy
+import dataclasses
+import functools
 import json
 import os
 import re
@@ -16,7 +19,7 @@ import yaml
 
 from lstm_tuning import config
 from lstm_tuning.data import backtest, framings, sources, transforms
-from lstm_tuning.models import MODELS
+from lstm_tuning.data.specs import SOURCES, TASKS, SeriesParams
 
 ROOT = Path(__file__).resolve().parent.parent
 PARAMS = ROOT / "params.yaml"
@@ -130,16 +133,32 @@ def load_config(tmp_path: Path, conf_overrides=(), overrides=()) -> config.Confi
     return config.load(list(overrides), params_file=params)
 
 
+@functools.cache
+def _option_values(group: str, option: str) -> dict:
+    return compose_conf([f"{group}={option}"])[group]
+
+
+def option_params(group: str, option: str, **changes):
+    """The params of option `option` of conf group `group` as conf/ composes them (the params dataclasses
+    have no defaults: conf/ holds every value), with `changes`."""
+    values = copy.deepcopy(_option_values(group, option)) | changes
+    return config.params_class(group, values)(**values)
+
+
 def model_params(name: str, **changes):
     """The params of model option `name`: its conf/model file, with `changes` to the keys it has."""
-    values = yaml.safe_load((ROOT / "conf/model" / f"{name}.yaml").read_text())
-    params = MODELS[name].params
-    known = {f for f in params.__dataclass_fields__}
-    return params(**values | {k: v for k, v in changes.items() if k in known})
+    known = {f.name for f in dataclasses.fields(config.params_class("model", {"name": name}))}
+    return option_params("model", name, **{k: v for k, v in changes.items() if k in known})
 
 
 def data_params(source: str, **values):
-    return sources.SOURCES[source].params(source=source, **values)
+    """The params of data source `source`: the default data option's values (shampoo's) for what every source
+    has, the source's own option's values for its other params, and `values`."""
+    own = _option_values("data", "shampoo" if source == "csv" else source)
+    shared = {f.name: _option_values("data", "shampoo")[f.name] for f in dataclasses.fields(SeriesParams)}
+    fields = {f.name for f in dataclasses.fields(SOURCES[source].params)}
+    chosen = {k: v for k, v in (own | shared).items() if k in fields} | {"source": source} | values
+    return SOURCES[source].params(**copy.deepcopy(chosen))
 
 
 ARITHMETIC = {"source": "arithmetic_sequence", "target": "seq"}
@@ -147,7 +166,7 @@ SUMMED = {"source": "summed_sequences", "target": "out", "covariates": ["in1", "
 
 
 def task_params(name: str, n_out: int = 1):
-    params = framings.TASKS[name].params
+    params = TASKS[name].params
     return params(name=name, n_out=n_out) if "n_out" in params.__dataclass_fields__ else params(name=name)
 
 

@@ -25,28 +25,8 @@ import pandas as pd
 
 from lstm_tuning.data.sources import TOO_SHORT_FIX
 from lstm_tuning.errors import UserError
-from lstm_tuning.options import Option, Registry, param
 
 ROLES = ("val", "test")
-
-
-@dataclass
-class HoldoutParams:
-    name: str = "holdout"
-
-
-@dataclass
-class RollingParams:
-    name: str = "expanding"
-    step: int = param(1, at_least=1)  # rows between one origin and the next
-    horizon: int = param(1, at_least=1)  # rows each origin forecasts (each window with the true values before it)
-    refit_every: int = param(1, at_least=0)  # refit at every k-th origin; 0: one fit at the first, walked forward
-
-
-@dataclass
-class SlidingParams(RollingParams):
-    name: str = "sliding"
-    window: int = param(24, at_least=2)  # rows each fit trains on: the last ones before its origin
 
 
 @dataclass(frozen=True)
@@ -128,31 +108,25 @@ def _rolling_origins(params, first_val: int, first_test: int, n_rows: int) -> li
 
 
 @dataclass(frozen=True, kw_only=True)
-class Backtest(Option):
+class Strategy:
+    """How a backtest option (its params: `specs.BACKTESTS`) lays out its origins and fits."""
+
     # (params, first validation row, first test row, rows) -> (role, first row, end row) of every origin
     origins: object
     refit_every: object  # params -> k (0: never)
     window: object = None  # params -> rows each fit trains on (None: every row before its origin)
 
 
-def _check_rolling(cfg, source: str) -> None:
-    if cfg.train.early_stopping:
-        raise UserError(f"{source}: train.early_stopping={cfg.train.early_stopping} needs backtest=holdout (its "
-                        f"validation rows are the early-stopping check), not backtest={cfg.backtest.name}; "
-                        "set train.early_stopping=0")
-
-
-BACKTESTS = Registry("backtest", "name")
-BACKTESTS.add(Backtest(name="holdout", params=HoldoutParams, origins=_holdout_origins, refit_every=lambda p: 0))
-BACKTESTS.add(Backtest(name="expanding", params=RollingParams, origins=_rolling_origins,
-                       refit_every=lambda p: p.refit_every, check=_check_rolling))
-BACKTESTS.add(Backtest(name="sliding", params=SlidingParams, origins=_rolling_origins,
-                       refit_every=lambda p: p.refit_every, window=lambda p: p.window, check=_check_rolling))
+STRATEGIES = {
+    "holdout": Strategy(origins=_holdout_origins, refit_every=lambda p: 0),
+    "expanding": Strategy(origins=_rolling_origins, refit_every=lambda p: p.refit_every),
+    "sliding": Strategy(origins=_rolling_origins, refit_every=lambda p: p.refit_every, window=lambda p: p.window),
+}
 
 
 def plan(params, n_rows: int, val_size: int, test_size: int, source: str) -> Plan:
     """The fits and origins of backtest `params` over a series of `n_rows` rows."""
-    option = BACKTESTS[params.name]
+    option = STRATEGIES[params.name]
     first_test = n_rows - test_size
     first_val = first_test - val_size
     if first_val < 1:

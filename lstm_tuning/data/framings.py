@@ -1,5 +1,5 @@
-"""Supervised windows for the seed 004 framings (`task`), cut with numpy stride views, and which of them
-each fit of the backtest trains on.
+"""Supervised windows for the seed 004 framings (`task`, declared in `specs.TASKS`), cut with numpy stride
+views, and which of them each fit of the backtest trains on.
 
 Every framing gives X [n, n_lags, n_inputs] and y [n, n_out, n_targets] (one-step framings: n_out = 1).
 As the seed's `split_sequence` / `split_sequences`:
@@ -17,62 +17,9 @@ import pandas as pd
 from numpy.lib.stride_tricks import sliding_window_view
 
 from lstm_tuning.data.backtest import Plan
-from lstm_tuning.data.sources import TOO_SHORT_FIX, SeriesParams
+from lstm_tuning.data.sources import TOO_SHORT_FIX
+from lstm_tuning.data.specs import TASKS, SeriesParams
 from lstm_tuning.errors import UserError
-from lstm_tuning.options import Option, Registry, param
-
-
-@dataclass
-class OneStepParams:
-    name: str = "univariate"
-
-    @property
-    def n_out(self) -> int:
-        return 1
-
-
-@dataclass
-class MultistepParams:
-    name: str = "multistep_vector"
-    n_out: int = param(2, at_least=1)  # steps forecast from each window
-
-
-def _check_inputs(cfg, source: str) -> None:
-    if TASKS[cfg.task.name].inputs != "target" and not cfg.data.covariates:
-        raise UserError(f"{source}: task={cfg.task.name} needs input series besides the target, but "
-                        f"data.covariates is empty for data={cfg.data.name}; pick data with covariates "
-                        "(summed_sequences, macrodata) or task=univariate")
-
-
-def _check_encoder_decoder(cfg, source: str) -> None:
-    _check_inputs(cfg, source)
-    if cfg.model.name != "encoder_decoder":
-        raise UserError(f"{source}: task=multistep_encoder_decoder is the framing of model=encoder_decoder, "
-                        f"not model={cfg.model.name}; use task=multistep_vector for other models")
-
-
-@dataclass(frozen=True, kw_only=True)
-class Framing(Option):
-    # the input series: the target alone, the covariates alone (the target depends on them) or all series
-    inputs: str
-    check: object = _check_inputs
-
-    def roles(self, data: SeriesParams) -> tuple[list[str], list[str]]:
-        """The input and the target series, in the frame's column order (covariates first)."""
-        everything = [*data.covariates, data.target]
-        return {"target": ([data.target], [data.target]), "covariates": (list(data.covariates), [data.target]),
-                "all": (everything, everything)}[self.inputs]
-
-
-TASKS = Registry("task", "name")
-TASKS.add(Framing(name="univariate", params=OneStepParams, inputs="target"))
-TASKS.add(Framing(name="multiple_input", params=OneStepParams, inputs="covariates"))
-TASKS.add(Framing(name="multiple_parallel", params=OneStepParams, inputs="all"))
-TASKS.add(Framing(name="multistep_vector", params=MultistepParams, inputs="target"))
-TASKS.add(Framing(name="multistep_encoder_decoder", params=MultistepParams, inputs="target",
-                  check=_check_encoder_decoder))
-TASKS.add(Framing(name="multiple_input_multistep", params=MultistepParams, inputs="covariates"))
-TASKS.add(Framing(name="multiple_parallel_multistep", params=MultistepParams, inputs="all"))
 
 
 def series_roles(task, data: SeriesParams) -> tuple[list[str], list[str]]:

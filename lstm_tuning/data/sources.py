@@ -1,5 +1,5 @@
-"""Where the series come from (`data.source`): each source declares its params and reads or makes a frame
-with one column per series, covariates first, indexed by time.
+"""Where the series come from (`data.source`): each source reads or makes a frame with one column per
+series, covariates first, indexed by time (its params are declared in `specs`).
 
 Sources: a CSV (`data.path`); statsmodels' `macrodata`, which ships inside the installed package (no
 download); and generated toys: the seed 004 guide's arithmetic sequences and seed 003's sine wave.
@@ -8,80 +8,22 @@ download); and generated toys: the seed 004 guide's arithmetic sequences and see
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
 from lstm_tuning.data.csv import read_series
+from lstm_tuning.data.specs import CsvParams, GeneratedParams, SeriesParams, SummedParams
 from lstm_tuning.errors import UserError
-from lstm_tuning.options import Option, Registry, param
 
 # how to fix a series too short for its params, whichever stage finds it
 TOO_SHORT_FIX = ("the series needs at least diff_interval + n_lags + n_out + val_size + test_size + batch_size "
                  "rows: lengthen it or shrink those params")
 
 
-@dataclass
-class SeriesParams:
-    """What every source has: the series to forecast and how they are prepared and held out."""
-
-    name: str = "shampoo"
-    source: str = "csv"
-    # what ingest depends on (dvc.yaml): the CSV, or for the other sources their conf file
-    path: str = "data/shampoo-sales.csv"
-    target: str = "Sales"
-    covariates: list[str] = field(default_factory=list)  # series besides the target, in column order
-    undifferenced: list[str] = field(default_factory=list)  # series scaled but not differenced
-    diff_interval: int = param(1, at_least=1)
-    n_lags: int = param(1, at_least=1)
-    val_size: int = param(0, at_least=0)
-    test_size: int = param(12, at_least=1)
-    # the step between rows: a pandas frequency for dates (MS, QS, D...), the step for a numeric time column;
-    # null: inferred (a warning names the first gap when the dates skip a period)
-    frequency: str | None = None
-
-
-@dataclass
-class CsvParams(SeriesParams):
-    date_column: str | None = "Month"  # dates, or numbers kept as labels (years, steps); null: row order
-    date_format: str | None = None
-    fill: str | None = param(None, choices=(None, "ffill", "interpolate"))
-
-
-@dataclass
-class GeneratedParams(SeriesParams):
-    length: int = param(9, at_least=1)  # number of points
-    step: float = 10.0  # spacing of the points
-
-
-@dataclass
-class SummedParams(GeneratedParams):
-    offset: float = 5.0  # in2 = in1 + offset
-
-
-def check_series(cfg, source: str) -> None:
-    data = cfg.data
-    if data.target in data.covariates:
-        raise UserError(f"{source}: data.covariates names data.target={data.target!r}; list only the other series")
-    unknown = [name for name in data.undifferenced if name not in (data.target, *data.covariates)]
-    if unknown:
-        raise UserError(f"{source}: data.undifferenced names {unknown[0]!r}, which is neither data.target nor "
-                        "in data.covariates")
-
-
-@dataclass(frozen=True, kw_only=True)
-class Source(Option):
-    read: Callable[[SeriesParams], pd.DataFrame]
-    check: Callable = check_series
-
-
-SOURCES = Registry("data", "source")
-
-
 def load(params: SeriesParams) -> pd.DataFrame:
     """The series `params` name, covariates first and the target last, indexed by time."""
-    frame = SOURCES[params.source].read(params)
+    frame = READERS[params.source](params)
     wanted = [*params.covariates, params.target]
     missing = [name for name in wanted if name not in frame.columns]
     if missing:
@@ -121,8 +63,11 @@ def _sine_wave(params: GeneratedParams) -> pd.DataFrame:
     return pd.DataFrame({"sine": np.sin(params.step * np.arange(params.length))}, index=_steps(params))
 
 
-SOURCES.add(Source(name="csv", params=CsvParams, read=_csv))
-SOURCES.add(Source(name="macrodata", params=SeriesParams, read=_macrodata))
-SOURCES.add(Source(name="arithmetic_sequence", params=GeneratedParams, read=_arithmetic_sequence))
-SOURCES.add(Source(name="summed_sequences", params=SummedParams, read=_summed_sequences))
-SOURCES.add(Source(name="sine_wave", params=GeneratedParams, read=_sine_wave))
+# each source's reader, by `data.source` (its params: `specs.SOURCES`)
+READERS: dict[str, Callable[[SeriesParams], pd.DataFrame]] = {
+    "csv": _csv,
+    "macrodata": _macrodata,
+    "arithmetic_sequence": _arithmetic_sequence,
+    "summed_sequences": _summed_sequences,
+    "sine_wave": _sine_wave,
+}

@@ -12,14 +12,12 @@ from __future__ import annotations
 import logging
 import warnings
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from functools import partial
 
 import numpy as np
 from threadpoolctl import threadpool_limits
 
 from lstm_tuning.errors import UserError
-from lstm_tuning.options import Option, Registry, param
 
 log = logging.getLogger(__name__)
 
@@ -75,32 +73,6 @@ def exponential_smoothing(training: np.ndarray, *, trend: str | None, damped: bo
         return np.asarray(model.fit(**smoothing, optimized=False).forecast(steps), float)
 
     return predict
-
-
-@dataclass
-class PersistenceParams:
-    name: str = "persistence"
-
-
-@dataclass
-class ClassicalParams:
-    name: str = "classical"
-    # seasonal naive forecasts the value one season earlier; null: a year of the data's frequency
-    season: int | None = param(None, at_least=1)
-    arima_order: list[int] = field(default_factory=lambda: [2, 1, 0])  # statsmodels ARIMA (p, d, q)
-    exp_smoothing_trend: str | None = param("add", choices=(None, "add", "mul"))
-    exp_smoothing_damped: bool = True
-
-
-def _check_classical(cfg, source: str) -> None:
-    order = cfg.baselines.arima_order
-    if len(order) != 3 or min(order) < 0:
-        raise UserError(f"{source}: baselines.arima_order={list(order)} must be three integers >= 0: [p, d, q]")
-
-
-BASELINES = Registry("baselines", "name")
-BASELINES.add(Option("classical", ClassicalParams, _check_classical))
-BASELINES.add(Option("persistence", PersistenceParams))
 
 
 def forecasters(cfg, season: int | None) -> dict[str, Forecaster]:

@@ -1,5 +1,5 @@
-"""What every architecture shares: the params of its LSTM layers, the option it registers, and the
-layer options built from those params.
+"""What every architecture's builder shares: the shape it is built for and the layer options built from
+the params of its LSTM layers (`specs.LSTMParams`).
 
 Convention: a model maps a window [n_lags, n_features] to a forecast [n_out, n_targets] (one row per
 forecast step, one column per target series), whatever the architecture or framing; models that read the
@@ -13,33 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from lstm_tuning.options import Option, param
-
-# Optimizers whose update is elementwise, so one optimizer over weights stacked along a repeat axis gives
-# every repeat exactly the update it would get alone (no norm or factor shared across repeats).
-ELEMENTWISE_OPTIMIZERS = ("adam", "adamw", "adamax", "nadam", "rmsprop", "adagrad", "sgd")
-LOSSES = ("mse", "mae", "huber", "log_cosh")
-ACTIVATIONS = ("tanh", "relu", "linear", "sigmoid", "elu", "selu", "softsign", "gelu", "swish")
-
-
-@dataclass
-class LSTMParams:
-    """The params of every LSTM-bearing model: its cell, the seed 002 extensions (dropout, weight
-    penalties) and how it is optimised."""
-
-    name: str
-    activation: str = param("relu", choices=ACTIVATIONS)  # of the LSTM cell and output (the gates stay sigmoid)
-    dropout: float = param(0.0, at_least=0, below=1)  # fraction of the LSTM inputs dropped while training
-    recurrent_dropout: float = param(0.0, at_least=0, below=1)  # of the recurrent state
-    kernel_l1: float = param(0.0, at_least=0)  # L1/L2 weight penalties added to the loss (0 = none)
-    kernel_l2: float = param(0.0, at_least=0)
-    recurrent_l1: float = param(0.0, at_least=0)
-    recurrent_l2: float = param(0.0, at_least=0)
-    bias_l1: float = param(0.0, at_least=0)
-    bias_l2: float = param(0.0, at_least=0)
-    optimizer: str = param("adam", choices=ELEMENTWISE_OPTIMIZERS)
-    learning_rate: float = param(0.001, above=0)
-    loss: str = param("mse", choices=LOSSES)
+from lstm_tuning.models.specs import LSTMParams
 
 
 @dataclass(frozen=True)
@@ -52,14 +26,6 @@ class Shape:
     n_out: int
     n_targets: int
     batch_size: int | None = None
-
-
-@dataclass(frozen=True, kw_only=True)
-class Architecture(Option):
-    build: Callable  # (params, Shape) -> keras.Model
-    # True: batches in order, the LSTM state carried from one batch to the next (the seed 002 model);
-    # False: each window on its own, shuffled batches as Keras fit
-    carries_state: bool = False
 
 
 def regularizer(l1: float, l2: float):

@@ -6,19 +6,8 @@ The seed's setup (2 frames of 2 steps, kernel 2): -S data.n_lags=4 -S model.n_st
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-from lstm_tuning.models.base import Architecture, LSTMParams, recurrent_options, vector_model
-from lstm_tuning.models.cnn_lstm import check_subsequences
-from lstm_tuning.options import param
-
-
-@dataclass
-class ConvLstmParams(LSTMParams):
-    name: str = "conv_lstm"
-    filters: int = param(64, at_least=1)
-    n_steps: int = param(1, at_least=1)  # lags per frame; data.n_lags / n_steps frames
-    kernel_size: int = param(1, at_least=1)  # columns (time steps) of the (1, kernel_size) kernel; at most n_steps
+from lstm_tuning.models.base import recurrent_options, vector_model
+from lstm_tuning.models.specs import ConvLstmParams
 
 
 def build(params: ConvLstmParams, shape):
@@ -31,6 +20,3 @@ def build(params: ConvLstmParams, shape):
         return layers.Flatten()(convolved)
 
     return vector_model(params, shape, encode)
-
-
-ARCHITECTURE = Architecture(name="conv_lstm", params=ConvLstmParams, check=check_subsequences, build=build)

@@ -3,16 +3,8 @@ TimeDistributed Dense, one row per forecast step."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-from lstm_tuning.models.base import Architecture, LSTMParams, lstm
-from lstm_tuning.options import param
-
-
-@dataclass
-class EncoderDecoderParams(LSTMParams):
-    name: str = "encoder_decoder"
-    units: int = param(50, at_least=1)  # of the encoder and of the decoder
+from lstm_tuning.models.base import lstm
+from lstm_tuning.models.specs import EncoderDecoderParams
 
 
 def build(params: EncoderDecoderParams, shape):
@@ -23,6 +15,3 @@ def build(params: EncoderDecoderParams, shape):
     repeated = layers.RepeatVector(shape.n_out)(lstm(params)(window))
     decoded = lstm(params, return_sequences=True)(repeated)
     return keras.Model(window, layers.TimeDistributed(layers.Dense(shape.n_targets))(decoded), name=params.name)
-
-
-ARCHITECTURE = Architecture(name="encoder_decoder", params=EncoderDecoderParams, build=build)

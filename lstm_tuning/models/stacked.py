@@ -2,17 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-from lstm_tuning.models.base import Architecture, LSTMParams, lstm, vector_model
-from lstm_tuning.options import param
-
-
-@dataclass
-class StackedParams(LSTMParams):
-    name: str = "stacked"
-    units: int = param(50, at_least=1)  # per layer
-    layers: int = param(2, at_least=1)
+from lstm_tuning.models.base import lstm, vector_model
+from lstm_tuning.models.specs import StackedParams
 
 
 def build(params: StackedParams, shape):
@@ -23,6 +14,3 @@ def build(params: StackedParams, shape):
         return lstm(params)(sequence)
 
     return vector_model(params, shape, encode)
-
-
-ARCHITECTURE = Architecture(name="stacked", params=StackedParams, build=build)

@@ -6,24 +6,8 @@ and returned explicitly, so the compiled loop can carry the state from batch to 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-from lstm_tuning.errors import UserError
-from lstm_tuning.models.base import ACTIVATIONS, Architecture, LSTMParams, Shape, recurrent_options
-from lstm_tuning.options import param
-
-
-@dataclass
-class StatefulParams(LSTMParams):
-    name: str = "stateful_lstm"
-    units: int = param(1, at_least=1)
-    activation: str = param("tanh", choices=ACTIVATIONS)
-
-
-def check(cfg, source: str) -> None:
-    if cfg.task.name != "univariate":
-        raise UserError(f"{source}: model=stateful_lstm forecasts task=univariate only, not task={cfg.task.name}; "
-                        "pick another model for this framing")
+from lstm_tuning.models.base import Shape, recurrent_options
+from lstm_tuning.models.specs import StatefulParams
 
 
 def build(params: StatefulParams, shape: Shape):
@@ -51,6 +35,3 @@ def step_twin(model, any_batch: bool = False):
     lstm_step = keras.layers.LSTM.from_config(lstm.get_config() | {"stateful": False, "return_state": True})
     output, h_next, c_next = lstm_step(x, initial_state=[h, c])
     return keras.Model([x, h, c], [keras.layers.Dense.from_config(dense.get_config())(output), h_next, c_next])
-
-
-ARCHITECTURE = Architecture(name="stateful_lstm", params=StatefulParams, check=check, build=build, carries_state=True)

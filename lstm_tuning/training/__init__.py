@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 
 from lstm_tuning.errors import UserError
-from lstm_tuning.models import MODELS
+from lstm_tuning.models.specs import MODELS
 from lstm_tuning.training import backend, carried_state, shuffled
 from lstm_tuning.training.core import OnCheckpoint, TrainedRepeats, member_seeds
 

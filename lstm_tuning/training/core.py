@@ -17,8 +17,8 @@ from dataclasses import dataclass
 import numpy as np
 from tqdm.auto import tqdm
 
-from lstm_tuning import models
 from lstm_tuning.errors import raise_if_interrupted
+from lstm_tuning.models import builders
 from lstm_tuning.models.base import Shape
 from lstm_tuning.training.backend import keras, tf
 
@@ -81,7 +81,7 @@ def initial_members(params, train_cfg, shape: Shape) -> list[keras.Model]:
         # kernel cache: building 30 models took a third longer.)
         random.seed(seed)
         np.random.seed(seed)
-        members.append(models.build(params, shape))
+        members.append(builders.build(params, shape))
     return members
 
 

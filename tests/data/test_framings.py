@@ -3,10 +3,9 @@
 import numpy as np
 import pandas as pd
 import pytest
-from helpers import ARITHMETIC, SUMMED, data_params, task_params
+from helpers import ARITHMETIC, SUMMED, data_params, option_params, task_params
 
 from lstm_tuning.data import backtest, framings, sources
-from lstm_tuning.data.backtest import HoldoutParams, SlidingParams
 
 UNIVARIATE = data_params(**ARITHMETIC, n_lags=3)
 MULTIVARIATE = data_params(**SUMMED, n_lags=3)
@@ -64,7 +63,7 @@ def test_too_short_a_series_is_refused():
 
 
 def holdout(n_rows, val_size, test_size):
-    return backtest.plan(HoldoutParams(), n_rows, val_size, test_size, "series")
+    return backtest.plan(option_params("backtest", "holdout"), n_rows, val_size, test_size, "series")
 
 
 def test_shampoo_windows_are_the_seeds_split():
@@ -92,7 +91,7 @@ def test_multistep_windows_train_only_on_rows_before_the_held_out_ones():
 def test_each_fit_trains_on_the_windows_inside_its_rows_only():
     series = pd.concat([pd.DataFrame({"fit": k, "seq": np.arange(20.0)}) for k in range(3)])
     data = data_params(**ARITHMETIC, n_lags=2, val_size=0, test_size=3)
-    plan = backtest.plan(SlidingParams(window=10), 20, 0, 3, "series")  # fits on rows 7-16, 8-17, 9-18
+    plan = backtest.plan(option_params("backtest", "sliding", window=10), 20, 0, 3, "series")  # fits on rows 7-16, 8-17, 9-18
     split = framings.split_windows(series, task_params("multistep_vector", 2), data, plan, "s")
     for fit, trains in zip(plan.fits, split["train"]):
         first_rows = split["first_rows"][trains]

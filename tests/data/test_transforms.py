@@ -2,10 +2,9 @@
 
 import numpy as np
 import pytest
-from helpers import ARITHMETIC, SHAMPOO, SUMMED, data_params, task_params
+from helpers import ARITHMETIC, SHAMPOO, SUMMED, data_params, option_params, task_params
 
 from lstm_tuning.data import backtest, framings, sources, transforms
-from lstm_tuning.data.backtest import HoldoutParams, RollingParams, SlidingParams
 from lstm_tuning.data.transforms import Scaling, SeriesTransform, difference
 
 
@@ -56,13 +55,13 @@ def test_scalers_never_see_held_out_rows():
     frame = sources.load(params)
     altered = frame.copy()
     altered.iloc[-3:] *= 10
-    plan = backtest.plan(HoldoutParams(), len(frame), 1, 2, "series")
+    plan = backtest.plan(option_params("backtest", "holdout"), len(frame), 1, 2, "series")
     _, fitted = transforms.transform(frame, params, plan, "series")
     _, fitted_altered = transforms.transform(altered, params, plan, "series")
     assert fitted == fitted_altered
 
 
-@pytest.mark.parametrize("options", [RollingParams(), SlidingParams(window=4)])
+@pytest.mark.parametrize("options", [option_params("backtest", "expanding"), option_params("backtest", "sliding", window=4)])
 def test_each_fits_scalers_see_only_its_training_rows(options):
     params = data_params(**SUMMED, val_size=1, test_size=2)
     frame = sources.load(params)

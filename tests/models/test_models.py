@@ -5,10 +5,10 @@ import keras
 import pytest
 from helpers import SUMMED, data_params, model_params, task_params
 
-from lstm_tuning import models
 from lstm_tuning.data import framings, sources
-from lstm_tuning.models import MODELS
+from lstm_tuning.models import builders
 from lstm_tuning.models.base import Shape
+from lstm_tuning.models.specs import MODELS
 
 MULTIVARIATE = data_params(**SUMMED, n_lags=4)
 TASKS = {  # framing -> (n_out, input series, target series) on the seed's multivariate toy
@@ -35,12 +35,12 @@ def test_every_architecture_forecasts_every_framing_in_the_right_shape(architect
     n_out, n_inputs, n_targets = TASKS[task]
     windows = framings.frame(sources.load(MULTIVARIATE), task_params(task, n_out), MULTIVARIATE)
     assert windows.X.shape[1:] == (4, n_inputs) and windows.y.shape[1:] == (n_out, n_targets)
-    model = models.build(model_params(architecture, units=3, filters=3), Shape(4, n_inputs, n_out, n_targets))
+    model = builders.build(model_params(architecture, units=3, filters=3), Shape(4, n_inputs, n_out, n_targets))
     assert model(windows.X).shape == (len(windows.X), n_out, n_targets)
 
 
 def test_the_stateful_model_is_the_seeds_network():
-    model = models.build(model_params("stateful_lstm", units=3), Shape(2, 1, 1, 1, batch_size=4))
+    model = builders.build(model_params("stateful_lstm", units=3), Shape(2, 1, 1, 1, batch_size=4))
     lstm, dense = model.layers
     assert model.input_shape == (4, 1, 2) and lstm.stateful and lstm.units == 3 and dense.units == 1
 
@@ -48,7 +48,7 @@ def test_the_stateful_model_is_the_seeds_network():
 def test_hyperparameters_reach_the_layers():
     params = model_params("stacked", layers=3, units=7, activation="tanh", dropout=0.2, recurrent_dropout=0.3,
                           kernel_l1=0.01, recurrent_l2=0.02, bias_l1=0.03)
-    lstms = [layer for layer in models.build(params, Shape(3, 1, 1, 1)).layers if isinstance(layer, keras.layers.LSTM)]
+    lstms = [layer for layer in builders.build(params, Shape(3, 1, 1, 1)).layers if isinstance(layer, keras.layers.LSTM)]
     assert len(lstms) == 3 and [layer.return_sequences for layer in lstms] == [True, True, False]
     for layer in lstms:
         assert (layer.units, layer.cell.activation.__name__) == (7, "tanh")
@@ -59,9 +59,9 @@ def test_hyperparameters_reach_the_layers():
 
 
 def test_cnn_and_conv_lstm_read_the_seeds_subsequences():
-    cnn = models.build(model_params("cnn_lstm", filters=5, kernel_size=2, pool_size=1, n_steps=2), Shape(6, 2, 1, 1))
+    cnn = builders.build(model_params("cnn_lstm", filters=5, kernel_size=2, pool_size=1, n_steps=2), Shape(6, 2, 1, 1))
     conv = [layer for layer in cnn.layers if isinstance(layer, keras.layers.TimeDistributed)][0]
     assert conv.input.shape == (None, 3, 2, 2) and conv.layer.get_config()["kernel_size"] == (2,)
-    conv_lstm = models.build(model_params("conv_lstm", filters=5, kernel_size=2, n_steps=2), Shape(6, 2, 1, 1))
+    conv_lstm = builders.build(model_params("conv_lstm", filters=5, kernel_size=2, n_steps=2), Shape(6, 2, 1, 1))
     layer = [layer for layer in conv_lstm.layers if isinstance(layer, keras.layers.ConvLSTM2D)][0]
     assert layer.input.shape == (None, 3, 1, 2, 2) and layer.kernel_size == (1, 2) and layer.filters == 5

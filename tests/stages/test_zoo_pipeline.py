@@ -83,7 +83,7 @@ def test_a_seed004_toy_runs_through_the_stages_with_persistence_as_its_baseline(
 
 def test_every_model_option_runs_the_whole_pipeline_with_every_other_param_at_its_default(repo_copy):
     """`dvc exp run -S model=<option>` and nothing else, for every option, as queued experiments."""
-    from lstm_tuning.models import MODELS
+    from lstm_tuning.models.specs import MODELS
 
     options = sorted(MODELS)
     for option in options:

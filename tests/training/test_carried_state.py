@@ -1,12 +1,12 @@
 """Real TensorFlow training: ordered batches with carried state against Keras' own stateful fit/predict
 (the seed 002 harness)."""
 
-import dataclasses
 import signal
 
 import numpy as np
 import pytest
-from helpers import PARAMS, fit_alone, held_part, model_params, training_part, windows_in_memory
+from helpers import (PARAMS, fit_alone, held_part, load_config, model_params, option_params, training_part,
+                     windows_in_memory)
 
 from lstm_tuning import config, errors, training
 from lstm_tuning.models.base import Shape
@@ -27,7 +27,7 @@ def shampoo_with_validation():
 
 
 def train_cfg(**values):
-    return dataclasses.replace(config.TrainConfig(), **values)
+    return option_params("train", "default", **values)
 
 
 def seed_harness(model, X, y, epochs, batch_size):
@@ -177,10 +177,10 @@ def test_trimming_drops_the_oldest_rows_to_a_multiple_of_the_batch_size():
 
 
 @pytest.fixture(scope="module")
-def shampoo_expanding():
+def shampoo_expanding(tmp_path_factory):
     """An expanding backtest over the test year, refit at every origin: 12 fits on 10 to 21 training windows
     (so 3, 2, 1 or none of the oldest dropped to whole batches of 4)."""
-    return windows_in_memory(config.load(["backtest.name=expanding"], PARAMS))
+    return windows_in_memory(load_config(tmp_path_factory.mktemp("expanding"), ["backtest=expanding"]))
 
 
 @pytest.mark.slow  # four programs; the fast tier checks fits trained together in test_shuffled.py

@@ -11,12 +11,10 @@ import dataclasses
 import keras
 import numpy as np
 import pytest
-from helpers import ARITHMETIC, SUMMED, data_params, fit_alone, model_params, task_params
+from helpers import ARITHMETIC, SUMMED, data_params, fit_alone, model_params, option_params, task_params
 
 from lstm_tuning import training
-from lstm_tuning.config import TrainConfig
 from lstm_tuning.data import backtest, framings, sources, transforms
-from lstm_tuning.data.backtest import RollingParams
 from lstm_tuning.models.base import Shape
 from lstm_tuning.training import core, shuffled
 
@@ -36,7 +34,7 @@ def toy_windows(task, n_out=1, data=None, scale=SCALE):
 
 
 def train_cfg(**values):
-    return dataclasses.replace(TrainConfig(), **values)
+    return option_params("train", "default", **values)
 
 
 def trains_exactly_as_keras_fit(architecture, task, n_out):
@@ -172,7 +170,7 @@ def test_every_fit_trains_together_exactly_as_it_would_alone():
     optimizer group each, so one group skips a batch every epoch), with dropout and shuffling."""
     data = data_params(**ARITHMETIC, length=30, n_lags=2, val_size=0, test_size=6)
     series = sources.load(data) * SCALE
-    plan = backtest.plan(RollingParams(refit_every=2), len(series), 0, 6, "series")
+    plan = backtest.plan(option_params("backtest", "expanding", refit_every=2), len(series), 0, 6, "series")
     scaled, _ = transforms.transform(series, data, plan, "series")
     windows = framings.split_windows(scaled, task_params("univariate"), data, plan, "transformed")
     assert sorted(set(windows["train"].sum(axis=1))) == [21, 23, 25]  # 6, 6 and 7 batches of 4

@@ -1,0 +1,155 @@
+"""What each data option is: the sources (`data.source`), the backtests (`backtest.name`) and the framings
+(`task.name`), with their params, bounds and the rules that tie them to other groups. Light on purpose:
+`config` reads this without numpy or pandas; reading a source is `sources`, laying out a backtest
+`backtest`, cutting windows `framings`.
+
+The params have no defaults: each value is in its option's `conf/<group>/` file, the one place it is
+written.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from lstm_tuning.errors import UserError
+from lstm_tuning.options import Option, Registry, param
+
+
+@dataclass(kw_only=True)
+class SeriesParams:
+    """What every source has: the series to forecast and how they are prepared and held out."""
+
+    name: str
+    source: str
+    # what ingest depends on (dvc.yaml): the CSV, or for the other sources their conf file
+    path: str
+    target: str
+    covariates: list[str]  # series besides the target, in column order
+    undifferenced: list[str]  # series scaled but not differenced
+    diff_interval: int = param(at_least=1)
+    n_lags: int = param(at_least=1)
+    val_size: int = param(at_least=0)
+    test_size: int = param(at_least=1)
+    # the step between rows: a pandas frequency for dates (MS, QS, D...), the step for a numeric time column;
+    # null: inferred (a warning names the first gap when the dates skip a period)
+    frequency: str | None
+
+
+@dataclass(kw_only=True)
+class CsvParams(SeriesParams):
+    date_column: str | None  # dates, or numbers kept as labels (years, steps); null: row order
+    date_format: str | None
+    fill: str | None = param(choices=(None, "ffill", "interpolate"))
+
+
+@dataclass(kw_only=True)
+class GeneratedParams(SeriesParams):
+    length: int = param(at_least=1)  # number of points
+    step: float  # spacing of the points
+
+
+@dataclass(kw_only=True)
+class SummedParams(GeneratedParams):
+    offset: float  # in2 = in1 + offset
+
+
+def check_series(cfg, source: str) -> None:
+    data = cfg.data
+    if data.target in data.covariates:
+        raise UserError(f"{source}: data.covariates names data.target={data.target!r}; list only the other series")
+    unknown = [name for name in data.undifferenced if name not in (data.target, *data.covariates)]
+    if unknown:
+        raise UserError(f"{source}: data.undifferenced names {unknown[0]!r}, which is neither data.target nor "
+                        "in data.covariates")
+
+
+SOURCES = Registry("data", "source")
+SOURCES.add(Option("csv", CsvParams, check_series))
+SOURCES.add(Option("macrodata", SeriesParams, check_series))
+SOURCES.add(Option("arithmetic_sequence", GeneratedParams, check_series))
+SOURCES.add(Option("summed_sequences", SummedParams, check_series))
+SOURCES.add(Option("sine_wave", GeneratedParams, check_series))
+
+
+@dataclass(kw_only=True)
+class HoldoutParams:
+    name: str
+
+
+@dataclass(kw_only=True)
+class RollingParams:
+    name: str
+    step: int = param(at_least=1)  # rows between one origin and the next
+    horizon: int = param(at_least=1)  # rows each origin forecasts (each window with the true values before it)
+    refit_every: int = param(at_least=0)  # refit at every k-th origin; 0: one fit at the first, walked forward
+
+
+@dataclass(kw_only=True)
+class SlidingParams(RollingParams):
+    window: int = param(at_least=2)  # rows each fit trains on: the last ones before its origin
+
+
+def check_rolling(cfg, source: str) -> None:
+    if cfg.train.early_stopping:
+        raise UserError(f"{source}: train.early_stopping={cfg.train.early_stopping} needs backtest=holdout (its "
+                        f"validation rows are the early-stopping check), not backtest={cfg.backtest.name}; "
+                        "set train.early_stopping=0")
+
+
+BACKTESTS = Registry("backtest", "name")
+BACKTESTS.add(Option("holdout", HoldoutParams))
+BACKTESTS.add(Option("expanding", RollingParams, check_rolling))
+BACKTESTS.add(Option("sliding", SlidingParams, check_rolling))
+
+
+@dataclass(kw_only=True)
+class OneStepParams:
+    name: str
+
+    @property
+    def n_out(self) -> int:
+        return 1
+
+
+@dataclass(kw_only=True)
+class MultistepParams:
+    name: str
+    n_out: int = param(at_least=1)  # steps forecast from each window
+
+
+def check_inputs(cfg, source: str) -> None:
+    if TASKS[cfg.task.name].inputs != "target" and not cfg.data.covariates:
+        raise UserError(f"{source}: task={cfg.task.name} needs input series besides the target, but "
+                        f"data.covariates is empty for data={cfg.data.name}; pick data with covariates "
+                        "(summed_sequences, macrodata) or task=univariate")
+
+
+def check_encoder_decoder(cfg, source: str) -> None:
+    check_inputs(cfg, source)
+    if cfg.model.name != "encoder_decoder":
+        raise UserError(f"{source}: task=multistep_encoder_decoder is the framing of model=encoder_decoder, "
+                        f"not model={cfg.model.name}; use task=multistep_vector for other models")
+
+
+@dataclass(frozen=True, kw_only=True)
+class Framing(Option):
+    # the input series: the target alone, the covariates alone (the target depends on them) or all series
+    inputs: str
+    check: object = check_inputs
+
+    def roles(self, data: SeriesParams) -> tuple[list[str], list[str]]:
+        """The input and the target series, in the frame's column order (covariates first)."""
+        everything = [*data.covariates, data.target]
+        return {"target": ([data.target], [data.target]), "covariates": (list(data.covariates), [data.target]),
+                "all": (everything, everything)}[self.inputs]
+
+
+TASKS = Registry("task", "name")
+TASKS.add(Framing(name="univariate", params=OneStepParams, inputs="target"))
+TASKS.add(Framing(name="multiple_input", params=OneStepParams, inputs="covariates"))
+TASKS.add(Framing(name="multiple_parallel", params=OneStepParams, inputs="all"))
+TASKS.add(Framing(name="multistep_vector", params=MultistepParams, inputs="target"))
+TASKS.add(Framing(name="multistep_encoder_decoder", params=MultistepParams, inputs="target",
+                  check=check_encoder_decoder))
+TASKS.add(Framing(name="multiple_input_multistep", params=MultistepParams, inputs="covariates"))
+TASKS.add(Framing(name="multiple_parallel_multistep", params=MultistepParams, inputs="all"))
