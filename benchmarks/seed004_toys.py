@@ -76,7 +76,8 @@ def main(repeats: int) -> None:
         # every window trains, as the seed fits them all
         windows = {"X": cut.X[None], "y": cut.y[None], "first_rows": cut.target_rows,
                    "train": np.ones((1, len(cut.X)), bool), "stop": np.zeros(len(cut.X), bool)}
-        model = MODELS[params["name"]].params(**conf(f"model={params['name']}")["model"] | {"activation": "relu"} | params)
+        own = conf(f"model={params['name']}")["model"]
+        model = MODELS[params["name"]].params(**own | {"activation": "relu"} | params)
         train_cfg = TrainConfig(**conf()["train"] | {"epochs": epochs, "batch_size": 32, "repeats": repeats, "seed": 1})
         trained = training.train(model, train_cfg, windows, progress=False)
         forecasts = training.forecast(trained.models, None, np.array([query], "float32"))[:, 0].reshape(repeats, -1)

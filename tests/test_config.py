@@ -2,13 +2,15 @@
 the params of the options chosen, and refuse what no option reads or allows, in one line naming the param."""
 
 import dataclasses
+import subprocess
+import sys
 
 import pytest
 import yaml
 from helpers import PARAMS, ROOT, compose_conf, load_config
 
 from lstm_tuning import config
-from lstm_tuning.data.framings import TASKS
+from lstm_tuning.data.specs import TASKS
 from lstm_tuning.errors import UserError
 
 
@@ -27,7 +29,7 @@ def test_committed_params_are_the_seed_configuration():
 
 
 # each group with options: the key that names the chosen one
-CHOSEN_BY = {"model": "name", "data": "source", "task": "name", "baselines": "name"}
+CHOSEN_BY = {"model": "name", "data": "source", "task": "name", "backtest": "name", "baselines": "name"}
 ALL_OPTIONS = [(group, option) for group in CHOSEN_BY for option in options(group)]
 
 
@@ -53,8 +55,39 @@ def test_each_option_is_valid_with_every_other_param_at_its_default(tmp_path, gr
     assert getattr(cfg, group).name == option
 
 
-def test_train_keys_are_the_schemas():
-    assert set(compose_conf()["train"]) == {f.name for f in dataclasses.fields(config.TrainConfig)}
+def test_train_and_forecast_keys_are_the_schemas():
+    for group in config.SINGLE:
+        assert set(compose_conf()[group]) == {f.name for f in dataclasses.fields(config.params_class(group, {}))}
+
+
+PARAMS_CLASSES = sorted({option.params for registry in config.REGISTRIES.values() for option in registry.values()}
+                        | {params for params, _ in config.SINGLE.values()}, key=lambda params: params.__name__)
+
+
+@pytest.mark.parametrize("params", PARAMS_CLASSES, ids=lambda params: params.__name__)
+def test_conf_alone_holds_the_defaults(params):
+    # conf/ sets every param (the tests above), so a dataclass default would be a second copy that can drift
+    repeated = [f.name for f in dataclasses.fields(params)
+                if f.default is not dataclasses.MISSING or f.default_factory is not dataclasses.MISSING]
+    assert not repeated, f"{params.__name__} repeats conf/'s defaults of {repeated}"
+
+
+def test_the_shared_lstm_params_are_written_once():
+    shared = yaml.safe_load((ROOT / "conf/model/_shared/lstm.yaml").read_text())
+    for option in options("model"):
+        own = yaml.safe_load((ROOT / "conf/model" / f"{option}.yaml").read_text())
+        # the shared file is merged after the option's own keys: a key in both would silently take its value
+        assert own["defaults"] == ["_self_", "_shared/lstm@_here_"] and not set(own) & set(shared), option
+        assert compose_conf([f"model={option}"])["model"].items() >= shared.items()
+
+
+def test_reading_the_config_loads_no_implementation():
+    # what a stage reads before any work: no pandas, statsmodels or TensorFlow (seconds to load)
+    script = ("import sys; from lstm_tuning import config; config.load(params_file=sys.argv[1]); "
+              "print(sorted({m.split('.')[0] for m in sys.modules} & {'numpy', 'pandas', 'statsmodels', 'keras', "
+              "'tensorflow', 'sklearn'}))")
+    loaded = subprocess.run([sys.executable, "-c", script, str(PARAMS)], capture_output=True, text=True, check=True)
+    assert loaded.stdout.strip() == "[]"
 
 
 def test_overrides_apply_over_params_yaml():

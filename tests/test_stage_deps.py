@@ -32,16 +32,21 @@ def imported_names(path):
             yield from (f"{base}.{alias.name}" for alias in node.names)
 
 
+# a module that imports its package's modules by a computed name (`models.builders.build`: the module of the
+# architecture named in the params) may import any of them
+BY_NAME = re.compile(r"import_module\(f[\"'](\{__package__\}|\{__name__\})\.")
+
+
 def closure(start):
-    """The project files `start` imports, transitively; a package that imports its modules by discovery
-    (pkgutil) counts as importing all of them."""
+    """The project files `start` imports, transitively; a module that imports its package's modules by name
+    counts as importing all of them."""
     seen, todo = set(), [start]
     while todo:
         path = todo.pop()
         if path in seen:
             continue
         seen.add(path)
-        if path.name == "__init__.py" and "pkgutil.iter_modules" in path.read_text():
+        if BY_NAME.search(path.read_text()):
             todo.extend(path.parent.glob("*.py"))
         for name in imported_names(path):
             parts = name.split(".")
@@ -52,18 +57,45 @@ def closure(start):
     return seen
 
 
+def missing_deps(stage: str, deps: list[str]) -> list[str]:
+    """The project files `stage` imports that `deps` (dvc.yaml entries: files or folders) do not cover."""
+    start = module_file(re.search(r"python -m ([\w.]+)", STAGES[stage]["cmd"]).group(1))
+    paths = [ROOT / dep for dep in deps if "${" not in dep]
+    return [str(path.relative_to(ROOT)) for path in sorted(closure(start))
+            if not any(path == dep or dep in path.parents for dep in paths)]
+
+
 @pytest.mark.parametrize("stage", STAGES)
 def test_every_imported_module_is_a_dependency(stage):
-    command = STAGES[stage]["cmd"]
-    start = module_file(re.search(r"python -m ([\w.]+)", command).group(1))
-    deps = [ROOT / dep for dep in STAGES[stage]["deps"] if "${" not in dep]
-    missing = [str(path.relative_to(ROOT)) for path in sorted(closure(start))
-               if not any(path == dep or dep in path.parents for dep in deps)]
+    missing = missing_deps(stage, STAGES[stage]["deps"])
     assert not missing, f"{stage} imports modules its dvc.yaml deps miss: {missing}"
 
 
-def test_the_closure_follows_lazy_and_discovered_imports():
+def test_a_module_missing_from_the_deps_is_found():
+    deps = [dep for dep in STAGES["train"]["deps"] if dep != "lstm_tuning/models"]
+    assert "lstm_tuning/models/conv_lstm.py" in missing_deps("train", deps)  # a builder, loaded by its name
+
+
+def test_the_closure_follows_lazy_and_named_imports():
     train = closure(module_file("stages.train"))
     assert ROOT / "lstm_tuning/training/carried_state.py" in train  # imported inside main()
-    assert ROOT / "lstm_tuning/models/conv_lstm.py" in train  # found by the registry's discovery
+    assert ROOT / "lstm_tuning/models/conv_lstm.py" in train  # loaded by name by models.builders
     assert ROOT / "lstm_tuning/reports/study.py" not in train
+
+
+def test_the_config_imports_specs_and_no_implementation():
+    light = {"__init__.py", "specs.py", "config.py", "options.py", "errors.py", "paths.py"}
+    assert {path.name for path in closure(module_file("lstm_tuning.config"))} <= light
+
+
+@pytest.mark.parametrize("implementation, stages", [
+    ("lstm_tuning/evaluation/baselines.py", {"evaluate"}),
+    ("lstm_tuning/models/stateful_lstm.py", {"train", "forecast"}),
+    ("lstm_tuning/data/sources.py", {"ingest"}),
+])
+def test_an_option_implementation_is_a_dependency_of_the_stages_that_run_it_only(implementation, stages):
+    def covered(stage):
+        return any(ROOT / implementation == ROOT / dep or ROOT / dep in (ROOT / implementation).parents
+                   for dep in STAGES[stage]["deps"])
+
+    assert {stage for stage in STAGES if covered(stage)} == stages

@@ -23,7 +23,7 @@ from dataclasses import asdict, dataclass
 import numpy as np
 import pandas as pd
 
-from lstm_tuning.data.sources import TOO_SHORT_FIX
+from lstm_tuning.data.specs import TOO_SHORT_FIX
 from lstm_tuning.errors import UserError
 
 ROLES = ("val", "test")

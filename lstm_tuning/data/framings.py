@@ -17,8 +17,7 @@ import pandas as pd
 from numpy.lib.stride_tricks import sliding_window_view
 
 from lstm_tuning.data.backtest import Plan
-from lstm_tuning.data.sources import TOO_SHORT_FIX
-from lstm_tuning.data.specs import TASKS, SeriesParams
+from lstm_tuning.data.specs import TASKS, TOO_SHORT_FIX, SeriesParams
 from lstm_tuning.errors import UserError
 
 

@@ -16,10 +16,6 @@ from lstm_tuning.data.csv import read_series
 from lstm_tuning.data.specs import CsvParams, GeneratedParams, SeriesParams, SummedParams
 from lstm_tuning.errors import UserError
 
-# how to fix a series too short for its params, whichever stage finds it
-TOO_SHORT_FIX = ("the series needs at least diff_interval + n_lags + n_out + val_size + test_size + batch_size "
-                 "rows: lengthen it or shrink those params")
-
 
 def load(params: SeriesParams) -> pd.DataFrame:
     """The series `params` name, covariates first and the target last, indexed by time."""

@@ -14,6 +14,10 @@ from dataclasses import dataclass
 from lstm_tuning.errors import UserError
 from lstm_tuning.options import Option, Registry, param
 
+# how to fix a series too short for its params, whichever stage finds it
+TOO_SHORT_FIX = ("the series needs at least diff_interval + n_lags + n_out + val_size + test_size + batch_size "
+                 "rows: lengthen it or shrink those params")
+
 
 @dataclass(kw_only=True)
 class SeriesParams:

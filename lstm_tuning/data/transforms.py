@@ -10,8 +10,7 @@ import pandas as pd
 from sklearn.preprocessing import MinMaxScaler
 
 from lstm_tuning.data.backtest import Plan
-from lstm_tuning.data.sources import TOO_SHORT_FIX
-from lstm_tuning.data.specs import SeriesParams
+from lstm_tuning.data.specs import TOO_SHORT_FIX, SeriesParams
 from lstm_tuning.errors import UserError
 
 FEATURE_RANGE = (-1.0, 1.0)

@@ -19,7 +19,7 @@ import yaml
 from lstm_tuning import config, paths
 from lstm_tuning.data import framings, timeline, transforms
 from lstm_tuning.data.csv import read_series
-from lstm_tuning.data.sources import TOO_SHORT_FIX
+from lstm_tuning.data.specs import TOO_SHORT_FIX
 from lstm_tuning.errors import UserError
 
 PARAMS_FILE = "params.yaml"

@@ -14,7 +14,7 @@ import time
 
 import numpy as np
 
-from lstm_tuning.data.sources import TOO_SHORT_FIX
+from lstm_tuning.data.specs import TOO_SHORT_FIX
 from lstm_tuning.errors import UserError
 from lstm_tuning.models.base import Shape
 from lstm_tuning.models.stateful_lstm import step_twin

@@ -2,7 +2,6 @@
 
 import pandas as pd
 import pytest
-
 from helpers import option_params
 
 from lstm_tuning.data.backtest import Fit, Origin, Plan, plan

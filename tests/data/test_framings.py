@@ -91,7 +91,8 @@ def test_multistep_windows_train_only_on_rows_before_the_held_out_ones():
 def test_each_fit_trains_on_the_windows_inside_its_rows_only():
     series = pd.concat([pd.DataFrame({"fit": k, "seq": np.arange(20.0)}) for k in range(3)])
     data = data_params(**ARITHMETIC, n_lags=2, val_size=0, test_size=3)
-    plan = backtest.plan(option_params("backtest", "sliding", window=10), 20, 0, 3, "series")  # fits on rows 7-16, 8-17, 9-18
+    sliding = option_params("backtest", "sliding", window=10)
+    plan = backtest.plan(sliding, 20, 0, 3, "series")  # fits on rows 7-16, 8-17, 9-18
     split = framings.split_windows(series, task_params("multistep_vector", 2), data, plan, "s")
     for fit, trains in zip(plan.fits, split["train"]):
         first_rows = split["first_rows"][trains]

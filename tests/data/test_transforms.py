@@ -61,7 +61,8 @@ def test_scalers_never_see_held_out_rows():
     assert fitted == fitted_altered
 
 
-@pytest.mark.parametrize("options", [option_params("backtest", "expanding"), option_params("backtest", "sliding", window=4)])
+@pytest.mark.parametrize("options", [option_params("backtest", "expanding"),
+                                     option_params("backtest", "sliding", window=4)])
 def test_each_fits_scalers_see_only_its_training_rows(options):
     params = data_params(**SUMMED, val_size=1, test_size=2)
     frame = sources.load(params)

@@ -17,6 +17,10 @@ from lstm_tuning.evaluation import baselines, scores
 SHAMPOO_TEST_YEAR = np.arange(24, 36)  # positions of the last 12 of the 36 months
 
 
+def classical(**changes):
+    return option_params("baselines", "classical", **changes)
+
+
 @pytest.fixture(scope="module")
 def shampoo():
     return sources.load(data_params("csv", path=str(SHAMPOO)))["Sales"].to_numpy()
@@ -67,21 +71,21 @@ def test_multistep_baselines_by_hand():
                                       partial(baselines.seasonal_naive, season=2), "s", steps=3)
     np.testing.assert_allclose(seasonal, [[20, 30, 20]])
     direct = ARIMA(np.arange(30.0) ** 1.2, order=(1, 1, 0)).fit().forecast(4)
-    ours = baselines.forecast_all(option_params("baselines", "classical", season=2, arima_order=[1, 1, 0]), np.arange(34.0) ** 1.2,
+    ours = baselines.forecast_all(classical(season=2, arima_order=[1, 1, 0]), np.arange(34.0) ** 1.2,
                                   *one_fit(30, [30]), np.array([30]), steps=4)["arima"]
     np.testing.assert_allclose(ours[0], direct)
 
 
 def test_persistence_option_fits_nothing_and_accepts_short_series():
-    forecasts = baselines.forecast_all(option_params("baselines", "persistence"), np.array([1.0, 2.0, 3.0]), *one_fit(2, [2]),
-                                       np.array([2]), 2)
+    forecasts = baselines.forecast_all(option_params("baselines", "persistence"), np.array([1.0, 2.0, 3.0]),
+                                       *one_fit(2, [2]), np.array([2]), 2)
     assert list(forecasts) == ["persistence"]
     np.testing.assert_array_equal(forecasts["persistence"], [[2.0, 2.0]])
 
 
 def test_arima_refit_at_each_origin_agrees_with_a_direct_statsmodels_walk_forward(shampoo):
     direct = [ARIMA(shampoo[:t], order=(2, 1, 0)).fit().forecast(1)[0] for t in SHAMPOO_TEST_YEAR]
-    ours = baselines.forecast_all(option_params("baselines", "classical", arima_order=[2, 1, 0]), shampoo, *refit_at_each(SHAMPOO_TEST_YEAR),
+    ours = baselines.forecast_all(classical(arima_order=[2, 1, 0]), shampoo, *refit_at_each(SHAMPOO_TEST_YEAR),
                                   SHAMPOO_TEST_YEAR)["arima"][:, 0]
     actual = shampoo[SHAMPOO_TEST_YEAR]
     assert rmse(actual, ours) == pytest.approx(rmse(actual, direct), rel=0.01)
@@ -91,7 +95,7 @@ def test_arima_refit_at_each_origin_agrees_with_a_direct_statsmodels_walk_forwar
 def test_arima_walked_forward_keeps_the_params_estimated_at_its_fit(shampoo):
     fitted = ARIMA(shampoo[:24], order=(2, 1, 0)).fit()
     direct = [fitted.apply(shampoo[:t]).forecast(1)[0] for t in SHAMPOO_TEST_YEAR]
-    ours = baselines.forecast_all(option_params("baselines", "classical", arima_order=[2, 1, 0]), shampoo, *one_fit(24, SHAMPOO_TEST_YEAR),
+    ours = baselines.forecast_all(classical(arima_order=[2, 1, 0]), shampoo, *one_fit(24, SHAMPOO_TEST_YEAR),
                                   SHAMPOO_TEST_YEAR)["arima"][:, 0]
     np.testing.assert_allclose(ours, direct)
 
@@ -101,7 +105,7 @@ def test_exponential_smoothing_refit_at_each_origin_agrees_with_a_direct_statsmo
         ExponentialSmoothing(shampoo[:t], trend="add", damped_trend=False).fit().forecast(1)[0]
         for t in SHAMPOO_TEST_YEAR
     ]
-    cfg = option_params("baselines", "classical", exp_smoothing_trend="add", exp_smoothing_damped=False)
+    cfg = classical(exp_smoothing_trend="add", exp_smoothing_damped=False)
     ours = baselines.forecast_all(cfg, shampoo, *refit_at_each(SHAMPOO_TEST_YEAR),
                                   SHAMPOO_TEST_YEAR)["exponential_smoothing"][:, 0]
     actual = shampoo[SHAMPOO_TEST_YEAR]
@@ -126,7 +130,7 @@ def test_exponential_smoothing_walked_forward_smooths_on_with_the_estimated_para
 def test_forecasts_never_see_the_month_they_forecast_or_later(shampoo):
     changed = shampoo.copy()
     changed[30:] *= 3
-    for name, forecaster in baselines.forecasters(option_params("baselines", "classical"), season=12).items():
+    for name, forecaster in baselines.forecasters(classical(), season=12).items():
         for fits, fit_of in (refit_at_each([30]), one_fit(27, [30])):
             before = baselines.walk_forward(shampoo, fits, fit_of, np.array([30]), forecaster, name)
             after = baselines.walk_forward(changed, fits, fit_of, np.array([30]), forecaster, name)
@@ -135,12 +139,12 @@ def test_forecasts_never_see_the_month_they_forecast_or_later(shampoo):
 
 def test_a_season_longer_than_a_fits_rows_is_a_param_error(shampoo):
     with pytest.raises(UserError, match=r"baselines.season=30 .* 24 rows the shortest fit .* at most 24"):
-        baselines.forecast_all(option_params("baselines", "classical", season=30), shampoo, *one_fit(24, SHAMPOO_TEST_YEAR), SHAMPOO_TEST_YEAR)
+        baselines.forecast_all(classical(season=30), shampoo, *one_fit(24, SHAMPOO_TEST_YEAR), SHAMPOO_TEST_YEAR)
 
 
 def test_an_order_statsmodels_cannot_fit_is_a_param_error(shampoo):
     with pytest.raises(UserError, match=r"the arima baseline cannot be fit .* under `baselines`"):
-        baselines.forecast_all(option_params("baselines", "classical", arima_order=[8, 2, 8]), shampoo, *refit_at_each(SHAMPOO_TEST_YEAR),
+        baselines.forecast_all(classical(arima_order=[8, 2, 8]), shampoo, *refit_at_each(SHAMPOO_TEST_YEAR),
                                SHAMPOO_TEST_YEAR)
 
 

@@ -48,7 +48,8 @@ def test_the_stateful_model_is_the_seeds_network():
 def test_hyperparameters_reach_the_layers():
     params = model_params("stacked", layers=3, units=7, activation="tanh", dropout=0.2, recurrent_dropout=0.3,
                           kernel_l1=0.01, recurrent_l2=0.02, bias_l1=0.03)
-    lstms = [layer for layer in builders.build(params, Shape(3, 1, 1, 1)).layers if isinstance(layer, keras.layers.LSTM)]
+    model = builders.build(params, Shape(3, 1, 1, 1))
+    lstms = [layer for layer in model.layers if isinstance(layer, keras.layers.LSTM)]
     assert len(lstms) == 3 and [layer.return_sequences for layer in lstms] == [True, True, False]
     for layer in lstms:
         assert (layer.units, layer.cell.activation.__name__) == (7, "tanh")

@@ -5,8 +5,16 @@ import signal
 
 import numpy as np
 import pytest
-from helpers import (PARAMS, fit_alone, held_part, load_config, model_params, option_params, training_part,
-                     windows_in_memory)
+from helpers import (
+    PARAMS,
+    fit_alone,
+    held_part,
+    load_config,
+    model_params,
+    option_params,
+    training_part,
+    windows_in_memory,
+)
 
 from lstm_tuning import config, errors, training
 from lstm_tuning.models.base import Shape
