@@ -2,11 +2,12 @@
 editing one reruns the stages that use it and `dvc repro` never calls a stale result up to date."""
 
 import ast
+import json
 import re
 
 import pytest
 import yaml
-from helpers import ROOT
+from helpers import ROOT, dvc
 
 STAGES = yaml.safe_load((ROOT / "dvc.yaml").read_text())["stages"]
 
@@ -99,3 +100,16 @@ def test_an_option_implementation_is_a_dependency_of_the_stages_that_run_it_only
                    for dep in STAGES[stage]["deps"])
 
     assert {stage for stage in STAGES if covered(stage)} == stages
+
+
+@pytest.mark.slow  # real DVC on a reproduced copy
+@pytest.mark.parametrize("edited, stale", [
+    ("lstm_tuning/evaluation/baselines.py", {"evaluate"}),
+    # evaluate reads train's outputs: it reruns when train's rerun changes them, not for the edit itself
+    ("lstm_tuning/models/stateful_lstm.py", {"train", "forecast"}),
+])
+def test_editing_an_option_implementation_leaves_the_other_stages_up_to_date(reproduced, edited, stale):
+    assert json.loads(dvc("status", "--json", cwd=reproduced).stdout) == {}
+    with (reproduced / edited).open("a") as code:
+        code.write("# edited\n")
+    assert set(json.loads(dvc("status", "--json", cwd=reproduced).stdout)) == stale
