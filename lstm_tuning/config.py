@@ -135,11 +135,14 @@ def _read_group(group: str, values, source: str):
             raise UserError(f"{source}: {group}.{name} is not a param of {group}.{key}={values[key]}; "
                             f"its params: {', '.join(valid)}")
     unset = [name for name in valid if name not in values]
-    if unset:
-        where = "conf/train/default.yaml" if group in SINGLE else f"its conf/{group}/ option"
-        chosen = "" if group in SINGLE else f" for {group}.{REGISTRIES[group].key}={values[REGISTRIES[group].key]}"
-        raise UserError(f"{source}: {group}.{unset[0]} is not set{chosen}; compose params.yaml from conf/ "
-                        f"(`dvc exp run -S {group}=<option>`), which sets every param from {where}")
+    if unset:  # the dataclasses have no defaults: conf/ holds every value
+        if group in SINGLE:
+            raise UserError(f"{source}: {group}.{unset[0]} is not set; `dvc exp run` composes params.yaml from conf/, "
+                            f"which sets it from conf/{group}/default.yaml")
+        key = REGISTRIES[group].key
+        raise UserError(f"{source}: {group}.{unset[0]} is not set for {group}.{key}={values[key]}; pick the option "
+                        f"with `dvc exp run -S {group}=<option>`, which sets every param from "
+                        f"conf/{group}/<option>.yaml")
     try:
         return OmegaConf.to_object(OmegaConf.merge(OmegaConf.structured(params), values))
     except OmegaConfBaseException as exc:

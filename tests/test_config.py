@@ -159,6 +159,8 @@ def test_the_encoder_decoder_framing_picks_its_model_with_one_override(tmp_path)
         (["model=vanilla"], ["data.undifferenced=[Revenue]"], ("data.undifferenced", "'Revenue'")),
         (["model=vanilla"], ["train.early_stopping=3"], ("train.early_stopping=3", "model=vanilla")),
         ([], ["train.early_stopping=3"], ("train.early_stopping=3", "data.val_size >= 1")),
+        ([], ["backtest.name=expanding"], ("backtest.step is not set", "dvc exp run -S backtest=<option>")),
+        ([], ["~train.seed"], ("train.seed is not set", "conf/train/default.yaml")),
     ],
 )
 def test_invalid_combinations_fail_at_config_time_naming_the_params(tmp_path, conf_overrides, overrides, named):
