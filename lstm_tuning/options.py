@@ -1,9 +1,10 @@
 """Options of a conf group (`conf/<group>/<option>.yaml`) and the params they declare.
 
-Each option declares, next to its code, a dataclass of the params it reads: their types, defaults and
-bounds (`param(...)`), and a `check` for rules that tie several params together. `config.load` reads a
-group's values into the chosen option's dataclass, so a param the option does not read is refused, and
-checks every bound; nothing about an option is listed anywhere else.
+Each option declares, in the light spec next to its code (`data/specs.py`, `models/specs.py`,
+`evaluation/specs.py`), a dataclass of the params it reads: their types and bounds (`param(...)`), and a
+`check` for rules that tie several params together; their values are in its conf file, the one place
+each is written. `config.load` reads a group's values into the chosen option's dataclass, so a param the
+option does not read is refused, and checks every bound; nothing about an option is listed anywhere else.
 """
 
 from __future__ import annotations
