@@ -44,9 +44,12 @@ class SeriesParams:
 
 @dataclass
 class CsvParams(SeriesParams):
-    date_column: str | None = "Month"  # dates, or numbers kept as labels (years, steps); null: row order
+    # dates (ISO, quarters, months by name, decimal years), or numbers kept as labels (years, steps); null: row order
+    date_column: str | None = "Month"
     date_format: str | None = None
     fill: str | None = param(None, choices=(None, "ffill", "interpolate"))
+    # the rows of one series of a file of several: {column: value}, e.g. {Country: Australia}; null: every row
+    where: dict[str, str] | None = None
 
 
 @dataclass
@@ -92,7 +95,7 @@ def load(params: SeriesParams) -> pd.DataFrame:
 
 def _csv(params: CsvParams) -> pd.DataFrame:
     return read_series(params.path, params.date_column, [*params.covariates, params.target], params.date_format,
-                       params.fill)
+                       params.fill, params.where)
 
 
 def _macrodata(params: SeriesParams) -> pd.DataFrame:
