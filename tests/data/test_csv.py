@@ -6,7 +6,7 @@ import logging
 import numpy as np
 import pandas as pd
 import pytest
-from helpers import data_params
+from helpers import copy_repo, data_params, dvc, set_params
 
 from lstm_tuning import outputs
 from lstm_tuning.data import sources, timeline
@@ -171,3 +171,21 @@ def test_a_text_column_nothing_reads_is_named_in_a_warning(tmp_path, caplog):
         sources.load(data_params("csv", path=str(path), target="Visits", date_column=None, where={"Weekday": "Tue"}))
     assert ("text columns 'Month', 'Note' are not read (neither data.date_column, data.target nor "
             "data.covariates); if 'Month' is the time, set data.date_column: Month") in caplog.text
+
+
+@pytest.mark.slow  # real DVC in a copy of the repository
+def test_one_quarterly_series_of_a_long_file_is_forecast_with_dates(tmp_path):
+    repo = copy_repo(tmp_path / "repo")
+    rows = [f"{country},{1981 + i // 4} Q{i % 4 + 1},{level + 2 * i + [10, -5, 20, -15][i % 4]}"
+            for country, level in (("Australia", 100), ("New Zealand", 40)) for i in range(40)]
+    (repo / "data/visitors.csv").write_text("\n".join(["Country,Quarter,Trips", *rows]) + "\n")
+    set_params(repo, **{"data.path": "data/visitors.csv", "data.date_column": "Quarter", "data.target": "Trips",
+                        "data.where": {"Country": "Australia"}, "data.test_size": 8, "forecast.horizon": 4,
+                        "train.epochs": 5, "train.repeats": 1})
+    dvc("repro", "forecast", cwd=repo)  # ingest, transform, forecast
+    series = pd.read_csv(repo / "data/series.csv")
+    assert list(series.columns) == ["date", "Trips"] and len(series) == 40
+    assert list(series["date"][:2]) == ["1981-01-01", "1981-04-01"] and series["Trips"].iloc[0] == 110
+    forecast = pd.read_csv(repo / "forecast/forecast.csv")
+    assert list(forecast["time"]) == ["1991-01-01", "1991-04-01", "1991-07-01", "1991-10-01"]
+    assert timeline.season(timeline.read(repo / "data/series.csv").index, None) == 4  # seasonal naive's season
