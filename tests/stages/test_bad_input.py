@@ -171,6 +171,15 @@ def test_dates_that_skip_a_period_are_named_in_a_warning(prepared):
     assert "the dates skip from 1901-04-01 to 1901-06-01 (frequency data.frequency=MS)" in declared
 
 
+def test_a_text_column_nothing_reads_is_named_in_a_warning(prepared):
+    rewrite_csv(prepared, lambda lines: ['"Country",' + lines[0]] + [f'{"AB"[i % 2]},{line}' for i, line in
+                                                                        enumerate(lines[1:])])
+    result = stage("ingest", prepared)
+    assert (f"{CSV}: text column 'Country' is not read (neither data.date_column, data.target nor data.covariates); "
+            "several series in one file? keep one with data.where: {Country: A}") in result.stdout
+    assert len((prepared / "data/series.csv").read_text().splitlines()) == 37
+
+
 @pytest.mark.parametrize("stage_name, missing, writer", [("evaluate", "training/checkpoints.npz", "train"),
                                                          ("transform", "data/series.csv", "ingest"),
                                                          ("forecast", "data/origins.csv", "transform")])
