@@ -240,6 +240,9 @@ def _numbers(text: pd.Series, path: Path, column: str, fill: str | None) -> pd.S
     missing = text == ""
     values = pd.to_numeric(text.where(~missing), errors="coerce")
     bad = values.isna() & ~missing
+    if bad.any():  # pandas reads a number too large for a float (1e999) as missing, Python as infinite
+        values[bad] = text[bad].map(_infinite)
+        bad = values.isna() & ~missing
     if bad.any():
         row = int(bad.idxmax())
         raise UserError(
@@ -253,6 +256,14 @@ def _numbers(text: pd.Series, path: Path, column: str, fill: str | None) -> pd.S
     if missing.any():
         values = _fill(values, missing, fill, path, column)
     return values.astype(float)
+
+
+def _infinite(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        return np.nan
+    return value if np.isinf(value) else np.nan
 
 
 def _check_header(path: Path) -> None:
