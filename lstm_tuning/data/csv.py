@@ -1,28 +1,48 @@
-"""Read and check a CSV of series into a clean frame indexed by time: parsed dates, the numbers of a numeric
-time column (years written as numbers, step numbers) kept as labels, or row order."""
+"""Read and check a CSV of series into a clean frame indexed by time.
+
+The time column may hold ISO dates (or any format `data.date_format` names), quarters (`1981 Q1`, `1981Q1`,
+`1981-Q1`), months by name (`1939 Jan`, `Jan 1939`), or decimal years (R's `ts` time: `1949.0833` is
+February 1949, `1981.25` the second quarter of 1981): all become dates, a month or quarter at its first day.
+Other numbers (whole years, step numbers) are kept as labels; no time column numbers the rows.
+
+A file can hold several series side by side in long form (a text column such as `Country`): `data.where`
+keeps the rows of one; text columns nothing reads are named in a warning, and refused when they repeat and
+nothing else tells the series apart.
+"""
 
 from __future__ import annotations
 
 import csv
+import json
 import logging
 import warnings
 from collections import Counter
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
+from lstm_tuning.data.timeline import DATES
 from lstm_tuning.errors import UserError
 
 log = logging.getLogger(__name__)
 
+# year first, then the quarter: 1981 Q1, 1981Q1, 1981-Q1 (pandas' Period parser reads the last two only)
+QUARTER = r"(?P<year>\d{4})\s*-?\s*[Qq](?P<quarter>[1-4])"
+# months by name, abbreviated or in full, either order: tried in turn on the first row
+MONTH_FORMATS = ("%Y %b", "%b %Y", "%Y-%b", "%b-%Y", "%Y %B", "%B %Y", "%Y-%B", "%B-%Y")
+# decimal years: each value within 0.1 month of a month's or a quarter's start, the values between these
+YEARS = (1000, 3000)
+MONTHS_OFF = 0.1
+
 
 def read_series(
     path: str | Path, date_column: str | None, columns: list[str], date_format: str | None = None,
-    fill: str | None = None
+    fill: str | None = None, where: dict[str, str] | None = None
 ) -> pd.DataFrame:
     """Return `columns` (the last one is data.target, the others data.covariates) indexed by time, or raise
-    UserError naming what is wrong. The time column holds dates, or numbers (kept as they are, unless
-    `date_format` says they are dates); `date_column` None numbers the rows.
+    UserError naming what is wrong. `date_column` None numbers the rows; `where` (data.where) keeps the
+    rows where each of its columns holds its value.
 
     Missing values fail unless `fill` says how to fill them ("ffill" or "interpolate").
     """
@@ -38,8 +58,9 @@ def read_series(
         raise UserError(f"{path}: not a readable CSV ({str(exc).splitlines()[0]})") from None
     _check_header(path)
     *covariates, target = columns
+    where = dict(where or {})
     wanted = [*([("data.date_column", date_column)] if date_column is not None else []), ("data.target", target),
-              *(("data.covariates", name) for name in covariates)]
+              *(("data.covariates", name) for name in covariates), *(("data.where", name) for name in where)]
     for param, column in wanted:
         if column not in frame.columns:
             found = ", ".join(map(str, frame.columns))
@@ -49,6 +70,9 @@ def read_series(
             raise UserError(f"{path}: no column {column!r} ({param}); columns found: {found}")
     if frame.empty:
         raise UserError(f"{path}: has a header but no data rows")
+    # the rows kept keep their labels: a label + 2 is the row's line in the file (the header is line 1)
+    frame = _rows_where(frame, where, path)
+    _check_unread_text(frame, path, date_column, [*columns, *where])
 
     # the target first: its errors are the ones a one-series user sees
     values = {name: _numbers(frame[name], path, name, fill) for name in [target, *covariates]}
@@ -58,33 +82,157 @@ def read_series(
     return frame_values.set_index(_time_index(frame[date_column], path, date_column, date_format))
 
 
+def _rows_where(frame: pd.DataFrame, where: dict[str, str], path: Path) -> pd.DataFrame:
+    for column, value in where.items():
+        text = frame[column].str.strip()
+        kept = text == str(value).strip()
+        if not kept.any():
+            found = text.unique()
+            shown = ", ".join(found[:5]) + (", ..." if len(found) > 5 else "")
+            raise UserError(f"{path}: no row has {column}={value!r} (data.where); column {column!r} holds {shown}")
+        frame = frame[kept]
+    return frame
+
+
+def _check_unread_text(frame: pd.DataFrame, path: Path, date_column: str | None, read: list[str]) -> None:
+    """Text columns that no param reads and that hold more than one value: a file of several series in long
+    form (Country, State...) is refused when nothing tells its rows apart (no time column, or a time that
+    repeats), else named in a warning."""
+    unread = [name for name in frame.columns
+              if name not in read and name != date_column and frame[name].str.strip().nunique() > 1
+              and not _is_numeric(frame[name])]
+    if not unread:
+        return
+    dated = [name for name in unread if _looks_like_time(frame[name].str.strip())]
+    # a column naming series: every value on several rows
+    keys = [name for name in unread if name not in dated and frame[name].str.strip().value_counts().min() >= 2]
+    hint = _where_hint(frame, keys)
+    if keys and date_column is None:
+        time = f"data.date_column: {dated[0]}" if dated else "data.date_column to its time column"
+        raise UserError(f"{path}: {_changes(frame, keys[0])}: the file holds several series, and "
+                        f"data.date_column=null would read them as one; keep one with data.where: {hint} (and set "
+                        f"{time}), or delete the column if it does not name a series")
+    times = frame[date_column].str.strip() if date_column is not None else None
+    if keys and times.duplicated().any():
+        line = times.index[int(times.duplicated().argmax())] + 2
+        raise UserError(f"{path}: {_changes(frame, keys[0])}, and column {date_column!r} repeats "
+                        f"{times[line - 2]!r} on row {line}: the file holds several series; keep one with "
+                        f"data.where: {hint}")
+    advice = ""
+    if keys:
+        advice = f"; several series in one file? keep one with data.where: {hint}"
+    elif date_column is None and dated:
+        advice = f"; if {dated[0]!r} is the time, set data.date_column: {dated[0]}"
+    several = len(unread) > 1
+    log.warning("%s: text column%s %s %s not read (neither data.date_column, data.target nor data.covariates)%s",
+                path, "s" if several else "", ", ".join(map(repr, unread)), "are" if several else "is", advice)
+
+
+def _changes(frame: pd.DataFrame, column: str) -> str:
+    """Where a column naming series first changes value, as rows of the file."""
+    text = frame[column].str.strip()
+    first, other = text.iloc[0], int((text != text.iloc[0]).to_numpy().argmax())
+    return (f"column {column!r} is {first!r} on row {text.index[0] + 2} and {text.iloc[other]!r} on row "
+            f"{text.index[other] + 2} ({text.nunique()} values, each on several rows)")
+
+
+def _where_hint(frame: pd.DataFrame, columns: list[str]) -> str:
+    """data.where keeping the series of the first row, as YAML (a value is quoted when YAML needs it)."""
+    def scalar(value: str) -> str:
+        plain = value and value.strip() == value and not any(c in value for c in ":,{}[]#&*!|>'\"%@`")
+        return value if plain else json.dumps(value)
+    return "{" + ", ".join(f"{name}: {scalar(frame[name].iloc[0].strip())}" for name in columns) + "}"
+
+
+def _looks_like_time(text: pd.Series) -> bool:
+    """Quarters, months by name or ISO dates on every row (the forms read without data.date_format)."""
+    if text.str.fullmatch(QUARTER).all():
+        return True
+    formats = (*MONTH_FORMATS, "ISO8601")
+    return any(pd.to_datetime(text, format=f, errors="coerce").notna().all() for f in formats)
+
+
+def _is_numeric(text: pd.Series) -> bool:
+    text = text.str.strip()
+    return bool(pd.to_numeric(text[text != ""], errors="coerce").notna().all())
+
+
 def _time_index(text: pd.Series, path: Path, column: str, date_format: str | None) -> pd.Index:
     """The time column as dates, or as the numbers it holds; unique and increasing."""
-    numbers = pd.to_numeric(text.str.strip(), errors="coerce")
+    text = text.str.strip()
+    numbers = pd.to_numeric(text, errors="coerce")
     if date_format is None and numbers.notna().all():
-        times = numbers.astype(int) if (numbers == numbers.round()).all() else numbers
-        index, what, earlier = pd.Index(times, name=column), "time", times.diff() < 0
+        index = _decimal_years(numbers, path, column)
+        if index is None:
+            times = numbers.astype(int) if (numbers == numbers.round()).all() else numbers
+            index = pd.Index(times.to_numpy(), name=column)
     else:
-        try:
-            with warnings.catch_warnings():  # pandas' guess at a format ("Could not infer format"): the error says it
-                warnings.simplefilter("ignore", UserWarning)
-                dates = pd.to_datetime(text, format=date_format)
-        except (ValueError, TypeError) as exc:
-            raise UserError(
-                f"{path}: column {column!r} has a date that does not parse ({str(exc).splitlines()[0]}); "
-                "set data.date_format"
-            ) from None
-        index, what, earlier = pd.DatetimeIndex(dates, name="date"), "date", dates.diff() < pd.Timedelta(0)
+        index = _dates(text, path, column, date_format)
+    what = "date" if isinstance(index, pd.DatetimeIndex) else "time"
     duplicated = index.duplicated()
     if duplicated.any():
-        row = int(duplicated.argmax())
-        raise UserError(f"{path}: column {column!r} row {row + 2}: {what} {text[row]} appears twice")
+        at = int(duplicated.argmax())
+        raise UserError(f"{path}: column {column!r} row {text.index[at] + 2}: {what} {text.iloc[at]} appears twice")
     if not index.is_monotonic_increasing:
-        row = int(earlier.idxmax())
+        at = int(np.argmax(index[1:] < index[:-1])) + 1
         raise UserError(
-            f"{path}: column {column!r} row {row + 2}: {what}s are not in increasing order; sort the file by {what}"
+            f"{path}: column {column!r} row {text.index[at] + 2}: {what}s are not in increasing order; sort the "
+            f"file by {what}"
         )
     return index
+
+
+def _decimal_years(numbers: pd.Series, path: Path, column: str) -> pd.DatetimeIndex | None:
+    """Years written as decimals, R's `ts` time (year + (month - 1) / 12, or + (quarter - 1) / 4): the first
+    day of each month or quarter. None when the numbers are not such years (whole numbers, outside YEARS, or
+    a fraction off the grid of months): they stay labels."""
+    if (numbers == numbers.round()).all() or not numbers.between(*YEARS).all():
+        return None
+    for per_year, field, name in ((4, "quarter", "quarters"), (12, "month", "months")):
+        periods = numbers.to_numpy(float) * per_year
+        counts = np.round(periods)
+        if (np.abs(periods - counts) <= MONTHS_OFF * per_year / 12).all():
+            counts = counts.astype(int)
+            dates = pd.PeriodIndex.from_fields(year=counts // per_year, **{field: counts % per_year + 1},
+                                               freq=field[0].upper()).to_timestamp().rename(DATES)
+            log.info("%s: column %r holds decimal years: read as %s, %s to %s", path, column, name,
+                     dates[0].strftime("%Y-%m"), dates[-1].strftime("%Y-%m"))
+            return dates
+    return None
+
+
+def _dates(text: pd.Series, path: Path, column: str, date_format: str | None) -> pd.DatetimeIndex:
+    """Dates in `date_format`, or with none: quarters, months by name, else what pandas parses (ISO dates)."""
+    if date_format is None:
+        quarters = text.str.fullmatch(QUARTER)
+        if quarters.iloc[0]:
+            _check_like_first(text, quarters, path, column, "a quarter")
+            parts = text.str.extract(QUARTER).astype(int)
+            return pd.PeriodIndex.from_fields(year=parts["year"], quarter=parts["quarter"],
+                                              freq="Q").to_timestamp().rename(DATES)
+        for month_format in MONTH_FORMATS:
+            dates = pd.to_datetime(text, format=month_format, errors="coerce")
+            if pd.notna(dates.iloc[0]):
+                _check_like_first(text, dates.notna(), path, column, "a month")
+                return pd.DatetimeIndex(dates, name=DATES)
+    try:
+        with warnings.catch_warnings():  # pandas' guess at a format ("Could not infer format"): the error says it
+            warnings.simplefilter("ignore", UserWarning)
+            dates = pd.to_datetime(text, format=date_format)
+    except (ValueError, TypeError) as exc:
+        raise UserError(
+            f"{path}: column {column!r} has a date that does not parse ({str(exc).splitlines()[0]}); "
+            "set data.date_format (a strftime format such as %d/%m/%Y), or write ISO dates (1981-01-01), quarters "
+            "(1981 Q1) or months (1981 Jan)"
+        ) from None
+    return pd.DatetimeIndex(dates, name=DATES)
+
+
+def _check_like_first(text: pd.Series, parsed: pd.Series, path: Path, column: str, what: str) -> None:
+    if not parsed.all():
+        at = int((~parsed).to_numpy().argmax())
+        raise UserError(f"{path}: column {column!r} row {text.index[at] + 2}: {text.iloc[at]!r} is not {what} "
+                        f"written like row {text.index[0] + 2}'s {text.iloc[0]!r}; fix that row")
 
 def _numbers(text: pd.Series, path: Path, column: str, fill: str | None) -> pd.Series:
     """A column of the CSV as floats; rows are reported as the line numbers of the file (the header is line 1)."""
@@ -92,6 +240,9 @@ def _numbers(text: pd.Series, path: Path, column: str, fill: str | None) -> pd.S
     missing = text == ""
     values = pd.to_numeric(text.where(~missing), errors="coerce")
     bad = values.isna() & ~missing
+    if bad.any():  # pandas reads a number too large for a float (1e999) as missing, Python as infinite
+        values[bad] = text[bad].map(_infinite)
+        bad = values.isna() & ~missing
     if bad.any():
         row = int(bad.idxmax())
         raise UserError(
@@ -105,6 +256,14 @@ def _numbers(text: pd.Series, path: Path, column: str, fill: str | None) -> pd.S
     if missing.any():
         values = _fill(values, missing, fill, path, column)
     return values.astype(float)
+
+
+def _infinite(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        return np.nan
+    return value if np.isinf(value) else np.nan
 
 
 def _check_header(path: Path) -> None:

@@ -30,7 +30,7 @@ def load(params: SeriesParams) -> pd.DataFrame:
 
 def _csv(params: CsvParams) -> pd.DataFrame:
     return read_series(params.path, params.date_column, [*params.covariates, params.target], params.date_format,
-                       params.fill)
+                       params.fill, params.where)
 
 
 def _macrodata(params: SeriesParams) -> pd.DataFrame:

@@ -41,9 +41,12 @@ class SeriesParams:
 
 @dataclass(kw_only=True)
 class CsvParams(SeriesParams):
-    date_column: str | None  # dates, or numbers kept as labels (years, steps); null: row order
+    # dates (ISO, quarters, months by name, decimal years), or numbers kept as labels (years, steps); null: row order
+    date_column: str | None
     date_format: str | None
     fill: str | None = param(choices=(None, "ffill", "interpolate"))
+    # the rows of one series of a file of several: {column: value}, e.g. {Country: Australia}; null: every row
+    where: dict[str, str] | None
 
 
 @dataclass(kw_only=True)

@@ -102,14 +102,20 @@ def after(index: pd.Index, declared: str | None, steps: int, source: str) -> pd.
 
 
 def season(index: pd.Index, declared: str | None) -> int | None:
-    """Rows per year of a dated series (12 for months, 4 for quarters...); None without dates or frequency."""
+    """Rows per year of a dated series (12 for months, 4 for quarters, 2 for half years...); None without dates
+    or frequency, or when a year is not a whole number of rows."""
+    from pandas.tseries.frequencies import to_offset
     from statsmodels.tsa.tsatools import freq_to_period
 
     step = frequency(index, declared, "") if isinstance(index, pd.DatetimeIndex) else None
     if step is None:
         return None
+    offset = to_offset(step)
     try:
-        period = freq_to_period(step)
+        period = freq_to_period(offset)  # per year of the unit: 12 for 6MS as for MS
     except ValueError:
         return None
+    if period % offset.n:
+        return None
+    period //= offset.n
     return period if period > 1 else None

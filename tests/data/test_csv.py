@@ -1,11 +1,15 @@
-"""The CSV reader: time columns of dates, of numbers kept as labels, or none (row order)."""
+"""The CSV reader: time columns of dates (ISO, quarters, months by name, decimal years), of numbers kept as
+labels, or none (row order); one series of a file of several, and text columns nothing reads."""
+
+import logging
 
 import numpy as np
 import pandas as pd
 import pytest
-from helpers import data_params
+from helpers import copy_repo, data_params, dvc, set_params
 
-from lstm_tuning.data import sources
+from lstm_tuning import outputs
+from lstm_tuning.data import sources, timeline
 from lstm_tuning.errors import UserError
 
 
@@ -27,10 +31,59 @@ def test_whole_numbers_in_the_time_column_are_kept_as_labels(tmp_path):
     assert frame.index.dtype.kind == "i"
 
 
-def test_decimal_years_are_kept_as_labels(tmp_path):
-    times = [2000.0, 2000.25, 2000.5, 2000.75]
+@pytest.mark.parametrize("times", [
+    [0.5, 1.0, 1.5, 2.0],  # not years
+    [1990.1, 1990.2, 1990.3, 1990.4],  # years, but tenths are not months
+    [5000.25, 5000.5, 5000.75, 5001.0],  # quarters of no calendar year
+])
+def test_numbers_that_are_not_calendar_times_are_kept_as_labels(tmp_path, times):
     frame = read(write_csv(tmp_path, "t,value", times, [1.0, 2.0, 3.0, 4.0]), date_column="t")
     np.testing.assert_array_equal(frame.index, times)
+    assert frame.index.name == "t" and timeline.season(frame.index, None) is None
+
+
+MONTHS_1949 = pd.date_range("1949-01-01", periods=24, freq="MS")
+QUARTERS_1981 = pd.date_range("1981-01-01", periods=12, freq="QS")
+
+
+@pytest.mark.parametrize("times, dates, season", [
+    ([repr(1949 + i / 12) for i in range(24)], MONTHS_1949, 12),  # R's write.csv(time(AirPassengers))
+    ([f"{1949 + i / 12:.4f}" for i in range(24)], MONTHS_1949, 12),  # 1949.0833
+    ([f"{1949 + i / 12:.2f}" for i in range(24)], MONTHS_1949, 12),  # 1949.08
+    ([f"{1981 + i / 4:g}" for i in range(12)], QUARTERS_1981, 4),  # 1981, 1981.25
+    ([f"{1981 + i // 4} Q{i % 4 + 1}" for i in range(12)], QUARTERS_1981, 4),
+    ([f"{1981 + i // 4}Q{i % 4 + 1}" for i in range(12)], QUARTERS_1981, 4),
+    ([f"{1981 + i // 4}-q{i % 4 + 1}" for i in range(12)], QUARTERS_1981, 4),
+    ([f"{d:%Y %b}" for d in MONTHS_1949], MONTHS_1949, 12),
+    ([f"{d:%b %Y}" for d in MONTHS_1949], MONTHS_1949, 12),
+    ([f"{d:%B %Y}" for d in MONTHS_1949], MONTHS_1949, 12),
+    ([f"{1990 + i / 2:g}" for i in range(6)], pd.date_range("1990-01-01", periods=6, freq="6MS"), 2),  # half years
+], ids=["decimal months R", "decimal months 4 digits", "decimal months 2 digits", "decimal quarters",
+        "1981 Q1", "1981Q1", "1981-q1", "1949 Jan", "Jan 1949", "January 1949", "decimal half years"])
+def test_times_people_write_are_dates_with_their_season_through_ingest_and_back(tmp_path, times, dates, season):
+    frame = read(write_csv(tmp_path, "Time,value", times, range(len(times))), date_column="Time")
+    assert isinstance(frame.index, pd.DatetimeIndex) and list(frame.index) == list(dates)
+    assert timeline.season(frame.index, None) == season
+    # as ingest writes data/series.csv and the later stages read it
+    outputs.write_csv(tmp_path / "series.csv", frame.reset_index())
+    series = timeline.read(tmp_path / "series.csv")
+    assert list(series.index) == list(dates) and timeline.season(series.index, None) == season
+    following = timeline.after(series.index, None, 1, "series")  # forecast.csv's first time
+    assert following[0] == dates[-1] + dates.freq
+    assert timeline.label(following, 0) == f"{dates[-1] + dates.freq:%Y-%m-%d}"
+
+
+@pytest.mark.parametrize("times, message", [
+    (["1981 Q1", "1981 Q2", "1981 Q5"], r"column 'Time' row 4: '1981 Q5' is not a quarter written like row 2's "
+                                        r"'1981 Q1'; fix that row"),
+    (["Jan 1939", "Feb 1939", "Mar 39"], r"column 'Time' row 4: 'Mar 39' is not a month written like row 2's "
+                                         r"'Jan 1939'; fix that row"),
+    (["1981 Q1", "1981 Q1"], r"column 'Time' row 3: date 1981 Q1 appears twice"),
+    (["1949.5", "1949.25"], r"column 'Time' row 3: dates are not in increasing order"),
+])
+def test_a_row_unlike_the_others_is_named(tmp_path, times, message):
+    with pytest.raises(UserError, match=message):
+        read(write_csv(tmp_path, "Time,value", times, range(len(times))), date_column="Time")
 
 
 def test_no_time_column_numbers_the_rows(tmp_path):
@@ -52,3 +105,87 @@ def test_numbers_given_a_date_format_are_dates(tmp_path):
 def test_numeric_times_must_be_unique_and_increasing(tmp_path, times, message):
     with pytest.raises(UserError, match=message):
         read(write_csv(tmp_path, "step,value", times, [1, 2, 3, 4]), date_column="step")
+
+
+def long_file(tmp_path, header="Country,Quarter,Trips"):
+    """Three countries' quarterly series one after the other (long form)."""
+    rows = [f"{country},{1998 + i // 4} Q{i % 4 + 1},{n * 100 + i}"
+            for n, country in enumerate(["Australia", "New Zealand", "United Kingdom"]) for i in range(8)]
+    path = tmp_path / "long.csv"
+    path.write_text("\n".join([header, *rows]) + "\n")
+    return str(path)
+
+
+def test_data_where_keeps_one_series_and_names_rows_as_lines_of_the_file(tmp_path):
+    path = long_file(tmp_path)
+    frame = sources.load(data_params("csv", path=path, date_column="Quarter", target="Trips",
+                                     where={"Country": "New Zealand"}))
+    assert list(frame["Trips"]) == list(range(100, 108))
+    assert list(frame.index) == list(pd.date_range("1998-01-01", periods=8, freq="QS"))
+    text = open(path).read().replace("New Zealand,1999 Q2,105", "New Zealand,1999 Q2,n/a")
+    open(path, "w").write(text)
+    with pytest.raises(UserError, match=r"column 'Trips' row 15: 'n/a' is not a number"):
+        sources.load(data_params("csv", path=path, date_column="Quarter", target="Trips",
+                                 where={"Country": "New Zealand"}))
+
+
+@pytest.mark.parametrize("where, message", [
+    ({"Country": "Australia "}, None),  # spaces around a value do not count
+    ({"Country": "Austria"}, r"long.csv: no row has Country='Austria' \(data.where\); column 'Country' holds "
+                             r"Australia, New Zealand, United Kingdom$"),
+    ({"Land": "Australia"}, r"long.csv: no column 'Land' \(data.where\); columns found: Country, Quarter, Trips"),
+])
+def test_data_where_names_what_it_cannot_find(tmp_path, where, message):
+    params = data_params("csv", path=long_file(tmp_path), date_column="Quarter", target="Trips", where=where)
+    if message is None:
+        assert len(sources.load(params)) == 8
+    else:
+        with pytest.raises(UserError, match=message):
+            sources.load(params)
+
+
+def test_several_series_in_one_file_are_refused_rather_than_read_as_one(tmp_path):
+    path = long_file(tmp_path)
+    with pytest.raises(UserError, match=r"long.csv: column 'Country' is 'Australia' on row 2 and 'New Zealand' on "
+                       r"row 10 \(3 values, each on several rows\): the file holds several series, and "
+                       r"data.date_column=null would read them as one; keep one with data.where: "
+                       r"\{Country: Australia\} \(and set data.date_column: Quarter\)"):
+        sources.load(data_params("csv", path=path, date_column=None, target="Trips"))
+    with pytest.raises(UserError, match=r"column 'Quarter' repeats '1998 Q1' on row 10: the file holds several "
+                       r"series; keep one with data.where: \{Country: Australia\}"):
+        sources.load(data_params("csv", path=path, date_column="Quarter", target="Trips"))
+
+
+def test_a_text_column_nothing_reads_is_named_in_a_warning(tmp_path, caplog):
+    path = tmp_path / "visits.csv"
+    path.write_text("Month,Weekday,Unit,Note,Visits\n" + "\n".join(
+        f"2020-{m:02d},{'Mon' if m % 2 else 'Tue'},people,{'x' * m},{m}" for m in range(1, 7)) + "\n")
+    with caplog.at_level(logging.WARNING):
+        frame = sources.load(data_params("csv", path=str(path), target="Visits"))
+    assert len(frame) == 6
+    # Unit holds one value: it cannot tell series apart, and is not named
+    assert ("visits.csv: text columns 'Weekday', 'Note' are not read (neither data.date_column, data.target nor "
+            "data.covariates); several series in one file? keep one with data.where: {Weekday: Mon}") in caplog.text
+    caplog.clear()
+    with caplog.at_level(logging.WARNING):
+        sources.load(data_params("csv", path=str(path), target="Visits", date_column=None, where={"Weekday": "Tue"}))
+    assert ("text columns 'Month', 'Note' are not read (neither data.date_column, data.target nor "
+            "data.covariates); if 'Month' is the time, set data.date_column: Month") in caplog.text
+
+
+@pytest.mark.slow  # real DVC in a copy of the repository
+def test_one_quarterly_series_of_a_long_file_is_forecast_with_dates(tmp_path):
+    repo = copy_repo(tmp_path / "repo")
+    rows = [f"{country},{1981 + i // 4} Q{i % 4 + 1},{level + 2 * i + [10, -5, 20, -15][i % 4]}"
+            for country, level in (("Australia", 100), ("New Zealand", 40)) for i in range(40)]
+    (repo / "data/visitors.csv").write_text("\n".join(["Country,Quarter,Trips", *rows]) + "\n")
+    set_params(repo, **{"data.path": "data/visitors.csv", "data.date_column": "Quarter", "data.target": "Trips",
+                        "data.where": {"Country": "Australia"}, "data.test_size": 8, "forecast.horizon": 4,
+                        "train.epochs": 5, "train.repeats": 1})
+    dvc("repro", "forecast", cwd=repo)  # ingest, transform, forecast
+    series = pd.read_csv(repo / "data/series.csv")
+    assert list(series.columns) == ["date", "Trips"] and len(series) == 40
+    assert list(series["date"][:2]) == ["1981-01-01", "1981-04-01"] and series["Trips"].iloc[0] == 110
+    forecast = pd.read_csv(repo / "forecast/forecast.csv")
+    assert list(forecast["time"]) == ["1991-01-01", "1991-04-01", "1991-07-01", "1991-10-01"]
+    assert timeline.season(timeline.read(repo / "data/series.csv").index, None) == 4  # seasonal naive's season

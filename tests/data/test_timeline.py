@@ -62,7 +62,8 @@ def test_a_date_frequency_for_numbers_and_a_bad_date_frequency_are_refused():
 @pytest.mark.parametrize("index, expected", [
     (MONTHS, 12), (pd.date_range("2000-01-01", periods=9, freq="QS"), 4),
     (pd.date_range("2000-01-03", periods=20, freq="D"), 7), (pd.date_range("2000", periods=5, freq="YS"), None),
-    (pd.RangeIndex(30), None),
+    (pd.RangeIndex(30), None), (pd.date_range("2000-01-01", periods=6, freq="6MS"), 2),
+    (pd.date_range("2000-01-01", periods=6, freq="2MS"), 6), (pd.date_range("2000-01-01", periods=6, freq="5MS"), None),
 ])
 def test_the_season_is_a_year_of_the_frequency(index, expected):
     assert timeline.season(index, None) == expected

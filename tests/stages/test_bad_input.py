@@ -33,6 +33,20 @@ def replace_line(i, text):
     return edit
 
 
+def two_series(lines):
+    """Shampoo as two series in long form: country A for the first 18 months, B for the rest."""
+    return ['"Country",' + lines[0]] + [f'{"A" if i <= 18 else "B"},{line}' for i, line in enumerate(lines) if i]
+
+
+def quarters_with(bad_row, bad):
+    """Shampoo's months written as quarters (1901 Q1, 1901 Q2...), row `bad_row` of the file as `bad`."""
+    def edit(lines):
+        rows = [f'"{1901 + i // 4} Q{i % 4 + 1}",{line.split(",")[1]}' for i, line in enumerate(lines[1:])]
+        rows[bad_row - 2] = bad
+        return [lines[0], *rows]
+    return edit
+
+
 # (case, stage, params to set, CSV edit, expected message)
 CASES = [
     ("missing file", "ingest", {"data.path": "data/missing.csv"}, None,
@@ -66,6 +80,14 @@ CASES = [
      f"error: {CSV}: column 'Month' row 8: date 1901-06 appears twice"),
     ("unsorted dates", "ingest", {}, lambda lines: swap(lines, 7, 8),
      f"error: {CSV}: column 'Month' row 9: dates are not in increasing order; sort the file by date"),
+    ("quarter unlike the others", "ingest", {}, quarters_with(8, '"1902 Q5",133.0'),
+     f"error: {CSV}: column 'Month' row 8: '1902 Q5' is not a quarter written like row 2's '1901 Q1'; fix that row"),
+    ("several series read as one", "ingest", {"data.date_column": None}, two_series,
+     f"error: {CSV}: column 'Country' is 'A' on row 2 and 'B' on row 20 (2 values, each on several rows): the file "
+     "holds several series, and data.date_column=null would read them as one; keep one with data.where: "
+     "{Country: A} (and set data.date_column: Month)"),
+    ("data.where matching no row", "ingest", {"data.where": {"Country": "C"}}, two_series,
+     f"error: {CSV}: no row has Country='C' (data.where); column 'Country' holds A, B"),
     ("series too short for the test set", "transform", {"data.test_size": 35}, None,
      "error: data/series.csv: 36 rows leave 0 training values to fit the scalers on"),
     ("series too short for the lags", "window", {"data.n_lags": 23}, None,
@@ -147,6 +169,15 @@ def test_dates_that_skip_a_period_are_named_in_a_warning(prepared):
     set_params(prepared, **{"data.frequency": "MS"})
     declared = stage("ingest", prepared).stdout
     assert "the dates skip from 1901-04-01 to 1901-06-01 (frequency data.frequency=MS)" in declared
+
+
+def test_a_text_column_nothing_reads_is_named_in_a_warning(prepared):
+    rewrite_csv(prepared, lambda lines: ['"Country",' + lines[0]] + [f'{"AB"[i % 2]},{line}' for i, line in
+                                                                        enumerate(lines[1:])])
+    result = stage("ingest", prepared)
+    assert (f"{CSV}: text column 'Country' is not read (neither data.date_column, data.target nor data.covariates); "
+            "several series in one file? keep one with data.where: {Country: A}") in result.stdout
+    assert len((prepared / "data/series.csv").read_text().splitlines()) == 37
 
 
 @pytest.mark.parametrize("stage_name, missing, writer", [("evaluate", "training/checkpoints.npz", "train"),
