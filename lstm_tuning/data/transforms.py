@@ -106,7 +106,11 @@ class SeriesTransform:
 
     def describe(self) -> str:
         """e.g. "log, differenced at lags 1, 12" (the last fit's, for the stage's log)."""
-        power = {None: "", "log": "log, "}.get(self.power.name, f"Box-Cox (lambda {self.power.boxcox_lambda:.4g}), ")
+        power = ""
+        if self.power.name == "log":
+            power = "log, "
+        elif self.power.name == "boxcox":
+            power = f"Box-Cox (lambda {self.power.boxcox_lambda:.4g}), "
         lags = ", ".join(map(str, self.diff_lags))
         s = "s" if len(self.diff_lags) > 1 else ""
         return power + (f"differenced at lag{s} {lags}" if lags else "not differenced")
