@@ -12,6 +12,7 @@ import pandas as pd
 from scipy import special, stats
 from sklearn.preprocessing import MinMaxScaler
 
+from lstm_tuning.data import timeline
 from lstm_tuning.data.backtest import Plan
 from lstm_tuning.data.sources import TOO_SHORT_FIX, SeriesParams
 from lstm_tuning.errors import UserError
@@ -165,9 +166,9 @@ def _check_positive(values: np.ndarray, transform: str | None, name: str, index:
     bad = np.flatnonzero(values <= 0)
     if len(bad):
         i = bad[0]
-        raise UserError(f"{source}: column {name!r} row {i + 2} ({index[i]}) is {values[i]:g}: data.transform="
-                        f"{transform} needs positive values; set data.transform=null, or list {name!r} in "
-                        "data.undifferenced to scale it as it is")
+        raise UserError(f"{source}: column {name!r} row {i + 2} ({timeline.label(index, i)}) is {values[i]:g}: "
+                        f"data.transform={transform} needs positive values; set data.transform=null, or list "
+                        f"{name!r} in data.undifferenced to scale it as it is")
 
 
 def apply(series: pd.DataFrame, fitted: dict[str, SeriesTransform], source: str = "series") -> pd.DataFrame:
