@@ -151,9 +151,10 @@ def fit_transform(
         try:
             power = PowerTransform.fit(power_name, training[np.isfinite(training)])
         except ValueError as exc:  # scipy: constant data, too few values
-            raise UserError(f"{source}: column {name!r}, rows {fit_rows.start}..{fit_rows.stop - 1}: data.transform="
-                            f"{transform} cannot estimate the Box-Cox lambda ({exc}); use data.transform=log or null"
-                            ) from None
+            rows = range(len(series))[fit_rows]
+            first, last = timeline.label(series.index, rows[0]), timeline.label(series.index, rows[-1])
+            raise UserError(f"{source}: column {name!r}, training rows {first}..{last}: data.transform={transform} "
+                            f"cannot estimate the Box-Cox lambda ({exc}); use data.transform=log or null") from None
         lags = () if as_it_is else tuple(diff_lags)
         changes = steps(values, power, lags)[-1][fit_rows]
         fitted[name] = SeriesTransform(lags, Scaling.fit(changes[np.isfinite(changes)]), power)

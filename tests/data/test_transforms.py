@@ -204,8 +204,9 @@ def test_a_value_a_power_transform_cannot_take_is_named_with_the_fix(power):
 def test_box_cox_needs_training_values_that_vary():
     frame = airline_like()
     frame.iloc[:30, 0] = 100.0
-    with pytest.raises(UserError, match=r"column 'passengers', rows 0..29: data.transform=boxcox cannot estimate the "
-                                        r"Box-Cox lambda \(Data must not be constant.\); use data.transform=log"):
+    with pytest.raises(UserError, match=r"column 'passengers', training rows 1949-01-01..1951-06-01: "
+                                        r"data.transform=boxcox cannot estimate the Box-Cox lambda \(Data must not be "
+                                        r"constant.\); use data.transform=log or null"):
         transforms.fit_transform(frame, (1,), [], slice(0, 30), "boxcox")
 
 
