@@ -1,5 +1,5 @@
-"""Stage transform: the backtest's fits and origins; per fit and series, lag differencing (unless opted out)
-and [-1, 1] scaling fit on that fit's training rows only."""
+"""Stage transform: the backtest's fits and origins; per fit and series, log or Box-Cox, differencing at each
+lag in turn (unless opted out) and [-1, 1] scaling, fit on that fit's training rows only."""
 
 import logging
 
@@ -21,11 +21,11 @@ def main(overrides: list[str]) -> None:
     outputs.write_csv(paths.TRANSFORMED, scaled.reset_index())
     outputs.write_json(paths.SCALING, transforms.write_fits(fitted))
     for name, t in fitted[-1].items():
-        log.info("%s: %s", name, f"differenced at lag {t.diff_interval}" if t.diff_interval else "not differenced")
+        log.info("%s: %s", name, t.describe())
     roles = plan.counts()
-    log.info("backtest=%s: %d validation and %d test origins, %d fit(s), each scaler fit on its fit's training rows; "
-             "read %s; wrote %s, %s and %s", cfg.backtest.name, roles["val"], roles["test"], len(plan.fits),
-             paths.SERIES, paths.ORIGINS, paths.TRANSFORMED, paths.SCALING)
+    log.info("backtest=%s: %d validation and %d test origins, %d fit(s), each scaler (and Box-Cox lambda) fit on its "
+             "fit's training rows; read %s; wrote %s, %s and %s", cfg.backtest.name, roles["val"], roles["test"],
+             len(plan.fits), paths.SERIES, paths.ORIGINS, paths.TRANSFORMED, paths.SCALING)
 
 
 if __name__ == "__main__":

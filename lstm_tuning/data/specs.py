@@ -10,12 +10,13 @@ written.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from lstm_tuning.errors import UserError
 from lstm_tuning.options import Option, Registry, param
 
 # how to fix a series too short for its params, whichever stage finds it
-TOO_SHORT_FIX = ("the series needs at least diff_interval + n_lags + n_out + val_size + test_size + batch_size "
+TOO_SHORT_FIX = ("the series needs at least sum(diff_interval) + n_lags + n_out + val_size + test_size + batch_size "
                  "rows: lengthen it or shrink those params")
 
 
@@ -29,14 +30,24 @@ class SeriesParams:
     path: str
     target: str
     covariates: list[str]  # series besides the target, in column order
-    undifferenced: list[str]  # series scaled but not differenced
-    diff_interval: int = param(at_least=1)
+    undifferenced: list[str]  # series scaled as they are: no transform, no differencing
+    # every other series before differencing: log, or Box-Cox with its lambda estimated on each fit's training rows
+    transform: str | None = param(choices=(None, "log", "boxcox"))
+    # the lags differenced in turn: 1, or [1, 12] (first then seasonal differences); [] none. Any: OmegaConf has
+    # no int-or-list type, so check_series checks it
+    diff_interval: Any
     n_lags: int = param(at_least=1)
     val_size: int = param(at_least=0)
     test_size: int = param(at_least=1)
     # the step between rows: a pandas frequency for dates (MS, QS, D...), the step for a numeric time column;
     # null: inferred (a warning names the first gap when the dates skip a period)
     frequency: str | None
+
+    @property
+    def diff_lags(self) -> tuple[int, ...]:
+        """data.diff_interval as the lags differenced in turn: 1 -> (1,), [1, 12] -> (1, 12), [] -> ()."""
+        lags = self.diff_interval
+        return tuple(lags) if isinstance(lags, list | tuple) else (lags,)
 
 
 @dataclass(kw_only=True)
@@ -62,6 +73,9 @@ class SummedParams(GeneratedParams):
 
 def check_series(cfg, source: str) -> None:
     data = cfg.data
+    if not all(isinstance(lag, int) and not isinstance(lag, bool) and lag >= 1 for lag in data.diff_lags):
+        raise UserError(f"{source}: data.diff_interval={data.diff_interval} must be a lag >= 1 or a list of them, "
+                        "differenced in turn (e.g. [1, 12]: first then seasonal differences; [] for none)")
     if data.target in data.covariates:
         raise UserError(f"{source}: data.covariates names data.target={data.target!r}; list only the other series")
     unknown = [name for name in data.undifferenced if name not in (data.target, *data.covariates)]

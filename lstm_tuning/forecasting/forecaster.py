@@ -46,7 +46,7 @@ class Forecaster:
             raise UserError(f"{source}: task={self.cfg.task.name} forecasts {self.cfg.data.target} from the covariates "
                             "of the same steps, whose values past the end are unknown; forecast with a framing whose "
                             "inputs include the target (univariate, multiple_parallel...)")
-        scaled = transforms.apply(frame, self.transforms)
+        scaled = transforms.apply(frame, self.transforms, source)
         n_lags = self.cfg.data.n_lags
         latest = scaled[inputs].to_numpy(float)[-n_lags:]
         if not np.isfinite(latest).all() or len(latest) < n_lags:

@@ -90,6 +90,11 @@ CASES = [
      f"error: {CSV}: no row has Country='C' (data.where); column 'Country' holds A, B"),
     ("series too short for the test set", "transform", {"data.test_size": 35}, None,
      "error: data/series.csv: 36 rows leave 0 training values to fit the scalers on"),
+    ("series too short for the seasonal differencing", "transform", {"data.diff_interval": [1, 12], "data.n_lags": 12},
+     None, "error: data/series.csv: 36 rows leave 11 training values to fit the scalers on after differencing at "
+     "data.diff_interval=[1, 12], fewer than the 12 a training window of data.n_lags=12 needs"),
+    ("differencing lag below 1", "transform", {"data.diff_interval": [1, 0]}, None,
+     "error: params.yaml: data.diff_interval=[1, 0] must be a lag >= 1 or a list of them, differenced in turn"),
     ("series too short for the lags", "window", {"data.n_lags": 23}, None,
      "error: data/transformed.csv: 36 rows are too few for data.n_lags=23, task.n_out=1"),
     ("series too short for a batch", "train", {"train.batch_size": 32}, None,
@@ -143,6 +148,19 @@ def test_bad_input_is_one_clear_line(prepared, case, stage_name, params, edit, e
     assert len(result.stderr.strip().splitlines()) == 1 and "Traceback" not in result.stderr
     assert outputs(prepared) == before
     assert not (prepared / "models").exists()
+
+
+def test_a_value_log_cannot_take_is_named_with_the_fix(prepared):
+    rewrite_csv(prepared, replace_line(6, '"1901-06",0'))
+    set_params(prepared, **{"data.transform": "log"})
+    stage("ingest", prepared)
+    before = outputs(prepared)
+    result = stage("transform", prepared, check=False)
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert result.stderr == ("error: data/series.csv: column 'Sales' row 7 (1901-06-01) is 0: data.transform=log needs "
+                             "positive values; set data.transform=null, or list 'Sales' in data.undifferenced to scale "
+                             "it as it is\n")
+    assert outputs(prepared) == before
 
 
 def test_missing_values_filled_when_data_fill_says_how(prepared):
