@@ -85,18 +85,25 @@ def resolve_season(cfg, data_season: int | None, shortest: int) -> Season:
     return Season(length, models, source, notes)
 
 
-def models(cfg, season: Season) -> dict:
-    """Unfitted statsforecast models of option `cfg`, by name."""
+def _model(name: str, season_length: int):
+    """Baseline `name` as an unfitted statsforecast model."""
     from statsforecast import models as sf  # loads in seconds: only when forecasting
 
+    if name == "persistence":
+        return sf.Naive()
+    if name == "seasonal_naive":
+        return sf.SeasonalNaive(season_length=season_length)
+    if name == "drift":
+        return sf.RandomWalkWithDrift()
+    return getattr(sf, SEASONAL[name])(season_length=season_length)
+
+
+def models(cfg, season: Season) -> dict:
+    """Unfitted statsforecast models of option `cfg`, by name."""
     if cfg.name == "persistence":
-        return {"persistence": sf.Naive()}
-    chosen = {"persistence": sf.Naive()}
-    if season.length:
-        chosen["seasonal_naive"] = sf.SeasonalNaive(season_length=season.length)
-    chosen["drift"] = sf.RandomWalkWithDrift()
-    chosen |= {name: getattr(sf, cls)(season_length=season.models) for name, cls in SEASONAL.items()}
-    return chosen
+        return {"persistence": _model("persistence", 1)}
+    names = ["persistence", *(["seasonal_naive"] if season.length else []), "drift", *SEASONAL]
+    return {name: _model(name, season.length if name == "seasonal_naive" else season.models) for name in names}
 
 
 def _walk(name: str, fitted, history: np.ndarray, steps: int) -> np.ndarray:
@@ -190,9 +197,13 @@ def pick(frame: pd.DataFrame, fit_of: np.ndarray, rows: np.ndarray, steps: int) 
     return {name: picked[name].to_numpy(float).reshape(len(rows), steps) for name in table.columns}
 
 
-def forecast_past_end(name: str, cfg, values: np.ndarray, data_season: int | None, horizon: int) -> np.ndarray:
-    """Baseline `name` fit on every row of `values`, forecasting the `horizon` steps past the end."""
-    season = resolve_season(cfg, data_season, len(values))
-    model = models(cfg, season)[name]
-    fitted = model.fit(y=values)
-    return _walk(name, fitted, values, horizon)
+def past_end(metrics: dict, fitted: dict, target: pd.Series, forecast: pd.DataFrame) -> pd.DataFrame:
+    """The best baseline of evaluate's headline `metrics`, with the season the baselines stage used (`fitted`,
+    its info), fit on every row of `target` and forecasting the steps the LSTM's `forecast` has past the end."""
+    name = metrics["best_baseline"]
+    times = forecast.loc[forecast["series"] == target.name, "time"]
+    season = (fitted.get("season") or 1) if name == "seasonal_naive" else fitted.get("seasonal_models_season", 1)
+    values = target.to_numpy(float)
+    forecast = _walk(name, _model(name, season).fit(y=values), values, len(times)) if len(times) else []
+    return pd.DataFrame({"series": target.name, "time": list(times), "forecast": forecast,
+                         "baseline": LABELS.get(name, name)})
