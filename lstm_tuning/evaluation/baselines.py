@@ -160,7 +160,7 @@ def forecast_held_out(cfg, values: np.ndarray, plan, data_season: int | None) ->
                 try:
                     fitted = model.fit(y=training)
                     walked = [_walk(name, fitted, values[fit.start : row], starts[(k, row)]) for row in rows]
-                except (np.linalg.LinAlgError, ValueError, ZeroDivisionError) as exc:
+                except (np.linalg.LinAlgError, ValueError, ZeroDivisionError, NotImplementedError) as exc:
                     raise UserError(
                         f"params.yaml: the {name} baseline cannot be fit on the {len(training)} rows "
                         f"{fit.start}..{fit.cut - 1} ({_first_line(exc)}); set baselines.season, or "
