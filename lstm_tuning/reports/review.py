@@ -49,6 +49,10 @@ def _number(value: str) -> float:
 
 
 def draw_data_plot(title: str, renderer: dict, path: Path) -> None:
+    save_figure(data_plot(title, renderer), path)
+
+
+def data_plot(title: str, renderer: dict):
     """The two revisions of a `dvc.yaml` data plot, base dashed, from `dvc plots diff --json --split`."""
     anchors = renderer["anchor_definitions"]
     points = anchors["<DVC_METRIC_DATA>"]
@@ -72,7 +76,7 @@ def draw_data_plot(title: str, renderer: dict, path: Path) -> None:
     ax.set_xlabel(anchors.get("<DVC_METRIC_X_LABEL>") or x)
     ax.set_ylabel(anchors.get("<DVC_METRIC_Y_LABEL>") or y)
     ax.legend(fontsize="small")
-    save_figure(fig, path)
+    return fig
 
 
 def changed_plots(base: str, images: Path) -> list[tuple[str, list[Path], str | None]]:
