@@ -98,11 +98,13 @@ def evaluate(cfg, series: pd.DataFrame, transforms: list[dict], plan: Plan, wind
     metrics["train_rmse"] = scores.describe(diagnostics[at_final]["train_rmse"].to_numpy())
 
     ensemble = forecasts.mean(axis=0)
+    best = headline["best_baseline"]  # its own column too, under one name for `dvc plots`
+    origins = _per_origin(plan, series.index, scored, actual[..., -1], ensemble[..., -1], baseline_forecasts, scale)
     return Evaluation(
         metrics=headline,
         details=metrics,
         rmse=pd.DataFrame(by_repeat),
-        origins=_per_origin(plan, series.index, scored, actual[..., -1], ensemble[..., -1], baseline_forecasts, scale),
+        origins=origins.assign(best_baseline_rmse=origins[f"{best}_rmse"]),
         forecasts=pd.DataFrame({
             "step": np.arange(1, tested.sum() + 1),
             "time": series.index.to_numpy()[test_rows],
@@ -112,6 +114,7 @@ def evaluate(cfg, series: pd.DataFrame, transforms: list[dict], plan: Plan, wind
             "forecast_min": forecasts[:, tested, 0, -1].min(axis=0),
             "forecast_max": forecasts[:, tested, 0, -1].max(axis=0),
             **{name: f[tested, 0] for name, f in baseline_forecasts.items()},
+            "best_baseline": baseline_forecasts[best][tested, 0],
         }),
         horizon=pd.DataFrame({
             "horizon": np.arange(1, n_out + 1),
@@ -120,7 +123,7 @@ def evaluate(cfg, series: pd.DataFrame, transforms: list[dict], plan: Plan, wind
             "lstm_max": per_step[:, :, -1].max(axis=0),
             "lstm_ensemble": scores.step_scores(actual[tested], ensemble[None, tested])[1][0, :, -1],
             **{name: scores.step_scores(actual[tested, :, -1:], f[None, tested, :, None])[1][0, :, 0]
-               for name, f in baseline_forecasts.items()},
+               for name, f in {**baseline_forecasts, "best_baseline": baseline_forecasts[best]}.items()},
         }),
         diagnostics=diagnostics,
         diagnostics_mean=mean_diagnostics,

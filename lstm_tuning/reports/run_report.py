@@ -94,7 +94,8 @@ def horizon_plot(horizon: pd.DataFrame, path: Path) -> None:
     ax.plot(horizon["horizon"], horizon["lstm_mean"], marker="o", label="LSTM (mean of repeats)")
     ax.fill_between(horizon["horizon"], horizon["lstm_min"], horizon["lstm_max"], alpha=0.2,
                     label="LSTM (range of repeats)")
-    for name in horizon.columns.drop(["horizon", "lstm_mean", "lstm_min", "lstm_max"]):
+    for name in horizon.columns.drop(["horizon", "lstm_mean", "lstm_min", "lstm_max", "best_baseline"],
+                                     errors="ignore"):
         ax.plot(horizon["horizon"], horizon[name], linestyle="--", marker=".", label=name)
     ax.set_xlabel("forecast step t+h")
     ax.set_xticks(horizon["horizon"])
@@ -106,7 +107,7 @@ def horizon_plot(horizon: pd.DataFrame, path: Path) -> None:
 def origins_plot(origins: pd.DataFrame, path: Path) -> None:
     """RMSE of the ensemble and of every baseline at each origin; validation origins shaded."""
     fig, ax = plt.subplots(figsize=(7, 4))
-    for column in [c for c in origins.columns if c.endswith("_rmse")]:
+    for column in [c for c in origins.columns if c.endswith("_rmse") and c != "best_baseline_rmse"]:
         name = column.removesuffix("_rmse")
         ax.plot(origins["origin"], origins[column], marker="o" if name == "lstm" else ".",
                 linestyle="-" if name == "lstm" else "--", label="LSTM (ensemble)" if name == "lstm" else name)
