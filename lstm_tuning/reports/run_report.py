@@ -46,7 +46,8 @@ def write(out: Path, params: dict, metrics: dict, details: dict, rmse: pd.DataFr
         if points > 1:
             draw(out / IMAGES[title])
             drawn[title] = IMAGES[title]
-    (out / "report.md").write_text(markdown(metrics, details, params, drawn))
+    skipped = [title for title in plots if title not in drawn]
+    (out / "report.md").write_text(markdown(metrics, details, params, drawn, skipped))
 
 
 def loss_summary(loss: pd.DataFrame) -> pd.DataFrame:
@@ -168,7 +169,7 @@ def _score_rows(metrics: dict) -> list[str]:
     ]
 
 
-def markdown(metrics: dict, details: dict, params: dict, images: dict[str, str]) -> str:
+def markdown(metrics: dict, details: dict, params: dict, images: dict[str, str], skipped: list[str] = ()) -> str:
     rmse = details["test_rmse"]
     backtest, origins = params["backtest"], details["origins"]
     season = details.get("baselines_fit", {})
@@ -215,6 +216,8 @@ def markdown(metrics: dict, details: dict, params: dict, images: dict[str, str])
         *(f"| `{group}.{key}` | `{value}` |" for group, values in params.items() for key, value in values.items()),
         "",
     ]
+    if skipped:
+        lines += [f"Not drawn, a single point each (the tables above have it): {', '.join(skipped)}.", ""]
     for title, image in images.items():
         lines += [f"## {title}", "", f"![{title}]({image})", ""]
     return "\n".join(lines)

@@ -70,7 +70,13 @@ def test_metrics_and_plots_need_no_flags(reproduced):
     for title in ("Test period forecast", "Training loss", "Test RMSE per repeat", "rmse_boxplot.png",
                   "Walk-forward RMSE during training"):
         assert title in page
-    assert "![Test RMSE per repeat](rmse_boxplot.png)" in (reproduced / "report/report.md").read_text()
+    report = (reproduced / "report/report.md").read_text()
+    assert "![Test RMSE per repeat](rmse_boxplot.png)" in report
+    assert report.startswith("# LSTM forecast report\n\nThe LSTM ensemble ")  # the verdict first
+    # the holdout has one origin and univariate one step: single points are said, not drawn
+    assert "Not drawn, a single point each (the tables above have it): Test RMSE per forecast step, RMSE per " \
+           "origin of the backtest." in report
+    assert not (reproduced / "report/origins.png").exists() and not (reproduced / "report/horizon.png").exists()
 
 
 def test_an_lstm_experiment_never_refits_the_baselines_and_the_run_cache_restores_them(reproduced):
