@@ -62,16 +62,19 @@ def data_plot(title: str, renderer: dict):
     # as DVC draws them
     y = "dvc_inferred_y_value" if "dvc_inferred_y_value" in points[0] else encoding["y"]["field"]
     categorical = encoding.get("y", {}).get("type") == "nominal"
+    categories = list(dict.fromkeys(str(p[y]) for p in points)) if categorical else []
     fig, ax = plt.subplots(figsize=(7, 4))
     key = lambda p: (p.get("field", ""), p["rev"])  # noqa: E731
     colors = {}
     for (field, rev), group in groupby(sorted(points, key=key), key=key):
         group = list(group)
-        ys = [str(p[y]) for p in group] if categorical else [_number(p[y]) for p in group]
+        ys = [categories.index(str(p[y])) for p in group] if categorical else [_number(p[y]) for p in group]
         ax.plot([_number(p[x]) for p in group], ys, marker="o" if rev == WORKSPACE else "x",
                 color=colors.setdefault(field, f"C{len(colors)}"),
                 linestyle="none" if categorical else "-" if rev == WORKSPACE else "--",
                 label=f"{field} ({rev})" if field else rev)
+    if categorical:
+        ax.set_yticks(range(len(categories)), categories)
     ax.set_title(title)
     ax.set_xlabel(anchors.get("<DVC_METRIC_X_LABEL>") or x)
     ax.set_ylabel(anchors.get("<DVC_METRIC_Y_LABEL>") or y)

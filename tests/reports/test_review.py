@@ -34,6 +34,7 @@ def test_a_bar_plot_keeps_dvcs_axes_the_value_across_the_category_up():
     assert (ax.get_xlabel(), ax.get_ylabel()) == ("test RMSE", "repeat")
     workspace = next(line for line in ax.get_lines() if line.get_label() == "workspace")
     assert list(workspace.get_xdata()) == [91.0, 92.0, 93.0]
+    assert [label.get_text() for label in ax.get_yticklabels()] == ["0", "1", "2"]
     plt.close(fig)
 
 
