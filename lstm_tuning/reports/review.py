@@ -16,6 +16,7 @@ import os
 import re
 import subprocess
 import sys
+from collections import Counter
 from itertools import groupby
 from pathlib import Path
 
@@ -108,9 +109,10 @@ def changed_plots(base: str, images: Path) -> list[tuple[str, list[Path], str | 
                 changed.append((title, [by_rev[rev] for rev in (base, WORKSPACE) if rev in by_rev],
                                 missing(title, by_rev)))
         else:
-            series = _series(renderers[0]["anchor_definitions"]["<DVC_METRIC_DATA>"])
-            if max((len(points) for points in series.values()), default=0) < 2:
-                continue  # a single point per revision (one origin, one forecast step) is no plot; the table has it
+            points = renderers[0]["anchor_definitions"]["<DVC_METRIC_DATA>"]
+            if max(Counter((p["rev"], p.get("field", "")) for p in points).values(), default=0) < 2:
+                continue  # a single point per line (one origin, one forecast step) is no plot; the table has it
+            series = _series(points)
             if WORKSPACE in series and series.get(base) != series[WORKSPACE]:
                 path = images / f"{_slug(title)}.png"
                 draw_data_plot(title, renderers[0], path)
