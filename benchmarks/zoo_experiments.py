@@ -42,7 +42,7 @@ def main(options: list[str]) -> None:
             run([sys.executable, "-m", "dvc", "exp", "run", "-f", *(a for o in overrides for a in ("-S", o))], repo)
             wall = time.perf_counter() - start
             train = json.loads((repo / "training/time.json").read_text())["train_seconds"]
-            test_rmse, train_rmse = (json.loads((repo / "evaluation/metrics.json").read_text())[key]
+            test_rmse, train_rmse = (json.loads((repo / "evaluation/details.json").read_text())[key]
                                      for key in ("test_rmse", "train_rmse"))
             reference = reference or (wall, train)
             print(f"| `{' '.join(overrides)}` | {wall:.1f} s | {wall / reference[0]:.2f} | {train:.1f} | "

@@ -13,7 +13,11 @@ TRAINING_LOSS = Path("training/loss.csv")
 # every window's forecasts (scaled) every k epochs, and by the weights each repeat keeps
 CHECKPOINTS = Path("training/checkpoints.npz")
 TRAINING_TIME = Path("training/time.json")
-METRICS = Path("evaluation/metrics.json")
+BASELINE_FORECASTS = Path("baselines/forecasts.csv")  # every baseline's forecasts from every held-out row
+BASELINE_INFO = Path("baselines/info.json")  # the season and the models each fit chose
+BASELINE_TIME = Path("baselines/time.json")  # the stage's seconds (evaluate does not read it)
+METRICS = Path("evaluation/metrics.json")  # the headline: what `dvc exp show` and `dvc metrics diff` print
+DETAILS = Path("evaluation/details.json")  # every other score: summaries over repeats, every baseline...
 RMSE = Path("evaluation/rmse.csv")  # RMSE, MAE and MASE per repeat
 FORECASTS = Path("evaluation/forecasts.csv")
 ORIGIN_SCORES = Path("evaluation/origins.csv")  # errors of the ensemble and the baselines per origin
@@ -29,9 +33,9 @@ FORECAST_FIGURE = Path("forecast/forecast.png")
 # the stage that writes each input of another stage, for "run it first" when one is missing
 WRITTEN_BY = {
     SERIES: "ingest", TRANSFORMED: "transform", SCALING: "transform", ORIGINS: "transform", WINDOWS: "window",
-    REPEATS: "train",
-    TRAINING_LOSS: "train", CHECKPOINTS: "train", METRICS: "evaluate", RMSE: "evaluate", FORECASTS: "evaluate",
-    HORIZON: "evaluate", DIAGNOSTICS: "evaluate", ORIGIN_SCORES: "evaluate",
+    REPEATS: "train", BASELINE_FORECASTS: "baselines", BASELINE_INFO: "baselines",
+    TRAINING_LOSS: "train", CHECKPOINTS: "train", METRICS: "evaluate", DETAILS: "evaluate", RMSE: "evaluate",
+    FORECASTS: "evaluate", HORIZON: "evaluate", DIAGNOSTICS: "evaluate", ORIGIN_SCORES: "evaluate",
 }
 
 

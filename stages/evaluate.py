@@ -1,6 +1,7 @@
-"""Stage evaluate: the backtest scored. The forecasts train made and the baselines', at the same origins with
-the same fits, in original units; RMSE, MAE and MASE per repeat, for the ensemble and for every baseline,
-overall and per origin and forecast step; the diagnostics over training. Loads no model (no TensorFlow)."""
+"""Stage evaluate: the backtest scored. The forecasts train made and the baselines stage's, at the same origins
+with the same fits, in original units; RMSE, MAE and MASE per repeat, for the ensemble and for every
+baseline, overall and per origin and forecast step; the diagnostics over training; the headline and its
+verdict. Loads no model (no TensorFlow) and fits nothing."""
 
 import json
 import logging
@@ -12,7 +13,7 @@ from lstm_tuning import config, outputs, paths
 from lstm_tuning.data import timeline, transforms
 from lstm_tuning.data.backtest import Plan
 from lstm_tuning.errors import run_stage
-from lstm_tuning.evaluation import walk_forward
+from lstm_tuning.evaluation import scores, walk_forward
 
 log = logging.getLogger("evaluate")
 
@@ -23,25 +24,26 @@ def main(overrides: list[str]) -> None:
     fitted = transforms.read_fits(json.loads(paths.SCALING.read_text()))
     plan = Plan.from_frame(pd.read_csv(paths.ORIGINS))
     result = walk_forward.evaluate(cfg, series, fitted, plan, np.load(paths.WINDOWS), np.load(paths.CHECKPOINTS),
-                                   pd.read_csv(paths.REPEATS))
+                                   pd.read_csv(paths.REPEATS), pd.read_csv(paths.BASELINE_FORECASTS),
+                                   json.loads(paths.BASELINE_INFO.read_text()))
     outputs.write_json(paths.METRICS, result.metrics)
+    outputs.write_json(paths.DETAILS, result.details)
     outputs.write_csv(paths.DIAGNOSTICS, result.diagnostics)
     outputs.write_csv(paths.DIAGNOSTICS_MEAN, result.diagnostics_mean)
     outputs.write_csv(paths.RMSE, result.rmse)
     outputs.write_csv(paths.ORIGIN_SCORES, result.origins)
     outputs.write_csv(paths.FORECASTS, result.forecasts)
     outputs.write_csv(paths.HORIZON, result.horizon)
-    metrics = result.metrics
+    details = result.details
     for role in ("val", "test"):
-        if f"{role}_rmse" in metrics:
-            summary, ensemble = metrics[f"{role}_rmse"], metrics[f"{role}_ensemble"]
+        if f"{role}_rmse" in details:
+            summary, ensemble = details[f"{role}_rmse"], details[f"{role}_ensemble"]
             log.info("%s RMSE of %s over %d origin(s): mean %.3f std %.3f over %d repeats; ensemble %.3f (MASE %.3f)",
-                     role, cfg.data.target, metrics["origins"][role], summary["mean"], summary["std"],
+                     role, cfg.data.target, details["origins"][role], summary["mean"], summary["std"],
                      len(result.rmse), ensemble["rmse"], ensemble["mase"])
-    tested = ", ".join(f"{name} {b['test_rmse']:.3f}" for name, b in metrics["baselines"].items())
-    log.info("baselines (%.1f s), test RMSE: %s; skill vs best (%s) %.3f; %d repeats diverged; wrote %s",
-             result.baseline_seconds, tested,
-             metrics["best_baseline"], metrics["skill_vs_best_baseline"], metrics["repeats_diverged"], paths.METRICS)
+    tested = ", ".join(f"{name} {b['test_mase']:.3f}" for name, b in details["baselines"].items())
+    log.info("baselines' test MASE: %s; %d repeats diverged", tested, details["repeats_diverged"])
+    log.info("%s Wrote %s and %s", scores.verdict(result.metrics), paths.METRICS, paths.DETAILS)
 
 
 if __name__ == "__main__":

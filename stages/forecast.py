@@ -2,6 +2,7 @@
 the end with intervals at `forecast.levels` from the backtest's out-of-sample errors, their coverage on the
 test origins, and the final models (the `forecaster` artifact, read by `lstm_tuning.load("models")`)."""
 
+import json
 import logging
 
 import pandas as pd
@@ -10,6 +11,7 @@ from lstm_tuning import config, outputs, paths
 from lstm_tuning.data import timeline
 from lstm_tuning.data.backtest import Plan
 from lstm_tuning.errors import run_stage
+from lstm_tuning.evaluation import baselines
 from lstm_tuning.forecasting.refit import refit
 from lstm_tuning.reports.forecast_figure import forecast_figure
 
@@ -26,7 +28,9 @@ def main(overrides: list[str]) -> None:
     outputs.write_csv(paths.FORECAST, result.forecast)
     outputs.write_csv(paths.FORECAST_INTERVALS, result.intervals)
     outputs.write_json(paths.FORECAST_METRICS, result.metrics)
-    outputs.save_figure(forecast_figure(series, result.forecast, cfg.forecast.levels), paths.FORECAST_FIGURE)
+    best = baselines.past_end(json.loads(paths.METRICS.read_text()), json.loads(paths.BASELINE_INFO.read_text()),
+                              series[cfg.data.target], result.forecast)
+    outputs.save_figure(forecast_figure(series, result.forecast, cfg.forecast.levels, best), paths.FORECAST_FIGURE)
     coverage = ", ".join(f"{level:g}%: {result.metrics[f'coverage_{level:g}']}" for level in cfg.forecast.levels)
     log.info("forecast %d step(s) past %s with %d repeats (trained in %.2f s); coverage on the test origins %s over "
              "%d checks; wrote %s/, %s, %s, %s and %s", cfg.forecast.horizon, timeline.label(series.index, -1),

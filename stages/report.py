@@ -16,12 +16,14 @@ log = logging.getLogger("report")
 def main(overrides: list[str]) -> None:
     cfg = config.load(overrides)
     with atomic_dir(paths.REPORT_DIR) as out:
-        run_report.write(out, config.as_dict(cfg), json.loads(paths.METRICS.read_text()), pd.read_csv(paths.RMSE),
+        run_report.write(out, config.as_dict(cfg), json.loads(paths.METRICS.read_text()),
+                         json.loads(paths.DETAILS.read_text()), pd.read_csv(paths.RMSE),
                          pd.read_csv(paths.ORIGIN_SCORES), pd.read_csv(paths.FORECASTS), pd.read_csv(paths.HORIZON),
                          pd.read_csv(paths.DIAGNOSTICS), pd.read_csv(paths.TRAINING_LOSS))
-    log.info("read %s, %s, %s, %s, %s, %s and %s; wrote %s/report.md and %d plots", paths.METRICS, paths.RMSE,
+    log.info("read %s, %s, %s, %s, %s, %s, %s and %s; wrote %s/report.md and its plots", paths.METRICS, paths.DETAILS,
+             paths.RMSE,
              paths.ORIGIN_SCORES, paths.FORECASTS, paths.HORIZON, paths.DIAGNOSTICS, paths.TRAINING_LOSS,
-             paths.REPORT_DIR, len(run_report.IMAGES))
+             paths.REPORT_DIR)
 
 
 if __name__ == "__main__":

@@ -1,159 +1,190 @@
-"""Baselines (`baselines`), scored at the LSTM's origins with the same fits.
+"""Baselines (`baselines`): statsforecast's classical models, forecast from every held-out row with the fits
+of the backtest.
 
-Each baseline is fit on exactly the rows each fit of the backtest trains on, when that fit is made, and
-forecasts the same windows: at a later origin of the same fit it is walked forward with the true values
-before the window and its estimated params left alone, like the LSTM's weights. Options: `classical`
-(persistence, seasonal naive, drift, ARIMA, exponential smoothing) and `persistence` alone, for series too
-short to fit the others on.
+Each baseline is fit on exactly the rows each fit of the backtest trains on, and at a later origin of the
+same fit it is walked forward with the true values before the window and its estimated params left alone
+(statsforecast's `forward`), like the LSTM's weights. The forecasts from each held-out row run to the end of
+its role's rows, so the evaluate stage picks the steps of any framing without refitting. Options:
+`classical` (AutoETS, AutoARIMA and AutoTheta with the data's season, seasonal naive, persistence, drift)
+and `persistence` alone, for series too short to fit the others on.
 """
 
 from __future__ import annotations
 
 import logging
-import warnings
-from collections.abc import Callable
-from functools import partial
+from dataclasses import dataclass
 
 import numpy as np
-from threadpoolctl import threadpool_limits
+import pandas as pd
 
 from lstm_tuning.errors import UserError
 
 log = logging.getLogger(__name__)
 
-# (history, steps) -> forecasts of the `steps` values after the history
-Predictor = Callable[[np.ndarray, int], np.ndarray]
-# training rows -> a predictor with everything it estimates from them fixed
-Forecaster = Callable[[np.ndarray], Predictor]
+
+# statsforecast's class for each baseline; the seasonal ones take season_length
+SEASONAL = {"auto_ets": "AutoETS", "auto_arima": "AutoARIMA", "auto_theta": "AutoTheta"}
+NAMES = ("persistence", "seasonal_naive", "drift", *SEASONAL)
+LABELS = {"persistence": "persistence", "seasonal_naive": "seasonal naive", "drift": "drift",
+          "auto_ets": "AutoETS", "auto_arima": "AutoARIMA", "auto_theta": "AutoTheta"}
 
 
-def persistence(training: np.ndarray) -> Predictor:
-    return lambda history, steps: np.full(steps, float(history[-1]))
+@dataclass
+class Season:
+    """The season the baselines use, and why: what the details and the log say about it."""
+
+    length: int | None  # seasonal naive's; None: no seasonal naive
+    models: int  # the seasonal models' season_length (1: non-seasonal)
+    source: str  # "baselines.season", "the data's frequency" or "unknown"
+    notes: list[str]
 
 
-def seasonal_naive(training: np.ndarray, *, season: int) -> Predictor:
-    return lambda history, steps: np.resize(history[-season:], steps).astype(float)  # the last season, repeated
+def resolve_season(cfg, data_season: int | None, shortest: int) -> Season:
+    """The season of option `cfg` (baselines.season, else a year of the data's frequency), dropped with a
+    warning where the shortest fit is too short for it."""
+    notes = []
+    if cfg.name != "classical":
+        return Season(None, 1, "unused", notes)
+    season, source = (cfg.season, "baselines.season") if cfg.season else (data_season, "the data's frequency")
+    if season is None:
+        source = "unknown"
+        notes.append("the data's season is unknown (numeric time labels, or no frequency): the classical baselines "
+                     "are non-seasonal and seasonal naive is left out; set baselines.season to give one")
+        return Season(None, 1, source, notes)
+    if season == 1:
+        return Season(None, 1, source, notes)
+    length = season
+    if season > shortest:
+        notes.append(f"baselines.season={season} is longer than the {shortest} rows the shortest fit trains on: "
+                     "seasonal naive is left out; set baselines.season to at most that")
+        length = None
+    models = season
+    if shortest < 2 * season:
+        notes.append(f"baselines.season={season} needs two seasons ({2 * season} rows) per fit and the shortest fit "
+                     f"trains on {shortest}: AutoETS, AutoARIMA and AutoTheta are fit without seasonality")
+        models = 1
+    return Season(length, models, source, notes)
 
 
-def drift(training: np.ndarray) -> Predictor:
-    """The slope of the line through the training rows' first and last values, from the last value."""
-    slope = (training[-1] - training[0]) / (len(training) - 1)
-    return lambda history, steps: history[-1] + slope * np.arange(1, steps + 1)
+def _model(name: str, season_length: int):
+    """Baseline `name` as an unfitted statsforecast model."""
+    from statsforecast import models as sf  # loads in seconds: only when forecasting
+
+    if name == "persistence":
+        return sf.Naive()
+    if name == "seasonal_naive":
+        return sf.SeasonalNaive(season_length=season_length)
+    if name == "drift":
+        return sf.RandomWalkWithDrift()
+    return getattr(sf, SEASONAL[name])(season_length=season_length)
 
 
-def arima(training: np.ndarray, *, order: tuple[int, int, int]) -> Predictor:
-    from statsmodels.tsa.arima.model import ARIMA  # statsmodels loads in seconds: only when fitting
-
-    fitted = ARIMA(training, order=order).fit()
-
-    def predict(history, steps):  # later rows filtered with the estimated params (no refit)
-        current = fitted if len(history) == len(training) else fitted.apply(history)
-        return np.asarray(current.forecast(steps), float)
-
-    return predict
-
-
-def exponential_smoothing(training: np.ndarray, *, trend: str | None, damped: bool) -> Predictor:
-    from statsmodels.tsa.holtwinters import ExponentialSmoothing
-
-    fitted = ExponentialSmoothing(training, trend=trend, damped_trend=damped, initialization_method="estimated").fit()
-    estimated = fitted.params
-
-    def predict(history, steps):  # later rows smoothed with the estimated params and initial state (no refit)
-        if len(history) == len(training):
-            return np.asarray(fitted.forecast(steps), float)
-        model = ExponentialSmoothing(history, trend=trend, damped_trend=damped, initialization_method="known",
-                                     initial_level=estimated["initial_level"],
-                                     initial_trend=estimated["initial_trend"] if trend else None)
-        smoothing = {"smoothing_level": estimated["smoothing_level"]}
-        if trend:
-            smoothing["smoothing_trend"] = estimated["smoothing_trend"]
-        if damped:
-            smoothing["damping_trend"] = estimated["damping_trend"]
-        return np.asarray(model.fit(**smoothing, optimized=False).forecast(steps), float)
-
-    return predict
-
-
-def forecasters(cfg, season: int | None) -> dict[str, Forecaster]:
-    """The baselines of option `cfg`; seasonal naive only with a `season`."""
+def models(cfg, season: Season) -> dict:
+    """Unfitted statsforecast models of option `cfg`, by name."""
     if cfg.name == "persistence":
-        return {"persistence": persistence}
-    return {
-        "persistence": persistence,
-        **({"seasonal_naive": partial(seasonal_naive, season=season)} if season else {}),
-        "drift": drift,
-        "arima": partial(arima, order=tuple(cfg.arima_order)),
-        "exponential_smoothing": partial(
-            exponential_smoothing, trend=cfg.exp_smoothing_trend, damped=cfg.exp_smoothing_damped
-        ),
-    }
+        return {"persistence": _model("persistence", 1)}
+    names = ["persistence", *(["seasonal_naive"] if season.length else []), "drift", *SEASONAL]
+    return {name: _model(name, season.length if name == "seasonal_naive" else season.models) for name in names}
 
 
-def walk_forward(values: np.ndarray, fits: list, fit_of: np.ndarray, targets: np.ndarray, forecaster: Forecaster,
-                 name: str, steps: int = 1) -> np.ndarray:
-    """Forecast `values[t : t + steps]` for every t in `targets` with the baseline fit on the training rows
-    [start, cut) of the fit `fit_of` names, walked forward with `values[start:t]`: [len(targets), steps]."""
-    from statsmodels.tools.sm_exceptions import ConvergenceWarning
+def _walk(name: str, fitted, history: np.ndarray, steps: int) -> np.ndarray:
+    """`steps` forecasts after `history` by a model fitted on its first rows, its params left alone."""
+    if name == "drift":  # statsforecast's drift has no forward: the slope estimated at the fit, from the last value
+        return history[-1] + fitted.model_["slope"] * np.arange(1, steps + 1)
+    return np.asarray(fitted.forward(y=history, h=steps)["mean"], float)
 
-    not_converged = 0
-    forecasts = np.full((len(targets), steps), np.nan)
-    for k in np.unique(fit_of):
-        fit = fits[k]
-        # A fit that stops at its iteration limit still gives a usable forecast: count it, say so once.
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always", ConvergenceWarning)
-            try:
-                predict = forecaster(values[fit.start : fit.cut])
-                for i in np.flatnonzero(fit_of == k):
-                    forecasts[i] = predict(values[fit.start : targets[i]], steps)
-            except (np.linalg.LinAlgError, ValueError) as exc:
-                raise UserError(
-                    f"params.yaml: the {name} baseline cannot be fit on the {fit.cut - fit.start} rows "
-                    f"{fit.start}..{fit.cut - 1} ({_first_line(exc)}); change its params under `baselines`, "
-                    "or -S baselines=persistence"
-                ) from exc
-        for warning in caught:
-            if issubclass(warning.category, ConvergenceWarning):
-                not_converged += 1
-            else:
-                warnings.warn_explicit(warning.message, warning.category, warning.filename, warning.lineno)
-    if not_converged:
-        log.warning("%s: %d of %d fits did not converge; their forecasts are kept", name, not_converged,
-                    len(np.unique(fit_of)))
-    return forecasts
+
+def describe_fit(name: str, fitted) -> str:
+    """The model a fit chose, e.g. ETS(M,A,M) or ARIMA(0,1,1)(0,1,1)[12]."""
+    model = fitted.model_
+    if name == "auto_ets":
+        return str(model["method"])
+    if name == "auto_arima":
+        from statsforecast.arima import arima_string
+
+        return arima_string(model).strip()
+    if name == "auto_theta":
+        return f"{model['modeltype']} (season {model['m']})"
+    return LABELS[name]
+
+
+def forecast_held_out(cfg, values: np.ndarray, plan, data_season: int | None) -> tuple[pd.DataFrame, dict]:
+    """Every baseline's forecasts from every held-out row, by the fit of the backtest `plan` that forecasts it:
+    one row per (fit, row, step), steps up to the end of the row's role (validation rows stop before the
+    test rows), one column per baseline. And what was fit: the season, notes and each fit's chosen models."""
+    from threadpoolctl import threadpool_limits
+
+    first_test = plan.first_test_row
+    starts = {}  # (fit, row) -> the rows left in its role from it
+    for origin in plan.origins:
+        end = first_test if origin.role == "val" else len(values)
+        for row in range(origin.first, origin.end):
+            starts[(origin.fit, row)] = end - row
+    used = sorted({fit for fit, _ in starts})
+    shortest = min(plan.fits[k].cut - plan.fits[k].start for k in used)
+    if shortest < 2 and cfg.name == "classical":
+        raise UserError(f"params.yaml: a fit of the backtest trains on {shortest} row; the classical baselines "
+                        "need at least 2; use -S baselines=persistence")
+    season = resolve_season(cfg, data_season, shortest)
+    for note in season.notes:
+        log.warning(note)
+    columns = {"fit": [], "row": [], "step": []}
+    forecasts: dict[str, list] = {}
+    chosen = {}
+    # The fits are tiny: extra BLAS threads only fight over the cores when experiments run two at a time.
+    with threadpool_limits(limits=1):
+        for k in used:
+            fit = plan.fits[k]
+            training = values[fit.start : fit.cut]
+            rows = sorted(row for f, row in starts if f == k)
+            for name, model in models(cfg, season).items():
+                try:
+                    fitted = model.fit(y=training)
+                    walked = [_walk(name, fitted, values[fit.start : row], starts[(k, row)]) for row in rows]
+                except (np.linalg.LinAlgError, ValueError, ZeroDivisionError, NotImplementedError) as exc:
+                    raise UserError(
+                        f"params.yaml: the {name} baseline cannot be fit on the {len(training)} rows "
+                        f"{fit.start}..{fit.cut - 1} ({_first_line(exc)}); set baselines.season, or "
+                        "-S baselines=persistence") from exc
+                forecasts.setdefault(name, []).extend(np.concatenate(walked))
+                chosen.setdefault(name, []).append(describe_fit(name, fitted))
+            for row in rows:
+                steps = starts[(k, row)]
+                columns["fit"] += [k] * steps
+                columns["row"] += [row] * steps
+                columns["step"] += list(range(1, steps + 1))
+    frame = pd.DataFrame(columns | forecasts)
+    info = {"season": season.length or season.models, "season_source": season.source,
+            "seasonal_models_season": season.models, "notes": season.notes, "fits": chosen}
+    return frame, info
 
 
 def _first_line(exc: Exception) -> str:
     return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
 
 
-def check(cfg, season: int | None, values: np.ndarray, fits: list) -> None:
-    """Reject params the shortest fit's training rows cannot support, naming the param."""
-    shortest = min(fit.cut - fit.start for fit in fits)
-    if season and season > shortest:
-        derived = "" if cfg.season else ", a year of the data's frequency,"
-        raise UserError(
-            f"params.yaml: baselines.season={season}{derived} is longer than the {shortest} rows the shortest fit of "
-            f"the backtest trains on; set baselines.season to at most {shortest}, or -S baselines=persistence"
-        )
-    if shortest < 2:
-        raise UserError(f"params.yaml: a fit of the backtest trains on {shortest} row; the classical baselines "
-                        "need at least 2; use -S baselines=persistence")
-    if cfg.exp_smoothing_trend == "mul" and any((values[f.start : f.cut] <= 0).any() for f in fits):
-        raise UserError("params.yaml: baselines.exp_smoothing_trend=mul needs positive values; use add or null")
+def pick(frame: pd.DataFrame, fit_of: np.ndarray, rows: np.ndarray, steps: int) -> dict[str, np.ndarray]:
+    """Every baseline's forecasts [len(rows), steps] from `rows`, each by the fit `fit_of` names, out of the
+    baselines stage's `frame`."""
+    table = frame.set_index(["fit", "row", "step"]).sort_index()
+    wanted = pd.MultiIndex.from_arrays([np.repeat(fit_of, steps), np.repeat(rows, steps),
+                                        np.tile(np.arange(1, steps + 1), len(rows))])
+    missing = ~wanted.isin(table.index)
+    if missing.any():
+        fit, row, step = wanted[missing][0]
+        raise UserError(f"baselines/forecasts.csv has no forecast of step {step} from row {row} by fit {fit}: it is "
+                        "from another backtest; run `dvc repro` (the baselines stage) first")
+    picked = table.loc[wanted]
+    return {name: picked[name].to_numpy(float).reshape(len(rows), steps) for name in table.columns}
 
 
-def forecast_all(cfg, values: np.ndarray, fits: list, fit_of: np.ndarray, targets: np.ndarray,
-                 steps: int = 1, season: int | None = None) -> dict[str, np.ndarray]:
-    """Forecasts [len(targets), steps] of every baseline from each of `targets` (positions in `values`), each
-    by the fit `fit_of` names (`fits`: the backtest's). `season`: the data's, unless baselines.season is set."""
-    used = [fits[k] for k in np.unique(fit_of)]
-    season = cfg.season if cfg.name == "classical" and cfg.season else season
-    if cfg.name == "classical":
-        check(cfg, season, values, used)
-    # The fits are tiny: extra BLAS threads only fight over the cores, which made them 5-20x slower when
-    # experiments run two at a time on two cores.
-    with threadpool_limits(limits=1):
-        return {name: walk_forward(values, fits, fit_of, targets, f, name, steps)
-                for name, f in forecasters(cfg, season).items()}
+def past_end(metrics: dict, fitted: dict, target: pd.Series, forecast: pd.DataFrame) -> pd.DataFrame:
+    """The best baseline of evaluate's headline `metrics`, with the season the baselines stage used (`fitted`,
+    its info), fit on every row of `target` and forecasting the steps the LSTM's `forecast` has past the end."""
+    name = metrics["best_baseline"]
+    times = forecast.loc[forecast["series"] == target.name, "time"]
+    season = (fitted.get("season") or 1) if name == "seasonal_naive" else fitted.get("seasonal_models_season", 1)
+    values = target.to_numpy(float)
+    forecast = _walk(name, _model(name, season).fit(y=values), values, len(times)) if len(times) else []
+    return pd.DataFrame({"series": target.name, "time": list(times), "forecast": forecast,
+                         "baseline": LABELS.get(name, name)})

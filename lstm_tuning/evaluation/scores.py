@@ -1,5 +1,6 @@
 """Scores in original units: RMSE, MAE and MASE per repeat, output series and forecast step, their summary,
-skill against the baselines, and the epochs of the lowest errors over training."""
+the best baseline, the skill against it and the verdict in words, and the epochs of the lowest errors over
+training."""
 
 from __future__ import annotations
 
@@ -7,25 +8,61 @@ import numpy as np
 import pandas as pd
 from sklearn.metrics import mean_absolute_error, root_mean_squared_error
 
+from lstm_tuning.evaluation.baselines import LABELS
+
 
 def describe(scores: np.ndarray) -> dict[str, float]:
     """The seed's `DataFrame.describe()`: count, mean, std, min, 25%, 50%, 75%, max."""
     return {k: float(v) for k, v in pd.Series(scores).describe().items()}
 
 
-def skill(rmse: float, baseline_rmse: float) -> float:
+METRICS = ("rmse", "mae", "mase")
+
+
+def skill(score: float, baseline_score: float) -> float:
     """> 0 means better than the baseline; 1 would be a perfect forecast."""
-    return 1.0 - rmse / baseline_rmse
+    return 1.0 - score / baseline_score
 
 
-def skills(metrics: dict) -> dict:
-    """The best baseline on the test origins and the LSTM's skill (mean test RMSE over repeats) against it
-    and against persistence."""
-    lstm = metrics["test_rmse"]["mean"]
-    rmse = {name: scores["test_rmse"] for name, scores in metrics["baselines"].items()}
-    best = min(rmse, key=rmse.get)
-    return {"best_baseline": best, "skill_vs_persistence": skill(lstm, rmse["persistence"]),
-            "skill_vs_best_baseline": skill(lstm, rmse[best])}
+def best_baseline(baselines: dict, roles: list[str]) -> tuple[str, str]:
+    """The baseline of lowest MASE, and the role it is chosen on: the validation origins when there are any,
+    else the test origins (the report says so)."""
+    chosen_on = "val" if "val" in roles else "test"
+    mase = {name: scores[f"{chosen_on}_mase"] for name, scores in baselines.items()}
+    finite = {name: value for name, value in mase.items() if np.isfinite(value)} or mase
+    return min(finite, key=finite.get), chosen_on
+
+
+def headline(details: dict, roles: list[str]) -> dict:
+    """The dozen values `dvc exp show` and `dvc metrics diff` print: the LSTM ensemble's and the mean over
+    repeats' RMSE, MAE and MASE per role, the best baseline (chosen on validation MASE when there are
+    validation origins), its test figures, and the ensemble's skill against it (1 - LSTM / baseline)."""
+    best, chosen_on = best_baseline(details["baselines"], roles)
+    metrics = {}
+    for role in roles:
+        metrics[f"{role}_ensemble"] = dict(details[f"{role}_ensemble"])
+        metrics[f"{role}_mean"] = {name: details[f"{role}_{name}"]["mean"] for name in METRICS}
+    baseline = {name: details["baselines"][best][f"test_{name}"] for name in METRICS}
+    return metrics | {
+        "best_baseline": best,
+        "best_baseline_chosen_on": chosen_on,
+        "best_baseline_test": baseline,
+        "skill": {name: skill(metrics["test_ensemble"][name], baseline[name]) for name in ("mase", "mae", "rmse")},
+    }
+
+
+def verdict(metrics: dict) -> str:
+    """The headline in one sentence, e.g. "The LSTM ensemble does not beat the best classical baseline
+    (AutoETS, chosen on the validation origins) on test MASE: 1.120 vs 0.950 ..."."""
+    lstm, baseline, skills = metrics["test_ensemble"], metrics["best_baseline_test"], metrics["skill"]
+    label = LABELS.get(metrics["best_baseline"], metrics["best_baseline"])
+    beats = "beats" if skills["mase"] > 0 else "does not beat"
+    chosen = ("chosen on the validation origins" if metrics["best_baseline_chosen_on"] == "val" else
+              "chosen on the test origins: there are no validation origins, so the choice saw the test period")
+    return (f"The LSTM ensemble {beats} the best classical baseline ({label}, {chosen}) "
+            f"on test MASE: {lstm['mase']:.3f} vs {baseline['mase']:.3f} (skill {skills['mase']:+.3f}; "
+            f"MAE {lstm['mae']:.3f} vs {baseline['mae']:.3f}, skill {skills['mae']:+.3f}; "
+            f"RMSE {lstm['rmse']:.3f} vs {baseline['rmse']:.3f}, skill {skills['rmse']:+.3f}).")
 
 
 def errors(actual: np.ndarray, forecasts: np.ndarray, scale: np.ndarray) -> dict[str, np.ndarray]:

@@ -1,18 +1,17 @@
 """Score a trained configuration on its backtest: at every origin, the forecasts train made with the fit
-that forecasts it (by the weights each member keeps) and the baselines', fit on the same rows, in original
-units. RMSE, MAE and MASE per repeat, for the ensemble (the mean of the repeats' forecasts) and for every
-baseline, over each role's origins (validation, test), per origin and per forecast step; and the errors
-over training. No model is loaded and nothing is refit here but the baselines."""
+that forecasts it (by the weights each member keeps) and the baselines stage's, fit on the same rows, in
+original units. RMSE, MAE and MASE per repeat, for the ensemble (the mean of the repeats' forecasts) and for
+every baseline, over each role's origins (validation, test), per origin and per forecast step; and the
+errors over training. The headline (`metrics`) holds a dozen of them; `details` the rest. Nothing is loaded
+or fit here."""
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
-from lstm_tuning.data import timeline
 from lstm_tuning.data.backtest import Plan, Scored
 from lstm_tuning.data.framings import series_roles
 from lstm_tuning.data.transforms import to_original_units
@@ -21,22 +20,23 @@ from lstm_tuning.evaluation import baselines, scores
 
 @dataclass
 class Evaluation:
-    metrics: dict
+    metrics: dict  # the headline: evaluation/metrics.json
+    details: dict  # every other score: evaluation/details.json
     rmse: pd.DataFrame  # per repeat: RMSE, MAE and MASE over each role's origins
     origins: pd.DataFrame  # per origin: the ensemble's and every baseline's RMSE, MAE and MASE
     forecasts: pd.DataFrame  # every test window's t+1 forecast of the target: repeats' mean and range, baselines
     horizon: pd.DataFrame  # test RMSE of the target per forecast step
     diagnostics: pd.DataFrame  # RMSE per checkpoint and repeat on the training windows and each role's origins
     diagnostics_mean: pd.DataFrame  # the same, averaged over repeats
-    baseline_seconds: float
 
 
 def evaluate(cfg, series: pd.DataFrame, transforms: list[dict], plan: Plan, windows, checkpoints,
-             repeats: pd.DataFrame) -> Evaluation:
+             repeats: pd.DataFrame, held_out: pd.DataFrame, fitted_baselines: dict) -> Evaluation:
     """`series` as ingested, each fit's `transforms`, the backtest `plan`, the window stage's `windows`, the
     train stage's `checkpoints` (epochs, forecasts at every checkpoint, final forecasts) and `repeats`
-    (which member diverged, the epoch whose weights each one keeps). A repeat that diverged in any fit is
-    left out of every score."""
+    (which member diverged, the epoch whose weights each one keeps), the baselines stage's forecasts from
+    every `held_out` row and what it fit (`fitted_baselines`). A repeat that diverged in any fit is left out
+    of every score."""
     per_repeat = repeats.groupby("repeat")
     kept = per_repeat["diverged"].any().pipe(lambda d: d.index[~d].to_numpy())
     _, names = series_roles(cfg.task, cfg.data)
@@ -56,11 +56,7 @@ def evaluate(cfg, series: pd.DataFrame, transforms: list[dict], plan: Plan, wind
     # MASE: each pair's errors over the mean absolute one-step change of the rows its fit trains on
     scale = np.array([np.mean(np.abs(np.diff(target[f.start : f.cut]))) for f in plan.fits])[scored.fit]
 
-    started = time.perf_counter()
-    baseline_forecasts = baselines.forecast_all(cfg.baselines, target, plan.fits, scored.fit,
-                                                first_rows[scored.window], n_out,
-                                                season=timeline.season(series.index, cfg.data.frequency))
-    baseline_seconds = time.perf_counter() - started
+    baseline_forecasts = baselines.pick(held_out, scored.fit, first_rows[scored.window], n_out)
 
     metrics, by_repeat = {}, {"repeat": kept}
     target_forecasts = forecasts[..., -1]  # [repeats, pairs, n_out]
@@ -76,7 +72,11 @@ def evaluate(cfg, series: pd.DataFrame, transforms: list[dict], plan: Plan, wind
             errors = scores.errors(actual[pairs, :, -1], f[None, pairs], scale[pairs])
             metrics.setdefault("baselines", {}).setdefault(baseline, {}).update(
                 {f"{role}_{name}": float(values[0]) for name, values in errors.items()})
-    metrics |= scores.skills(metrics)
+    headline = scores.headline(metrics, plan.roles())
+    metrics["skill_vs_persistence"] = {name: scores.skill(metrics["test_ensemble"][name],
+                                                          metrics["baselines"]["persistence"][f"test_{name}"])
+                                       for name in scores.METRICS}
+    metrics["baselines_fit"] = fitted_baselines
     metrics["origins"] = plan.counts()
     metrics["fits"] = len(plan.fits)
 
@@ -98,10 +98,13 @@ def evaluate(cfg, series: pd.DataFrame, transforms: list[dict], plan: Plan, wind
     metrics["train_rmse"] = scores.describe(diagnostics[at_final]["train_rmse"].to_numpy())
 
     ensemble = forecasts.mean(axis=0)
+    best = headline["best_baseline"]  # its own column too, under one name for `dvc plots`
+    origins = _per_origin(plan, series.index, scored, actual[..., -1], ensemble[..., -1], baseline_forecasts, scale)
     return Evaluation(
-        metrics=metrics,
+        metrics=headline,
+        details=metrics,
         rmse=pd.DataFrame(by_repeat),
-        origins=_per_origin(plan, series.index, scored, actual[..., -1], ensemble[..., -1], baseline_forecasts, scale),
+        origins=origins.assign(best_baseline_rmse=origins[f"{best}_rmse"]),
         forecasts=pd.DataFrame({
             "step": np.arange(1, tested.sum() + 1),
             "time": series.index.to_numpy()[test_rows],
@@ -111,6 +114,7 @@ def evaluate(cfg, series: pd.DataFrame, transforms: list[dict], plan: Plan, wind
             "forecast_min": forecasts[:, tested, 0, -1].min(axis=0),
             "forecast_max": forecasts[:, tested, 0, -1].max(axis=0),
             **{name: f[tested, 0] for name, f in baseline_forecasts.items()},
+            "best_baseline": baseline_forecasts[best][tested, 0],
         }),
         horizon=pd.DataFrame({
             "horizon": np.arange(1, n_out + 1),
@@ -119,11 +123,10 @@ def evaluate(cfg, series: pd.DataFrame, transforms: list[dict], plan: Plan, wind
             "lstm_max": per_step[:, :, -1].max(axis=0),
             "lstm_ensemble": scores.step_scores(actual[tested], ensemble[None, tested])[1][0, :, -1],
             **{name: scores.step_scores(actual[tested, :, -1:], f[None, tested, :, None])[1][0, :, 0]
-               for name, f in baseline_forecasts.items()},
+               for name, f in {**baseline_forecasts, "best_baseline": baseline_forecasts[best]}.items()},
         }),
         diagnostics=diagnostics,
         diagnostics_mean=mean_diagnostics,
-        baseline_seconds=baseline_seconds,
     )
 
 

@@ -60,11 +60,11 @@ def _finished(experiment: dict) -> bool:
     return executor.get("state", "success") == "success"
 
 
-def _read(repo: Path, experiment: Experiment, path: Path) -> pd.DataFrame:
-    """An output of the experiment, read from DVC's cache at its commit."""
+def _read(repo: Path, experiment: Experiment, path: Path) -> pd.DataFrame | dict:
+    """An output of the experiment (a CSV as a frame, JSON as a dict), read from DVC's cache at its commit."""
     try:
         with dvc.api.open(str(path), repo=str(repo), rev=experiment.rev) as handle:
-            return pd.read_csv(handle)
+            return json.load(handle) if path.suffix == ".json" else pd.read_csv(handle)
     except DvcException as exc:
         raise UserError(
             f"experiment {experiment.name} ({experiment.rev[:7]}): cannot read {path} ({exc}); "
@@ -75,6 +75,11 @@ def _read(repo: Path, experiment: Experiment, path: Path) -> pd.DataFrame:
 def per_repeat_scores(repo: Path, experiment: Experiment, column: str = "test_rmse") -> np.ndarray:
     """One score of every repeat (`evaluation/rmse.csv`: test_rmse, val_mae, ...)."""
     return _read(repo, experiment, paths.RMSE)[column].to_numpy()
+
+
+def details(repo: Path, experiment: Experiment) -> dict:
+    """Every score besides the headline (`evaluation/details.json`: summaries over repeats, every baseline...)."""
+    return _read(repo, experiment, paths.DETAILS)
 
 
 def origin_scores(repo: Path, experiment: Experiment, role: str) -> pd.DataFrame:

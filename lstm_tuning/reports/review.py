@@ -14,7 +14,9 @@ import argparse
 import json
 import os
 import re
+import subprocess
 import sys
+from collections import Counter
 from itertools import groupby
 from pathlib import Path
 
@@ -23,6 +25,8 @@ import matplotlib
 matplotlib.use("Agg")  # files only
 import matplotlib.pyplot as plt  # noqa: E402
 
+from lstm_tuning import paths  # noqa: E402
+from lstm_tuning.evaluation import scores  # noqa: E402
 from lstm_tuning.outputs import save_figure  # noqa: E402
 from lstm_tuning.reports.experiments import run_dvc  # noqa: E402
 
@@ -46,28 +50,37 @@ def _number(value: str) -> float:
 
 
 def draw_data_plot(title: str, renderer: dict, path: Path) -> None:
+    save_figure(data_plot(title, renderer), path)
+
+
+def data_plot(title: str, renderer: dict):
     """The two revisions of a `dvc.yaml` data plot, base dashed, from `dvc plots diff --json --split`."""
     anchors = renderer["anchor_definitions"]
     points = anchors["<DVC_METRIC_DATA>"]
     encoding = renderer["content"]["encoding"]
     x = encoding["x"]["field"]
-    # linear templates put every y column in one field; bar templates keep the category on y
+    # linear templates put every y column in one field; bar templates keep the category on y, the value on x,
+    # as DVC draws them
     y = "dvc_inferred_y_value" if "dvc_inferred_y_value" in points[0] else encoding["y"]["field"]
-    if encoding.get("y", {}).get("type") == "nominal":
-        x, y = y, x
+    categorical = encoding.get("y", {}).get("type") == "nominal"
+    categories = list(dict.fromkeys(str(p[y]) for p in points)) if categorical else []
     fig, ax = plt.subplots(figsize=(7, 4))
     key = lambda p: (p.get("field", ""), p["rev"])  # noqa: E731
     colors = {}
     for (field, rev), group in groupby(sorted(points, key=key), key=key):
         group = list(group)
-        ax.plot([_number(p[x]) for p in group], [_number(p[y]) for p in group], marker=".",
-                color=colors.setdefault(field, f"C{len(colors)}"), linestyle="-" if rev == WORKSPACE else "--",
+        ys = [categories.index(str(p[y])) for p in group] if categorical else [_number(p[y]) for p in group]
+        ax.plot([_number(p[x]) for p in group], ys, marker="o" if rev == WORKSPACE else "x",
+                color=colors.setdefault(field, f"C{len(colors)}"),
+                linestyle="none" if categorical else "-" if rev == WORKSPACE else "--",
                 label=f"{field} ({rev})" if field else rev)
+    if categorical:
+        ax.set_yticks(range(len(categories)), categories)
     ax.set_title(title)
     ax.set_xlabel(anchors.get("<DVC_METRIC_X_LABEL>") or x)
     ax.set_ylabel(anchors.get("<DVC_METRIC_Y_LABEL>") or y)
     ax.legend(fontsize="small")
-    save_figure(fig, path)
+    return fig
 
 
 def changed_plots(base: str, images: Path) -> list[tuple[str, list[Path], str | None]]:
@@ -96,7 +109,10 @@ def changed_plots(base: str, images: Path) -> list[tuple[str, list[Path], str | 
                 changed.append((title, [by_rev[rev] for rev in (base, WORKSPACE) if rev in by_rev],
                                 missing(title, by_rev)))
         else:
-            series = _series(renderers[0]["anchor_definitions"]["<DVC_METRIC_DATA>"])
+            points = renderers[0]["anchor_definitions"]["<DVC_METRIC_DATA>"]
+            if max(Counter((p["rev"], p.get("field", "")) for p in points).values(), default=0) < 2:
+                continue  # a single point per line (one origin, one forecast step) is no plot; the table has it
+            series = _series(points)
             if WORKSPACE in series and series.get(base) != series[WORKSPACE]:
                 path = images / f"{_slug(title)}.png"
                 draw_data_plot(title, renderers[0], path)
@@ -109,11 +125,39 @@ def _table_or(table: str, nothing: str) -> str:
     return table.strip() if len(table.strip().splitlines()) > 2 else nothing
 
 
+def _headline(base: str) -> list[str]:
+    """The verdict of this revision, and of `base` when it differs: what the run says, then what changed."""
+    try:
+        workspace = json.loads(paths.METRICS.read_text())
+    except (OSError, ValueError):
+        return [f"No headline: {paths.METRICS} is missing; run `dvc repro`.", ""]
+    if "skill" not in workspace:
+        return []
+    lines = [f"**This revision:** {scores.verdict(workspace)}", ""]
+    shown = subprocess.run(["git", "show", f"{base}:{paths.METRICS}"], capture_output=True, text=True)
+    try:
+        before = json.loads(shown.stdout) if shown.returncode == 0 else {}
+    except ValueError:
+        before = {}
+    if "skill" not in before:
+        lines += [f"`{base}` has no headline to compare with.", ""]
+    elif before == workspace:
+        lines += [f"The headline is the same as on `{base}`.", ""]
+    else:
+        changes = [f"skill on test MASE {before['skill']['mase']:+.3f} → {workspace['skill']['mase']:+.3f}",
+                   f"LSTM ensemble test MASE {before['test_ensemble']['mase']:.3f} → "
+                   f"{workspace['test_ensemble']['mase']:.3f}"]
+        if before["best_baseline"] != workspace["best_baseline"]:
+            changes.append(f"best baseline {before['best_baseline']} → {workspace['best_baseline']}")
+        lines += [f"**Against `{base}`:** " + "; ".join(changes) + ".", ""]
+    return lines
+
+
 def markdown(base: str, images: Path) -> str:
     metrics = _table_or(run_dvc("metrics", "diff", base, "--md"), "No metric changed.")
     params = _table_or(run_dvc("params", "diff", base, "--md"), "No param changed.")
-    lines = [f"# DVC review: this revision against `{base}`", "", "## Metrics", "", metrics, "",
-             "## Params", "", params, "", "## Plots that changed", ""]
+    lines = [f"# DVC review: this revision against `{base}`", "", *_headline(base), "## Headline metrics", "",
+             metrics, "", "## Params", "", params, "", "## Plots that changed", ""]
     plots = changed_plots(base, images)
     for title, plot_images, base_missing in plots:
         links = " ".join(f"![{title}]({Path(os.path.relpath(image)).as_posix()})" for image in plot_images)

@@ -10,6 +10,8 @@ matplotlib.use("Agg")  # files only; stages run without a display
 import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 
+from lstm_tuning.evaluation.baselines import LABELS  # noqa: E402
+from lstm_tuning.evaluation.scores import verdict  # noqa: E402
 from lstm_tuning.outputs import save_figure  # noqa: E402
 
 IMAGES = {
@@ -22,20 +24,30 @@ IMAGES = {
 }
 
 
-def write(out: Path, params: dict, metrics: dict, rmse: pd.DataFrame, origins: pd.DataFrame,
+def write(out: Path, params: dict, metrics: dict, details: dict, rmse: pd.DataFrame, origins: pd.DataFrame,
           forecasts: pd.DataFrame, horizon: pd.DataFrame, diagnostics: pd.DataFrame, loss: pd.DataFrame) -> None:
-    """The run report in directory `out`: report.md, its plots, and the loss summary `dvc plots` draws."""
+    """The run report in directory `out`: report.md, its plots, and the loss summary `dvc plots` draws. The
+    headline `metrics` and the `details` are evaluate's; a plot of a single point is not drawn."""
     summary = loss_summary(loss)
     summary.to_csv(out / "training_loss.csv", index=False)
     best = metrics["best_baseline"]
-    lines = {name: metrics["baselines"][name]["test_rmse"] for name in dict.fromkeys(["persistence", best])}
-    rmse_boxplot(rmse, lines, out / IMAGES["Test RMSE per repeat"])
-    forecast_plot(forecasts, out / IMAGES["Forecasts over the test period"])
-    horizon_plot(horizon, out / IMAGES["Test RMSE per forecast step"])
-    origins_plot(origins, out / IMAGES["RMSE per origin of the backtest"])
-    loss_plot(summary, out / IMAGES["Training loss per epoch"])
-    diagnostics_plot(diagnostics, out / IMAGES["Walk-forward RMSE during training, per repeat"])
-    (out / "report.md").write_text(markdown(metrics, params, IMAGES))
+    lines = {name: details["baselines"][name]["test_rmse"] for name in dict.fromkeys(["persistence", best])}
+    drawn = {}
+    plots = {
+        "Test RMSE per repeat": (lambda path: rmse_boxplot(rmse, lines, path), len(rmse)),
+        "Forecasts over the test period": (lambda path: forecast_plot(forecasts, best, path), len(forecasts)),
+        "Test RMSE per forecast step": (lambda path: horizon_plot(horizon, path), len(horizon)),
+        "RMSE per origin of the backtest": (lambda path: origins_plot(origins, path), len(origins)),
+        "Training loss per epoch": (lambda path: loss_plot(summary, path), len(summary)),
+        "Walk-forward RMSE during training, per repeat": (lambda path: diagnostics_plot(diagnostics, path),
+                                                          diagnostics["epoch"].nunique()),
+    }
+    for title, (draw, points) in plots.items():
+        if points > 1:
+            draw(out / IMAGES[title])
+            drawn[title] = IMAGES[title]
+    skipped = [title for title in plots if title not in drawn]
+    (out / "report.md").write_text(markdown(metrics, details, params, drawn, skipped))
 
 
 def loss_summary(loss: pd.DataFrame) -> pd.DataFrame:
@@ -59,8 +71,8 @@ def rmse_boxplot(rmse: pd.DataFrame, baselines: dict[str, float], path: Path) ->
     save_figure(fig, path)
 
 
-def forecast_plot(forecasts: pd.DataFrame, path: Path) -> None:
-    """The target's one-step-ahead (t+1) forecasts at every test point."""
+def forecast_plot(forecasts: pd.DataFrame, best: str, path: Path) -> None:
+    """The target's one-step-ahead (t+1) forecasts at every test point, persistence's and the best baseline's."""
     time = forecasts["time"]
     if not pd.api.types.is_numeric_dtype(time):  # dates; generated series number their steps
         time = pd.to_datetime(time)
@@ -69,7 +81,8 @@ def forecast_plot(forecasts: pd.DataFrame, path: Path) -> None:
     ax.plot(time, forecasts["forecast_mean"], marker=".", label="LSTM (mean of repeats)")
     ax.fill_between(time, forecasts["forecast_min"], forecasts["forecast_max"], alpha=0.2,
                     label="LSTM (range of repeats)")
-    ax.plot(time, forecasts["persistence"], linestyle="--", label="persistence")
+    for name, style in zip(dict.fromkeys(["persistence", best]), ("--", ":")):
+        ax.plot(time, forecasts[name], linestyle=style, label=LABELS.get(name, name))
     ax.set_title("Walk-forward forecasts (t+1) over the test period")
     ax.tick_params(axis="x", rotation=45)
     ax.legend()
@@ -82,7 +95,8 @@ def horizon_plot(horizon: pd.DataFrame, path: Path) -> None:
     ax.plot(horizon["horizon"], horizon["lstm_mean"], marker="o", label="LSTM (mean of repeats)")
     ax.fill_between(horizon["horizon"], horizon["lstm_min"], horizon["lstm_max"], alpha=0.2,
                     label="LSTM (range of repeats)")
-    for name in horizon.columns.drop(["horizon", "lstm_mean", "lstm_min", "lstm_max"]):
+    for name in horizon.columns.drop(["horizon", "lstm_mean", "lstm_min", "lstm_max", "best_baseline"],
+                                     errors="ignore"):
         ax.plot(horizon["horizon"], horizon[name], linestyle="--", marker=".", label=name)
     ax.set_xlabel("forecast step t+h")
     ax.set_xticks(horizon["horizon"])
@@ -94,7 +108,7 @@ def horizon_plot(horizon: pd.DataFrame, path: Path) -> None:
 def origins_plot(origins: pd.DataFrame, path: Path) -> None:
     """RMSE of the ensemble and of every baseline at each origin; validation origins shaded."""
     fig, ax = plt.subplots(figsize=(7, 4))
-    for column in [c for c in origins.columns if c.endswith("_rmse")]:
+    for column in [c for c in origins.columns if c.endswith("_rmse") and c != "best_baseline_rmse"]:
         name = column.removesuffix("_rmse")
         ax.plot(origins["origin"], origins[column], marker="o" if name == "lstm" else ".",
                 linestyle="-" if name == "lstm" else "--", label="LSTM (ensemble)" if name == "lstm" else name)
@@ -136,14 +150,15 @@ def loss_plot(summary: pd.DataFrame, path: Path) -> None:
 
 
 def _score_rows(metrics: dict) -> list[str]:
-    """Rows of the scores table: the LSTM's mean over repeats, its ensemble, and every baseline."""
+    """Rows of the scores table (from the details): the LSTM's mean over repeats, its ensemble, and every
+    baseline."""
     roles = [role for role in ("val", "test") if f"{role}_rmse" in metrics]
     forecasters = {
         "LSTM (mean of repeats)": {f"{role}_{name}": metrics[f"{role}_{name}"]["mean"]
                                    for role in roles for name in ("rmse", "mae", "mase")},
         "LSTM (ensemble: mean forecast)": {f"{role}_{name}": metrics[f"{role}_ensemble"][name]
                                            for role in roles for name in ("rmse", "mae", "mase")},
-        **metrics["baselines"],
+        **{LABELS.get(name, name): scores for name, scores in metrics["baselines"].items()},
     }
     columns = [f"{role}_{name}" for role in roles for name in ("rmse", "mae", "mase")]
     return [
@@ -154,27 +169,35 @@ def _score_rows(metrics: dict) -> list[str]:
     ]
 
 
-def markdown(metrics: dict, params: dict, images: dict[str, str]) -> str:
-    rmse = metrics["test_rmse"]
-    best = metrics["best_baseline"]
-    backtest, origins = params["backtest"], metrics["origins"]
+def markdown(metrics: dict, details: dict, params: dict, images: dict[str, str], skipped: list[str] = ()) -> str:
+    rmse = details["test_rmse"]
+    backtest, origins = params["backtest"], details["origins"]
+    season = details.get("baselines_fit", {})
+    chosen = {LABELS.get(name, name): ", ".join(dict.fromkeys(fits)) for name, fits in season.get("fits", {}).items()
+              if name in {"auto_ets", "auto_arima", "auto_theta"}}
     lines = [
         "# LSTM forecast report",
         "",
-        f"Test RMSE over {int(rmse['count'])} repeats: **{rmse['mean']:.3f}** (std {rmse['std']:.3f}); "
-        f"best baseline {best} **{metrics['baselines'][best]['test_rmse']:.3f}**; skill vs {best} "
-        f"**{metrics['skill_vs_best_baseline']:.3f}**, vs persistence **{metrics['skill_vs_persistence']:.3f}**.",
+        verdict(metrics),
+        "",
+        f"Test RMSE over {int(rmse['count'])} repeats: mean {rmse['mean']:.3f} (std {rmse['std']:.3f}). MASE divides "
+        "each error by its fit's in-sample mean absolute one-step change: below 1 beats persistence within the "
+        "training rows.",
         "",
         f"Backtest `{backtest['name']}`: {origins['val']} validation and {origins['test']} test origin(s), "
-        f"{metrics['fits']} fit(s); the baselines are fit on the same rows as each fit of the LSTM and walked "
-        "forward alike. MASE divides by each fit's in-sample mean absolute one-step change.",
+        f"{details['fits']} fit(s); the baselines (statsforecast) are fit on the same rows as each fit of the LSTM "
+        "and walked forward alike, their params left alone."
+        + (f" Season {season['season']} ({season['season_source']})." if season.get("season_source") else "")
+        + (" Models chosen: " + "; ".join(f"{name} {fits}" for name, fits in chosen.items()) + "." if chosen else ""),
         "",
-        *([f"**{metrics['repeats_diverged']} repeats diverged** (NaN or inf loss) and are left out.", ""]
-          if metrics.get("repeats_diverged") else []),
+        *(f"Note: {note}." for note in season.get("notes", [])),
+        *([""] if season.get("notes") else []),
+        *([f"**{details['repeats_diverged']} repeats diverged** (NaN or inf loss) and are left out.", ""]
+          if details.get("repeats_diverged") else []),
         *([f"During training the mean test RMSE was lowest at epoch {best['best_test_epoch']} "
            f"({best['best_test_rmse_mean']:.3f}); see the diagnostics plot.", ""]
-          if (best := metrics.get("diagnostics", {})).get("best_test_epoch") else []),
-        *_score_rows(metrics),
+          if (best := details.get("diagnostics", {})).get("best_test_epoch") else []),
+        *_score_rows(details),
         "",
         "| statistic | test RMSE over repeats |",
         "|---|---|",
@@ -183,7 +206,7 @@ def markdown(metrics: dict, params: dict, images: dict[str, str]) -> str:
         "| output series | forecast step | LSTM test RMSE (mean of repeats) | persistence |",
         "|---|---|---|---|",
         *(f"| {series} | {step} | {scores['test_rmse_mean']:.3f} | {scores['persistence_rmse']:.3f} |"
-          for series, per_step in metrics["per_series"].items()
+          for series, per_step in details["per_series"].items()
           for step, scores in [("all", per_step), *((k, v) for k, v in per_step.items() if isinstance(v, dict))]),
         "",
         "## Parameters",
@@ -193,6 +216,8 @@ def markdown(metrics: dict, params: dict, images: dict[str, str]) -> str:
         *(f"| `{group}.{key}` | `{value}` |" for group, values in params.items() for key, value in values.items()),
         "",
     ]
+    if skipped:
+        lines += [f"Not drawn, a single point each (the tables above have it): {', '.join(skipped)}.", ""]
     for title, image in images.items():
         lines += [f"## {title}", "", f"![{title}]({image})", ""]
     return "\n".join(lines)

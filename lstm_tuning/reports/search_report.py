@@ -11,6 +11,8 @@ import matplotlib
 
 matplotlib.use("Agg")  # files only
 
+from lstm_tuning.evaluation import scores  # noqa: E402
+from lstm_tuning.evaluation.baselines import LABELS  # noqa: E402
 from lstm_tuning.outputs import atomic_path, save_figure  # noqa: E402
 from lstm_tuning.search.study import was_refused  # noqa: E402
 
@@ -58,9 +60,8 @@ def write(out: Path, search, study, best, metrics: dict, location: str) -> Path:
     states = {state: sum(t.state == state for t in trials) for state in optuna.trial.TrialState}
     refused = sum(map(was_refused, trials))
     drawn = plots(study, out)
-    baselines = metrics.get("baselines", {})
     objective = search.objective
-    test, ensemble = metrics["test_rmse"], metrics["test_ensemble"]
+    test, ensemble = metrics["test_mean"], metrics["test_ensemble"]  # the headline of evaluation/metrics.json
     lines = [
         f"# Search `{search.name}`",
         "",
@@ -85,15 +86,16 @@ def write(out: Path, search, study, best, metrics: dict, location: str) -> Path:
         f"(experiment `{search.name}-choice`) reproduced its {objective} exactly ({best.value:.4f}), and its test "
         "period was scored then, once: no trial's test score was read to choose.",
         "",
-        "| test origins, original units | test RMSE mean over repeats (std) | test RMSE of the ensemble |",
+        "| test origins, original units | test RMSE mean over repeats | test RMSE of the ensemble |",
         "|---|---|---|",
-        f"| the choice (trial {best.number}) | {test['mean']:.3f} ({_cell(test['std'])}) | {ensemble['rmse']:.3f} |",
+        f"| the choice (trial {best.number}) | {test['rmse']:.3f} | {ensemble['rmse']:.3f} |",
     ]
-    for name, scores in baselines.items():
-        lines.append(f"| {name.replace('_', ' ')} | | {_cell(scores.get('test_rmse'))} |")
+    if "best_baseline" in metrics:
+        lines.append(f"| best baseline: {LABELS.get(metrics['best_baseline'], metrics['best_baseline'])} | | "
+                     f"{_cell(metrics['best_baseline_test']['rmse'])} |")
     for label, value in (search.references or {}).items():
         lines.append(f"| {label} | {value} | |")
-    lines += ["", verdict(test["mean"], ensemble["rmse"], baselines, search.references or {}), ""]
+    lines += ["", verdict(test["rmse"], metrics, search.references or {}), ""]
     lines += ["## Trials", "", f"| trial | state | {objective} | seconds | params | experiment or reason |",
               "|---|---|---|---|---|---|"]
     for t in trials:
@@ -117,14 +119,10 @@ def write(out: Path, search, study, best, metrics: dict, location: str) -> Path:
     return path
 
 
-def verdict(mean: float, ensemble: float, baselines: dict, references: dict) -> str:
-    """Plain words: does the choice beat the classical baselines and the reference figures on the test origins?"""
-    def against(score: float, label: str, value: float) -> str:
-        return f"{'beats' if score < value else 'does not beat'} {label} ({value:.2f})"
-
-    classical = [against(ensemble, name.replace("_", " "), baselines[name]["test_rmse"])
-                 for name in ("arima", "exponential_smoothing") if name in baselines]
-    sentences = [f"On the test origins the choice's ensemble ({ensemble:.2f}) " + " and ".join(classical) + "."]
-    sentences += [f"Its mean over repeats ({mean:.2f}) {against(mean, 'the ' + label, value)}."
-                  for label, value in references.items()]
-    return " ".join(sentences) if classical or references else ""
+def verdict(mean: float, metrics: dict, references: dict) -> str:
+    """Plain words: does the choice beat the best classical baseline (evaluate's verdict, on MASE) and the
+    reference figures on the test origins?"""
+    sentences = [scores.verdict(metrics)] if "skill" in metrics else []
+    sentences += [f"Its mean test RMSE over repeats ({mean:.2f}) {'beats' if mean < value else 'does not beat'} "
+                  f"the {label} ({value:.2f})." for label, value in references.items()]
+    return " ".join(sentences)

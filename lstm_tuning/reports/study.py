@@ -212,12 +212,12 @@ def boxplot(scores: dict[str, np.ndarray], baseline: str, key: str, path: Path, 
     save_figure(fig, path)
 
 
-def train_test_plot(members: dict, key: str, path: Path, role: str = "test") -> None:
+def train_test_plot(repo: Path, members: dict, key: str, path: Path, role: str = "test") -> None:
     """Mean training and validation (or test) RMSE (error bars: std over repeats) against the studied value."""
     values = list(members)
     fig, ax = plt.subplots(figsize=(6, 4))
     for segment, color in (("train", "tab:blue"), (role, "tab:orange")):
-        summaries = [members[v].metrics.get(f"{segment}_rmse", {}) for v in values]
+        summaries = [experiments.details(repo, members[v]).get(f"{segment}_rmse", {}) for v in values]
         ax.errorbar(values, [s.get("mean", np.nan) for s in summaries], yerr=[s.get("std", np.nan) for s in summaries],
                     marker="o", capsize=3, color=color, label=f"{segment} RMSE (mean ± std over repeats)")
     if all(isinstance(v, (int, float)) and v > 0 for v in values) and max(values) / min(values) >= 8:
@@ -235,6 +235,21 @@ def dm_horizon(params: dict) -> int:
     backtest, n_out = params.get("backtest", {}), params.get("task", {}).get("n_out", 1)
     span = backtest.get("horizon", 1) + n_out - 1
     return max(1, -(-span // backtest.get("step", span)))
+
+
+def _match_hint(commit_params: dict, found: list, key: str, value, match: list) -> str:
+    """When experiments with the baseline value exist but differ from params.yaml in other params: --match."""
+    commit = experiments.flatten(commit_params)
+    for experiment in found:
+        params = experiments.flatten(experiment.params)
+        differing = [k for k, v in params.items() if k != key and commit.get(k) != v]
+        if params.get(key) == value and differing:
+            shown = ", ".join(f"{k}={params[k]}" for k in differing[:3])
+            again = " (with other --match values)" if match else ""
+            return (f"; experiment {experiment.name} has {key}={value} but differs from params.yaml in {shown}: "
+                    f"pick its sweep with --match{again}, e.g. --baseline {key}={value} --match {differing[0]}="
+                    f"{params[differing[0]]}")
+    return ""
 
 
 def main(argv: list[str]) -> None:
@@ -261,8 +276,9 @@ def main(argv: list[str]) -> None:
         raise UserError(
             f"no finished experiment of {args.rev} with {key}={baseline_value} and every other param as in "
             f"{args.rev}'s params.yaml (values found: {values}); run `dvc exp run -S {key}={baseline_value}`"
+            + _match_hint(commit_params, found, key, baseline_value, match)
         )
-    if role == "val" and any("val_rmse" not in e.metrics for e in members.values()):
+    if role == "val" and any("val_ensemble" not in e.metrics for e in members.values()):
         raise UserError("the experiments have no validation origins (data.val_size=0): run them with data.val_size "
                         ">= 1, for example -S backtest=expanding -S data.val_size=12, or pass --test to compare on "
                         "the test origins")
@@ -273,7 +289,7 @@ def main(argv: list[str]) -> None:
     baseline = label(key, baseline_value)
     table, verdicts = study_table(scores, baseline, args.alpha, losses, dm_horizon(reference))
     boxplot(scores, baseline, key, args.out / "boxplot.png", role)
-    train_test_plot(members, key, args.out / "train_test.png", role)
+    train_test_plot(args.repo, members, key, args.out / "train_test.png", role)
     with atomic_path(args.out / "report.md") as tmp:
         tmp.write_text(markdown(key, baseline, table, verdicts, args.alpha, "boxplot.png", role))
     log.info("%d configurations of %s from %d experiments of %s on the %s origins; wrote %s/report.md, boxplot.png "

@@ -43,7 +43,7 @@ def finish(search: Search, study, location: str) -> None:
     report = search_report.write(study_dir(search.name), search, optuna.load_study(
         study_name=search.name, storage=pruning.storage(location)), best, metrics, location)
     log.info("the choice reproduces trial %d's %s (%.4f); test RMSE mean %.3f, ensemble %.3f, scored once; "
-             "wrote %s", best.number, search.objective, reproduced, metrics["test_rmse"]["mean"],
+             "wrote %s", best.number, search.objective, reproduced, metrics["test_mean"]["rmse"],
              metrics["test_ensemble"]["rmse"], report)
 
 

@@ -1,20 +1,19 @@
-"""The classical baselines: hand-checkable forecasts, the published persistence figure, statsmodels directly,
-fit on exactly the rows of each fit of the backtest."""
+"""The classical baselines (statsforecast): hand-checkable forecasts, the published persistence figure,
+statsforecast's own fit-then-forward, fit on exactly the rows of each fit of the backtest; the headline and
+its verdict."""
 
-from functools import partial
+import logging
 
 import numpy as np
+import pandas as pd
 import pytest
 from helpers import SHAMPOO, data_params, option_params
-from statsmodels.tsa.arima.model import ARIMA
-from statsmodels.tsa.holtwinters import ExponentialSmoothing
+from statsforecast.models import AutoARIMA, AutoETS, AutoTheta
 
 from lstm_tuning.data import sources
-from lstm_tuning.data.backtest import Fit
+from lstm_tuning.data.backtest import Fit, Origin, Plan
 from lstm_tuning.errors import UserError
 from lstm_tuning.evaluation import baselines, scores
-
-SHAMPOO_TEST_YEAR = np.arange(24, 36)  # positions of the last 12 of the 36 months
 
 
 def classical(**changes):
@@ -30,122 +29,90 @@ def rmse(actual, forecast):
     return float(np.sqrt(np.mean((np.asarray(actual) - np.asarray(forecast)) ** 2)))
 
 
-def refit_at_each(targets):
-    """A fit on every row before each target (an expanding backtest refit at every origin)."""
-    return [Fit(0, int(t)) for t in targets], np.arange(len(targets))
+def holdout(cut, n_rows, first_val=None):
+    """The seed's holdout: one fit on the rows before the held-out ones, walked through them."""
+    first_val = cut if first_val is None else first_val
+    origins = [Origin("val", first_val, cut, 0)] * (cut > first_val) + [Origin("test", cut, n_rows, 0)]
+    return Plan([Fit(0, first_val)], origins)
 
 
-def one_fit(cut, targets):
-    """One fit on the rows before `cut`, walked forward to every target (the holdout)."""
-    return [Fit(0, cut)], np.zeros(len(targets), int)
+def one_step(frame, name):
+    return frame[frame["step"] == 1].set_index("row")[name]
 
 
 def test_persistence_on_shampoo_is_the_published_figure(shampoo):
-    forecast = baselines.walk_forward(shampoo, *one_fit(24, SHAMPOO_TEST_YEAR), SHAMPOO_TEST_YEAR,
-                                      baselines.persistence, "persistence")[:, 0]
-    assert round(rmse(shampoo[SHAMPOO_TEST_YEAR], forecast), 3) == 136.761
+    frame, _ = baselines.forecast_held_out(classical(), shampoo, holdout(24, 36), 12)
+    assert round(rmse(shampoo[24:], one_step(frame, "persistence")), 3) == 136.761
 
 
 def test_seasonal_naive_and_drift_by_hand():
-    values = np.array([10.0, 20.0, 30.0, 50.0, 40.0])
-    targets = np.array([3, 4])
-    seasonal = baselines.walk_forward(values, *one_fit(3, targets), targets,
-                                      partial(baselines.seasonal_naive, season=2), "seasonal")
-    np.testing.assert_array_equal(seasonal[:, 0], [20.0, 30.0])
-    refit = baselines.walk_forward(values, *refit_at_each(targets), targets, baselines.drift, "drift")
-    # t=3: 30 + (30 - 10) / 2; t=4: 50 + (50 - 10) / 3
-    np.testing.assert_allclose(refit[:, 0], [40.0, 50.0 + 40.0 / 3])
-    walked = baselines.walk_forward(values, *one_fit(3, targets), targets, baselines.drift, "drift")
-    # the slope estimated at the fit, 10 per step, from each latest true value
-    np.testing.assert_allclose(walked[:, 0], [40.0, 60.0])
+    values = np.array([10.0, 20.0, 12.0, 24.0, 14.0, 28.0, 16.0, 31.0, 18.0, 60.0])
+    frame, _ = baselines.forecast_held_out(classical(season=2), values, holdout(8, 10), None)
+    from_row = {row: group.sort_values("step") for row, group in frame.groupby("row")}
+    # from row 8 (the fit's 8 rows): two steps, the last season repeated; then one step from row 9
+    np.testing.assert_array_equal(from_row[8]["seasonal_naive"], [16.0, 31.0])
+    np.testing.assert_array_equal(from_row[9]["seasonal_naive"], [31.0])  # row 7, one season before
+    # drift: the slope of the fit's rows, (31 - 10) / 7 = 3, from each latest true value; never re-estimated
+    np.testing.assert_allclose(from_row[8]["drift"], [34.0, 37.0])
+    np.testing.assert_allclose(from_row[9]["drift"], [21.0])
+    np.testing.assert_array_equal(from_row[9]["persistence"], [18.0])
 
 
-def test_multistep_baselines_by_hand():
-    values = np.array([10.0, 20.0, 30.0, 50.0, 40.0])
-    origins = np.array([3])  # forecast values[3:6] from 10, 20, 30
-    steps = {"persistence": [30, 30, 30], "drift": [40, 50, 60]}
-    for name, expected in steps.items():
-        forecast = baselines.walk_forward(values, *one_fit(3, origins), origins, getattr(baselines, name), name, 3)
-        np.testing.assert_allclose(forecast, [expected])
-    seasonal = baselines.walk_forward(values, *one_fit(3, origins), origins,
-                                      partial(baselines.seasonal_naive, season=2), "s", steps=3)
-    np.testing.assert_allclose(seasonal, [[20, 30, 20]])
-    direct = ARIMA(np.arange(30.0) ** 1.2, order=(1, 1, 0)).fit().forecast(4)
-    ours = baselines.forecast_all(classical(season=2, arima_order=[1, 1, 0]), np.arange(34.0) ** 1.2,
-                                  *one_fit(30, [30]), np.array([30]), steps=4)["arima"]
-    np.testing.assert_allclose(ours[0], direct)
+@pytest.mark.parametrize("model", [AutoETS, AutoARIMA, AutoTheta])
+def test_walked_forward_is_statsforecasts_forward_with_the_params_of_the_fit(shampoo, model):
+    name = {AutoETS: "auto_ets", AutoARIMA: "auto_arima", AutoTheta: "auto_theta"}[model]
+    frame, info = baselines.forecast_held_out(classical(), shampoo, holdout(24, 36), 12)
+    fitted = model(season_length=12).fit(y=shampoo[:24])
+    direct = [fitted.forward(y=shampoo[:t], h=1)["mean"][0] for t in range(24, 36)]
+    np.testing.assert_allclose(one_step(frame, name), direct)
+    refit = [model(season_length=12).fit(y=shampoo[:t]).predict(h=1)["mean"][0] for t in (30, 35)]
+    assert not np.allclose(direct[6::5], refit)  # a refit at each origin would differ: forward refits nothing
+    assert info["fits"][name] == [baselines.describe_fit(name, fitted)]
+
+
+def test_no_fit_sees_a_held_out_row(shampoo):
+    changed = shampoo.copy()
+    changed[24:] *= 3
+    plan = Plan([Fit(0, 18), Fit(0, 24)], [Origin("val", 18, 24, 0), Origin("test", 24, 30, 1),
+                                           Origin("test", 30, 36, 1)])
+    before, _ = baselines.forecast_held_out(classical(), shampoo, plan, 12)
+    after, _ = baselines.forecast_held_out(classical(), changed, plan, 12)
+    first = (before["row"] == 24) | (before["fit"] == 0)  # histories with no changed row
+    pd.testing.assert_frame_equal(before[first], after[first])
+    # validation rows forecast only up to the test rows; test rows to the end
+    assert (before["row"] + before["step"]).max() == 36
+    assert (before.loc[before["fit"] == 0, "row"] + before.loc[before["fit"] == 0, "step"]).max() == 24
+
+
+def test_a_fit_too_short_for_the_season_drops_it_with_a_warning(shampoo, caplog):
+    with caplog.at_level(logging.WARNING):
+        frame, info = baselines.forecast_held_out(classical(), shampoo, holdout(20, 36), 12)
+    assert info["seasonal_models_season"] == 1 and "seasonal_naive" in frame
+    assert "baselines.season=12 needs two seasons (24 rows)" in caplog.text
+    _, info = baselines.forecast_held_out(classical(season=30), shampoo, holdout(24, 36), 12)
+    assert "seasonal naive is left out" in info["notes"][0]
+
+
+def test_an_unknown_season_is_said_and_non_seasonal(shampoo):
+    frame, info = baselines.forecast_held_out(classical(), shampoo, holdout(24, 36), None)
+    assert info["season_source"] == "unknown" and "seasonal_naive" not in frame
+    assert "season is unknown" in info["notes"][0]
 
 
 def test_persistence_option_fits_nothing_and_accepts_short_series():
-    forecasts = baselines.forecast_all(option_params("baselines", "persistence"), np.array([1.0, 2.0, 3.0]),
-                                       *one_fit(2, [2]), np.array([2]), 2)
-    assert list(forecasts) == ["persistence"]
-    np.testing.assert_array_equal(forecasts["persistence"], [[2.0, 2.0]])
+    frame, _ = baselines.forecast_held_out(option_params("baselines", "persistence"), np.array([1.0, 2.0, 3.0]), holdout(2, 3), None)
+    assert list(frame.columns) == ["fit", "row", "step", "persistence"]
+    with pytest.raises(UserError, match="need at least 2; use -S baselines=persistence"):
+        baselines.forecast_held_out(classical(), np.array([1.0, 2.0, 3.0]), holdout(1, 3), None)
 
 
-def test_arima_refit_at_each_origin_agrees_with_a_direct_statsmodels_walk_forward(shampoo):
-    direct = [ARIMA(shampoo[:t], order=(2, 1, 0)).fit().forecast(1)[0] for t in SHAMPOO_TEST_YEAR]
-    ours = baselines.forecast_all(classical(arima_order=[2, 1, 0]), shampoo, *refit_at_each(SHAMPOO_TEST_YEAR),
-                                  SHAMPOO_TEST_YEAR)["arima"][:, 0]
-    actual = shampoo[SHAMPOO_TEST_YEAR]
-    assert rmse(actual, ours) == pytest.approx(rmse(actual, direct), rel=0.01)
-    assert rmse(actual, ours) == pytest.approx(88.15, abs=0.05)  # the reference README, statsmodels 0.15
-
-
-def test_arima_walked_forward_keeps_the_params_estimated_at_its_fit(shampoo):
-    fitted = ARIMA(shampoo[:24], order=(2, 1, 0)).fit()
-    direct = [fitted.apply(shampoo[:t]).forecast(1)[0] for t in SHAMPOO_TEST_YEAR]
-    ours = baselines.forecast_all(classical(arima_order=[2, 1, 0]), shampoo, *one_fit(24, SHAMPOO_TEST_YEAR),
-                                  SHAMPOO_TEST_YEAR)["arima"][:, 0]
-    np.testing.assert_allclose(ours, direct)
-
-
-def test_exponential_smoothing_refit_at_each_origin_agrees_with_a_direct_statsmodels_walk_forward(shampoo):
-    direct = [
-        ExponentialSmoothing(shampoo[:t], trend="add", damped_trend=False).fit().forecast(1)[0]
-        for t in SHAMPOO_TEST_YEAR
-    ]
-    cfg = classical(exp_smoothing_trend="add", exp_smoothing_damped=False)
-    ours = baselines.forecast_all(cfg, shampoo, *refit_at_each(SHAMPOO_TEST_YEAR),
-                                  SHAMPOO_TEST_YEAR)["exponential_smoothing"][:, 0]
-    actual = shampoo[SHAMPOO_TEST_YEAR]
-    assert rmse(actual, ours) == pytest.approx(rmse(actual, direct), rel=0.01)
-
-
-@pytest.mark.parametrize("damped", [True, False])
-def test_exponential_smoothing_walked_forward_smooths_on_with_the_estimated_params(shampoo, damped):
-    predict = baselines.exponential_smoothing(shampoo[:24], trend="add", damped=damped)
-    fitted = ExponentialSmoothing(shampoo[:24], trend="add", damped_trend=damped,
-                                  initialization_method="estimated").fit()
-    np.testing.assert_allclose(predict(shampoo[:24], 3), fitted.forecast(3))
-    # one more true value: the level and trend move by the estimated smoothing, by hand
-    p = fitted.params
-    phi = p["damping_trend"] if damped else 1.0
-    level, trend = fitted.level[-1], fitted.trend[-1]
-    new_level = p["smoothing_level"] * shampoo[24] + (1 - p["smoothing_level"]) * (level + phi * trend)
-    new_trend = p["smoothing_trend"] * (new_level - level) + (1 - p["smoothing_trend"]) * phi * trend
-    assert predict(shampoo[:25], 1)[0] == pytest.approx(new_level + phi * new_trend, rel=1e-9)
-
-
-def test_forecasts_never_see_the_month_they_forecast_or_later(shampoo):
-    changed = shampoo.copy()
-    changed[30:] *= 3
-    for name, forecaster in baselines.forecasters(classical(), season=12).items():
-        for fits, fit_of in (refit_at_each([30]), one_fit(27, [30])):
-            before = baselines.walk_forward(shampoo, fits, fit_of, np.array([30]), forecaster, name)
-            after = baselines.walk_forward(changed, fits, fit_of, np.array([30]), forecaster, name)
-            assert before == pytest.approx(after), name
-
-
-def test_a_season_longer_than_a_fits_rows_is_a_param_error(shampoo):
-    with pytest.raises(UserError, match=r"baselines.season=30 .* 24 rows the shortest fit .* at most 24"):
-        baselines.forecast_all(classical(season=30), shampoo, *one_fit(24, SHAMPOO_TEST_YEAR), SHAMPOO_TEST_YEAR)
-
-
-def test_an_order_statsmodels_cannot_fit_is_a_param_error(shampoo):
-    with pytest.raises(UserError, match=r"the arima baseline cannot be fit .* under `baselines`"):
-        baselines.forecast_all(classical(arima_order=[8, 2, 8]), shampoo, *refit_at_each(SHAMPOO_TEST_YEAR),
-                               SHAMPOO_TEST_YEAR)
+def test_evaluate_picks_the_steps_each_window_needs():
+    values = np.arange(10.0)
+    frame, _ = baselines.forecast_held_out(option_params("baselines", "persistence"), values, holdout(6, 10), None)
+    picked = baselines.pick(frame, np.array([0, 0]), np.array([6, 7]), 3)["persistence"]
+    np.testing.assert_array_equal(picked, [[5, 5, 5], [6, 6, 6]])
+    with pytest.raises(UserError, match="no forecast of step 1 from row 3 by fit 0: .* run `dvc repro`"):
+        baselines.pick(frame, np.array([0]), np.array([3]), 1)
 
 
 def test_rmse_mae_and_mase_by_hand():
@@ -157,11 +124,35 @@ def test_rmse_mae_and_mase_by_hand():
     np.testing.assert_allclose(errors["mase"], [(3 / 1 + 4 / 2) / 2, 0.0])
 
 
-def test_metrics_name_the_best_baseline_and_the_skill_against_it():
-    metrics = {"test_rmse": {"mean": 100.0},
-               "baselines": {"persistence": {"test_rmse": 200.0}, "arima": {"test_rmse": 80.0},
-                             "drift": {"test_rmse": 150.0}}}
-    skills = scores.skills(metrics)
-    assert skills["best_baseline"] == "arima"
-    assert skills["skill_vs_best_baseline"] == pytest.approx(1 - 100 / 80)
-    assert skills["skill_vs_persistence"] == pytest.approx(0.5)
+def details(val: bool):
+    scored = {"rmse": 100.0, "mae": 80.0, "mase": 1.2}
+    summary = {name: {"mean": value + 1} for name, value in scored.items()}
+    roles = ["val", "test"] if val else ["test"]
+    return {
+        **{f"{role}_ensemble": scored for role in roles},
+        **{f"{role}_{name}": s for role in roles for name, s in summary.items()},
+        "baselines": {  # arima is best on validation, ets on test
+            "auto_arima": {"val_mase": 0.9, "test_rmse": 90.0, "test_mae": 70.0, "test_mase": 1.0},
+            "auto_ets": {"val_mase": 1.1, "test_rmse": 95.0, "test_mae": 60.0, "test_mase": 0.8},
+        },
+    }
+
+
+def test_the_best_baseline_is_chosen_on_validation_mase_and_the_skill_is_on_mase():
+    headline = scores.headline(details(val=True), ["val", "test"])
+    assert set(headline) == {"val_ensemble", "val_mean", "test_ensemble", "test_mean", "best_baseline",
+                             "best_baseline_chosen_on", "best_baseline_test", "skill"}
+    assert (headline["best_baseline"], headline["best_baseline_chosen_on"]) == ("auto_arima", "val")
+    assert headline["skill"] == pytest.approx({"mase": 1 - 1.2 / 1.0, "mae": 1 - 80 / 70, "rmse": 1 - 100 / 90})
+    assert headline["test_mean"] == {"rmse": 101.0, "mae": 81.0, "mase": 2.2}
+    assert scores.verdict(headline) == (
+        "The LSTM ensemble does not beat the best classical baseline (AutoARIMA, chosen on the validation origins) "
+        "on test MASE: 1.200 vs 1.000 (skill -0.200; MAE 80.000 vs 70.000, skill -0.143; RMSE 100.000 vs "
+        "90.000, skill -0.111).")
+
+
+def test_without_validation_origins_the_choice_is_on_test_and_says_so():
+    headline = scores.headline(details(val=False), ["test"])
+    assert (headline["best_baseline"], headline["best_baseline_chosen_on"]) == ("auto_ets", "test")
+    assert "val_ensemble" not in headline
+    assert "chosen on the test origins: there are no validation origins" in scores.verdict(headline)

@@ -114,3 +114,13 @@ def test_the_diebold_mariano_lag_counts_the_origins_whose_forecasts_overlap():
     assert study.dm_horizon({"backtest": {"step": 1, "horizon": 1}, "task": {"n_out": 1}}) == 1
     assert study.dm_horizon({"backtest": {"step": 1, "horizon": 1}, "task": {"n_out": 3}}) == 3
     assert study.dm_horizon({"backtest": {"step": 3, "horizon": 3}, "task": {"n_out": 1}}) == 1
+
+
+def test_a_missing_baseline_whose_experiments_differ_in_other_params_suggests_match():
+    commit = params()
+    sine = params(units=16) | {"data": {"name": "sine_wave"}}
+    found = [Experiment("exp-sine", "abc1234", sine, {})]
+    hint = study._match_hint(commit | {"data": {"name": "shampoo"}}, found, "model.units", 16, [])
+    assert hint == ("; experiment exp-sine has model.units=16 but differs from params.yaml in data.name=sine_wave: "
+                    "pick its sweep with --match, e.g. --baseline model.units=16 --match data.name=sine_wave")
+    assert study._match_hint(commit, found, "model.units", 2, []) == ""  # none has the value: nothing to match

@@ -49,11 +49,11 @@ def test_the_experiment_written_from_a_run_reproduces_its_validation_metrics(rep
     trial = ["-S", "model=vanilla", "-S", "model.units=3", "-S", "backtest=expanding", "-S", "data.val_size=6",
              "-S", "train.batch_size=2"]
     dvc("exp", "run", "-n", "trial", *trial, cwd=repo_copy)
-    metrics = json.loads((repo_copy / "evaluation/metrics.json").read_text())
+    metrics = json.loads((repo_copy / "evaluation/details.json").read_text())
     run([sys.executable, "-m", "lstm_tuning", "experiment", "trial", "--as", "chosen"], cwd=repo_copy)
     assert "from DVC experiment trial" in (repo_copy / "conf/experiment/chosen.yaml").read_text()
 
     dvc("exp", "run", "-n", "again", "-S", "experiment=chosen", cwd=repo_copy)
-    again = json.loads((repo_copy / "evaluation/metrics.json").read_text())
+    again = json.loads((repo_copy / "evaluation/details.json").read_text())
     assert again["origins"] == {"val": 6, "test": 12}
     assert again["val_rmse"] == metrics["val_rmse"] and again["val_ensemble"] == metrics["val_ensemble"]

@@ -90,7 +90,7 @@ def test_workers_share_a_study_resume_it_and_the_tool_writes_a_choice_that_repro
     assert f"trial {best.number} (DVC experiment {best.user_attrs['experiment']}" in \
         (repo_copy / "conf/experiment/tiny.yaml").read_text()
     report = (repo_copy / "studies/tiny/report.md").read_text()
-    assert f"Trial {best.number}" in report and "arima" in report
+    assert f"Trial {best.number}" in report and "best classical baseline" in report
     assert (repo_copy / "studies/tiny/history.png").stat().st_size > 0
     dvc("exp", "run", "-S", "experiment=tiny", cwd=repo_copy)
     metrics = json.loads((repo_copy / "evaluation/metrics.json").read_text())

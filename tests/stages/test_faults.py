@@ -23,7 +23,7 @@ def test_diverged_repeats_are_counted_as_failed_not_averaged(repo_copy):
     set_params(repo_copy, **EDGE_OF_STABILITY)
     result = dvc("repro", cwd=repo_copy)
     assert "diverged (training loss became NaN or inf)" in result.stdout + result.stderr
-    metrics = json.loads((repo_copy / "evaluation/metrics.json").read_text())
+    metrics = json.loads((repo_copy / "evaluation/details.json").read_text())
     assert 0 < metrics["repeats_diverged"] < 8
     assert metrics["test_rmse"]["count"] == 8 - metrics["repeats_diverged"]
     assert np.isfinite(metrics["test_rmse"]["mean"])
@@ -98,5 +98,5 @@ def test_repro_completes_after_a_killed_repro(reproduced):
     set_params(reproduced, **{"train.epochs": 20})
     result = dvc("repro", cwd=reproduced)
     assert (reproduced / "dvc.lock").read_bytes() == lock  # back to the first run's params: same run
-    assert json.loads((reproduced / "evaluation/metrics.json").read_text())["test_rmse"]["count"] == 3
+    assert json.loads((reproduced / "evaluation/details.json").read_text())["test_rmse"]["count"] == 3
     assert result.returncode == 0

@@ -2,6 +2,7 @@
 
 import json
 import re
+import shutil
 import sys
 
 import numpy as np
@@ -12,7 +13,7 @@ from helpers import dvc, experiments, run, set_params, wait_for_queue
 
 pytestmark = pytest.mark.slow  # real DVC in a copy of the repository
 
-ALL_STAGES = {"ingest", "transform", "window", "train", "evaluate", "report", "forecast"}
+ALL_STAGES = {"ingest", "transform", "window", "train", "baselines", "evaluate", "report", "forecast"}
 
 
 def stages_run(repo) -> set[str]:
@@ -29,8 +30,9 @@ def test_reruns_only_the_stages_that_read_what_changed(reproduced):
     set_params(reproduced, **{"train.epochs": 25})
     assert stages_run(reproduced) == {"train", "evaluate", "report", "forecast"}
 
+    # the forecast figure draws the best baseline's forecast
     set_params(reproduced, **{"baselines.season": 6})
-    assert stages_run(reproduced) == {"evaluate", "report"}
+    assert stages_run(reproduced) == {"baselines", "evaluate", "report", "forecast"}
 
     # ingest reads the whole data group (each data option has its own keys); its output is unchanged
     set_params(reproduced, **{"data.test_size": 8})
@@ -45,24 +47,65 @@ def test_reruns_only_the_stages_that_read_what_changed(reproduced):
 
 def test_same_params_and_seed_give_identical_metrics(reproduced):
     first = (reproduced / "evaluation/metrics.json").read_bytes()
+    details = (reproduced / "evaluation/details.json").read_bytes()
     dvc("repro", "--force", cwd=reproduced)
     assert (reproduced / "evaluation/metrics.json").read_bytes() == first
-    assert round(json.loads(first)["baselines"]["persistence"]["test_rmse"], 3) == 136.761
+    assert (reproduced / "evaluation/details.json").read_bytes() == details
+    assert round(json.loads(details)["baselines"]["persistence"]["test_rmse"], 3) == 136.761
 
 
 def test_metrics_and_plots_need_no_flags(reproduced):
     shown = json.loads(dvc("metrics", "show", "--json", cwd=reproduced).stdout)
-    metrics = next(iter(shown.values()))["data"]["evaluation/metrics.json"]["data"]
-    assert set(metrics["test_rmse"]) == {"count", "mean", "std", "min", "25%", "50%", "75%", "max"}
+    files = next(iter(shown.values()))["data"]
+    assert set(files) == {"evaluation/metrics.json", "forecast/metrics.json"}  # details and timings are not metrics
+    metrics = files["evaluation/metrics.json"]["data"]
+    assert set(metrics) == {"test_ensemble", "test_mean", "best_baseline", "best_baseline_chosen_on",
+                            "best_baseline_test", "skill"}
+    assert set(metrics["test_mean"]) == set(metrics["skill"]) == {"rmse", "mae", "mase"}
     diff = dvc("metrics", "diff", "--md", cwd=reproduced).stdout
-    assert "test_rmse.mean" in diff
+    assert "test_mean.rmse" in diff
     html = dvc("plots", "show", "-o", "plots_html", cwd=reproduced)
     assert html.returncode == 0
     page = (reproduced / "plots_html" / "index.html").read_text()
     for title in ("Test period forecast", "Training loss", "Test RMSE per repeat", "rmse_boxplot.png",
                   "Walk-forward RMSE during training"):
         assert title in page
-    assert "![Test RMSE per repeat](rmse_boxplot.png)" in (reproduced / "report/report.md").read_text()
+    report = (reproduced / "report/report.md").read_text()
+    assert "![Test RMSE per repeat](rmse_boxplot.png)" in report
+    assert report.startswith("# LSTM forecast report\n\nThe LSTM ensemble ")  # the verdict first
+    # the holdout has one origin and univariate one step: single points are said, not drawn
+    assert "Not drawn, a single point each (the tables above have it): Test RMSE per forecast step, RMSE per " \
+           "origin of the backtest." in report
+    assert not (reproduced / "report/origins.png").exists() and not (reproduced / "report/horizon.png").exists()
+
+
+def test_an_lstm_experiment_never_refits_the_baselines_and_the_run_cache_restores_them(reproduced):
+    def lock():
+        return yaml.safe_load((reproduced / "dvc.lock").read_text())["stages"]["baselines"]
+
+    before = lock()
+    run_ = dvc("exp", "run", "-S", "model.units=2", cwd=reproduced).stdout
+    assert "Running stage 'train'" in run_ and "Running stage 'baselines'" not in run_
+    assert lock() == before
+    assert stages_run_with(reproduced, "baselines.season=6") >= {"baselines"}
+    restored = dvc("exp", "run", "-S", "baselines.season=null", cwd=reproduced).stdout
+    assert "Running stage 'baselines'" not in restored
+    assert re.search(r"Stage 'baselines' (is cached|didn't change)", restored), restored
+    assert lock()["outs"] == before["outs"]
+
+
+def stages_run_with(repo, override: str) -> set[str]:
+    out = dvc("exp", "run", "-S", override, cwd=repo).stdout
+    return set(re.findall(r"Running stage '([^']+)'", out))
+
+
+def test_metrics_diff_on_a_fresh_clone_loads_every_metric(reproduced):
+    run(["git", "add", "-A"], cwd=reproduced)
+    run(["git", "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "run"], cwd=reproduced)
+    shutil.rmtree(reproduced / ".dvc" / "cache")  # a fresh clone: nothing but what git holds
+    dvc("repro", cwd=reproduced)
+    diff = dvc("metrics", "diff", cwd=reproduced)
+    assert "failed to load" not in diff.stdout + diff.stderr
 
 
 def test_diagnostics_end_at_the_evaluated_test_rmse(reproduced):
@@ -73,7 +116,7 @@ def test_diagnostics_end_at_the_evaluated_test_rmse(reproduced):
     last = diagnostics[diagnostics["epoch"] == 20].set_index("repeat")["test_rmse"]
     evaluated = pd.read_csv(reproduced / "evaluation/rmse.csv").set_index("repeat")["test_rmse"]
     np.testing.assert_allclose(last.sort_index(), evaluated.sort_index(), rtol=1e-4)
-    metrics = json.loads((reproduced / "evaluation/metrics.json").read_text())
+    metrics = json.loads((reproduced / "evaluation/details.json").read_text())
     means = diagnostics.groupby("epoch")["test_rmse"].mean()
     assert metrics["diagnostics"]["best_test_epoch"] == means.idxmin()
 
@@ -85,7 +128,7 @@ def test_queued_sweep_in_parallel_matches_runs_one_by_one_and_feeds_the_study_re
     wait_for_queue(repo_copy)
     parallel = {e["params"]["model"]["units"]: e["metrics"] for e in experiments(repo_copy)}
     assert sorted(parallel) == [1, 2, 3]
-    assert all(metrics["val_rmse"]["count"] == 3 and metrics["origins"] == {"val": 6, "test": 12}
+    assert all({"val_mean", "val_ensemble"} <= set(metrics) and metrics["best_baseline_chosen_on"] == "val"
                for metrics in parallel.values())
 
     study = [sys.executable, "-m", "lstm_tuning", "study", "--baseline", "model.units=1", "--match",
@@ -96,10 +139,10 @@ def test_queued_sweep_in_parallel_matches_runs_one_by_one_and_feeds_the_study_re
         rows = [line.split(" | ") for line in report.splitlines() if line.startswith("| units=")]
         assert [row[0] for row in rows[:3]] == ["| units=1", "| units=2", "| units=3"]
         for units, row in zip((1, 2, 3), rows):
-            assert row[1:3] == ["3", f"{parallel[units][f'{role}_rmse']['mean']:.2f}"]  # each one's own RMSEs
+            assert row[1:3] == ["3", f"{parallel[units][f'{role}_mean']['rmse']:.2f}"]  # each one's own RMSEs
         paired = [line.split(" | ") for line in report.split("## Across origins")[1].splitlines()
                   if line.startswith("| units=")]
-        assert [row[1] for row in paired] == [str(parallel[1]["origins"][role])] * 2
+        assert [row[1] for row in paired] == [str({"val": 6, "test": 12}[role])] * 2
         assert ("**validation origins**" in report) == (role == "val")
     assert (repo_copy / "studies/units/boxplot.png").stat().st_size > 0
 
@@ -118,13 +161,13 @@ def test_default_configuration_agrees_with_the_seed_study(reproduced):
     """The committed defaults (1 unit, batch 4, 1000 epochs, 30 repeats) land in the seed's published range."""
     set_params(reproduced, **{"train.epochs": 1000, "train.repeats": 30})
     dvc("repro", cwd=reproduced)
-    metrics = json.loads((reproduced / "evaluation/metrics.json").read_text())
+    metrics = json.loads((reproduced / "evaluation/details.json").read_text())
     rmse = metrics["test_rmse"]
     assert rmse["count"] == 30
     assert 88 <= rmse["mean"] <= 112, rmse  # published means 98.3-104.6 for this configuration
     assert metrics["baselines"]["persistence"]["test_rmse"] == pytest.approx(136.761, abs=5e-4)
     assert rmse["max"] < metrics["baselines"]["persistence"]["test_rmse"]
-    assert 0.2 < metrics["skill_vs_persistence"] < 0.4
+    assert 0.2 < metrics["skill_vs_persistence"]["rmse"] < 0.4
 
 
 @pytest.mark.parametrize("date_column, first_test_time", [("Year", 2005), (None, 24)])
@@ -136,6 +179,8 @@ def test_a_series_timed_by_numbers_or_by_row_runs_through_every_stage(repo_copy,
     dvc("repro", cwd=repo_copy)
     forecasts = pd.read_csv(repo_copy / "evaluation/forecasts.csv")
     assert forecasts["time"].tolist() == list(range(first_test_time, first_test_time + 12))  # labels kept
-    metrics = json.loads((repo_copy / "evaluation/metrics.json").read_text())
+    metrics = json.loads((repo_copy / "evaluation/details.json").read_text())
     assert round(metrics["baselines"]["persistence"]["test_rmse"], 3) == 136.761  # the same values, read the same
+    assert metrics["baselines_fit"]["season_source"] == "unknown"  # numbers are no dates: said, and non-seasonal
+    assert "seasonal_naive" not in metrics["baselines"]
     assert (repo_copy / "report/forecast.png").stat().st_size > 0

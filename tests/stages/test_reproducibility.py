@@ -43,7 +43,7 @@ def test_changing_only_test_values_changes_no_scaler_weight_or_validation_metric
     # the loss of every epoch: the same weights all the way (the models kept are the forecast stage's, refit on
     # every row, test year included)
     loss = (reproduced / "training/loss.csv").read_bytes()
-    metrics = json.loads((reproduced / "evaluation/metrics.json").read_text())
+    metrics = json.loads((reproduced / "evaluation/details.json").read_text())
 
     csv = reproduced / "data/shampoo-sales.csv"
     lines = csv.read_text().splitlines()
@@ -53,7 +53,7 @@ def test_changing_only_test_values_changes_no_scaler_weight_or_validation_metric
     csv.write_text("\n".join(lines) + "\n")
     dvc("repro", cwd=reproduced)
 
-    changed = json.loads((reproduced / "evaluation/metrics.json").read_text())
+    changed = json.loads((reproduced / "evaluation/details.json").read_text())
     assert changed["test_rmse"] != metrics["test_rmse"]  # the change did reach the test scores
     assert (reproduced / "data/scaling.json").read_bytes() == scaling
     assert (reproduced / "training/loss.csv").read_bytes() == loss
