@@ -11,7 +11,7 @@ from lstm_tuning import config, outputs, paths
 from lstm_tuning.data import timeline
 from lstm_tuning.data.backtest import Plan
 from lstm_tuning.errors import run_stage
-from lstm_tuning.evaluation import baselines
+from lstm_tuning.evaluation import classical
 from lstm_tuning.forecasting.refit import refit
 from lstm_tuning.reports.forecast_figure import forecast_figure
 
@@ -28,7 +28,7 @@ def main(overrides: list[str]) -> None:
     outputs.write_csv(paths.FORECAST, result.forecast)
     outputs.write_csv(paths.FORECAST_INTERVALS, result.intervals)
     outputs.write_json(paths.FORECAST_METRICS, result.metrics)
-    best = baselines.past_end(json.loads(paths.METRICS.read_text()), json.loads(paths.BASELINE_INFO.read_text()),
+    best = classical.past_end(json.loads(paths.METRICS.read_text()), json.loads(paths.BASELINE_INFO.read_text()),
                               series[cfg.data.target], result.forecast)
     outputs.save_figure(forecast_figure(series, result.forecast, cfg.forecast.levels, best), paths.FORECAST_FIGURE)
     coverage = ", ".join(f"{level:g}%: {result.metrics[f'coverage_{level:g}']}" for level in cfg.forecast.levels)

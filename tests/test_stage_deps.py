@@ -90,7 +90,7 @@ def test_the_config_imports_specs_and_no_implementation():
 
 
 @pytest.mark.parametrize("implementation, stages", [
-    ("lstm_tuning/evaluation/baselines.py", {"evaluate"}),
+    ("lstm_tuning/evaluation/baselines.py", {"baselines", "evaluate"}),
     ("lstm_tuning/models/stateful_lstm.py", {"train", "forecast"}),
     ("lstm_tuning/data/sources.py", {"ingest"}),
 ])
@@ -104,7 +104,7 @@ def test_an_option_implementation_is_a_dependency_of_the_stages_that_run_it_only
 
 @pytest.mark.slow  # real DVC on a reproduced copy
 @pytest.mark.parametrize("edited, stale", [
-    ("lstm_tuning/evaluation/baselines.py", {"evaluate"}),
+    ("lstm_tuning/evaluation/baselines.py", {"baselines", "evaluate"}),
     # evaluate reads train's outputs: it reruns when train's rerun changes them, not for the edit itself
     ("lstm_tuning/models/stateful_lstm.py", {"train", "forecast"}),
 ])

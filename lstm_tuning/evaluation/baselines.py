@@ -18,15 +18,9 @@ import numpy as np
 import pandas as pd
 
 from lstm_tuning.errors import UserError
+from lstm_tuning.evaluation import classical
 
 log = logging.getLogger(__name__)
-
-
-# statsforecast's class for each baseline; the seasonal ones take season_length
-SEASONAL = {"auto_ets": "AutoETS", "auto_arima": "AutoARIMA", "auto_theta": "AutoTheta"}
-NAMES = ("persistence", "seasonal_naive", "drift", *SEASONAL)
-LABELS = {"persistence": "persistence", "seasonal_naive": "seasonal naive", "drift": "drift",
-          "auto_ets": "AutoETS", "auto_arima": "AutoARIMA", "auto_theta": "AutoTheta"}
 
 
 @dataclass
@@ -66,32 +60,12 @@ def resolve_season(cfg, data_season: int | None, shortest: int) -> Season:
     return Season(length, models, source, notes)
 
 
-def _model(name: str, season_length: int):
-    """Baseline `name` as an unfitted statsforecast model."""
-    from statsforecast import models as sf  # loads in seconds: only when forecasting
-
-    if name == "persistence":
-        return sf.Naive()
-    if name == "seasonal_naive":
-        return sf.SeasonalNaive(season_length=season_length)
-    if name == "drift":
-        return sf.RandomWalkWithDrift()
-    return getattr(sf, SEASONAL[name])(season_length=season_length)
-
-
 def models(cfg, season: Season) -> dict:
     """Unfitted statsforecast models of option `cfg`, by name."""
     if cfg.name == "persistence":
-        return {"persistence": _model("persistence", 1)}
-    names = ["persistence", *(["seasonal_naive"] if season.length else []), "drift", *SEASONAL]
-    return {name: _model(name, season.length if name == "seasonal_naive" else season.models) for name in names}
-
-
-def _walk(name: str, fitted, history: np.ndarray, steps: int) -> np.ndarray:
-    """`steps` forecasts after `history` by a model fitted on its first rows, its params left alone."""
-    if name == "drift":  # statsforecast's drift has no forward: the slope estimated at the fit, from the last value
-        return history[-1] + fitted.model_["slope"] * np.arange(1, steps + 1)
-    return np.asarray(fitted.forward(y=history, h=steps)["mean"], float)
+        return {"persistence": classical.model("persistence", 1)}
+    names = ["persistence", *(["seasonal_naive"] if season.length else []), "drift", *classical.SEASONAL]
+    return {name: classical.model(name, season.length if name == "seasonal_naive" else season.models) for name in names}
 
 
 def describe_fit(name: str, fitted) -> str:
@@ -105,7 +79,7 @@ def describe_fit(name: str, fitted) -> str:
         return arima_string(model).strip()
     if name == "auto_theta":
         return f"{model['modeltype']} (season {model['m']})"
-    return LABELS[name]
+    return classical.LABELS[name]
 
 
 def forecast_held_out(cfg, values: np.ndarray, plan, data_season: int | None) -> tuple[pd.DataFrame, dict]:
@@ -140,7 +114,7 @@ def forecast_held_out(cfg, values: np.ndarray, plan, data_season: int | None) ->
             for name, model in models(cfg, season).items():
                 try:
                     fitted = model.fit(y=training)
-                    walked = [_walk(name, fitted, values[fit.start : row], starts[(k, row)]) for row in rows]
+                    walked = [classical.walk(name, fitted, values[fit.start : row], starts[(k, row)]) for row in rows]
                 except (np.linalg.LinAlgError, ValueError, ZeroDivisionError, NotImplementedError) as exc:
                     raise UserError(
                         f"params.yaml: the {name} baseline cannot be fit on the {len(training)} rows "
@@ -176,15 +150,3 @@ def pick(frame: pd.DataFrame, fit_of: np.ndarray, rows: np.ndarray, steps: int) 
                         "from another backtest; run `dvc repro` (the baselines stage) first")
     picked = table.loc[wanted]
     return {name: picked[name].to_numpy(float).reshape(len(rows), steps) for name in table.columns}
-
-
-def past_end(metrics: dict, fitted: dict, target: pd.Series, forecast: pd.DataFrame) -> pd.DataFrame:
-    """The best baseline of evaluate's headline `metrics`, with the season the baselines stage used (`fitted`,
-    its info), fit on every row of `target` and forecasting the steps the LSTM's `forecast` has past the end."""
-    name = metrics["best_baseline"]
-    times = forecast.loc[forecast["series"] == target.name, "time"]
-    season = (fitted.get("season") or 1) if name == "seasonal_naive" else fitted.get("seasonal_models_season", 1)
-    values = target.to_numpy(float)
-    forecast = _walk(name, _model(name, season).fit(y=values), values, len(times)) if len(times) else []
-    return pd.DataFrame({"series": target.name, "time": list(times), "forecast": forecast,
-                         "baseline": LABELS.get(name, name)})

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 from sklearn.metrics import mean_absolute_error, root_mean_squared_error
 
-from lstm_tuning.evaluation.baselines import LABELS
+from lstm_tuning.evaluation.classical import LABELS
 
 
 def describe(scores: np.ndarray) -> dict[str, float]:

@@ -100,7 +100,8 @@ def test_an_unknown_season_is_said_and_non_seasonal(shampoo):
 
 
 def test_persistence_option_fits_nothing_and_accepts_short_series():
-    frame, _ = baselines.forecast_held_out(option_params("baselines", "persistence"), np.array([1.0, 2.0, 3.0]), holdout(2, 3), None)
+    persistence = option_params("baselines", "persistence")
+    frame, _ = baselines.forecast_held_out(persistence, np.array([1.0, 2.0, 3.0]), holdout(2, 3), None)
     assert list(frame.columns) == ["fit", "row", "step", "persistence"]
     with pytest.raises(UserError, match="need at least 2; use -S baselines=persistence"):
         baselines.forecast_held_out(classical(), np.array([1.0, 2.0, 3.0]), holdout(1, 3), None)
