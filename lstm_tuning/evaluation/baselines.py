@@ -43,7 +43,6 @@ BASELINES.add(Option("persistence", PersistenceParams))
 
 # statsforecast's class for each baseline; the seasonal ones take season_length
 SEASONAL = {"auto_ets": "AutoETS", "auto_arima": "AutoARIMA", "auto_theta": "AutoTheta"}
-NAMES = ("persistence", "seasonal_naive", "drift", *SEASONAL)
 LABELS = {"persistence": "persistence", "seasonal_naive": "seasonal naive", "drift": "drift",
           "auto_ets": "AutoETS", "auto_arima": "AutoARIMA", "auto_theta": "AutoTheta"}
 
