@@ -9,7 +9,6 @@ import pandas as pd
 
 # statsforecast's class for each baseline; the seasonal ones take season_length
 SEASONAL = {"auto_ets": "AutoETS", "auto_arima": "AutoARIMA", "auto_theta": "AutoTheta"}
-NAMES = ("persistence", "seasonal_naive", "drift", *SEASONAL)
 LABELS = {"persistence": "persistence", "seasonal_naive": "seasonal naive", "drift": "drift",
           "auto_ets": "AutoETS", "auto_arima": "AutoARIMA", "auto_theta": "AutoTheta"}
 
