@@ -14,7 +14,7 @@ from pathlib import Path
 
 import yaml
 
-from lstm_tuning import config
+from lstm_tuning import config, repository
 from lstm_tuning.data import backtest, framings, sources, transforms
 from lstm_tuning.models import MODELS
 
@@ -37,14 +37,16 @@ def project_env() -> dict[str, str]:
 
 
 def run(args: list[str], cwd: Path, check: bool = True) -> subprocess.CompletedProcess:
-    result = subprocess.run(args, cwd=cwd, env=project_env(), capture_output=True, text=True)
-    if check and result.returncode != 0:
+    """The package's runner (lstm_tuning.repository) in the project's environment; a failure shows all output."""
+    try:
+        return repository.run(args, cwd=cwd, env=project_env(), check=check)
+    except repository.CommandFailed as exc:
+        result = exc.result
         raise AssertionError(f"{' '.join(args)} failed ({result.returncode}):\n{result.stdout}\n{result.stderr}")
-    return result
 
 
 def dvc(*args: str, cwd: Path, check: bool = True) -> subprocess.CompletedProcess:
-    return run([sys.executable, "-m", "dvc", *args], cwd=cwd, check=check)
+    return run(repository.dvc_command(*args), cwd=cwd, check=check)
 
 
 def stage(name: str, cwd: Path, check: bool = True) -> subprocess.CompletedProcess:
@@ -116,11 +118,7 @@ def experiments(repo) -> list[dict]:
 
 def compose_conf(overrides=()) -> dict:
     """conf/ composed as `dvc exp run -S ...` composes it into params.yaml."""
-    from hydra import compose, initialize_config_dir
-    from omegaconf import OmegaConf
-
-    with initialize_config_dir(config_dir=str(ROOT / "conf"), version_base="1.3"):
-        return OmegaConf.to_container(compose(config_name="config", overrides=list(overrides)))
+    return config.compose(ROOT / "conf", "config", list(overrides))
 
 
 def load_config(tmp_path: Path, conf_overrides=(), overrides=()) -> config.Config:

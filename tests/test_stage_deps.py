@@ -66,4 +66,4 @@ def test_the_closure_follows_lazy_and_discovered_imports():
     train = closure(module_file("stages.train"))
     assert ROOT / "lstm_tuning/training/carried_state.py" in train  # imported inside main()
     assert ROOT / "lstm_tuning/models/conv_lstm.py" in train  # found by the registry's discovery
-    assert ROOT / "lstm_tuning/reports/study.py" not in train
+    assert ROOT / "lstm_tuning/reports/sweep.py" not in train

@@ -10,11 +10,9 @@ two revisions; a revision whose outputs are not in the local DVC cache counts as
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import re
-import sys
 from itertools import groupby
 from pathlib import Path
 
@@ -24,7 +22,7 @@ matplotlib.use("Agg")  # files only
 import matplotlib.pyplot as plt  # noqa: E402
 
 from lstm_tuning.outputs import save_figure  # noqa: E402
-from lstm_tuning.reports.experiments import run_dvc  # noqa: E402
+from lstm_tuning.repository import dvc  # noqa: E402
 
 WORKSPACE = "workspace"
 
@@ -76,7 +74,7 @@ def changed_plots(base: str, images: Path) -> list[tuple[str, list[Path], str | 
     An image plot gives the base's image (when there is one) and this revision's; a data plot one image
     with both revisions drawn.
     """
-    diff = json.loads(run_dvc("plots", "diff", base, "--json", "--split", "-o", str(images)))
+    diff = json.loads(dvc("plots", "diff", base, "--json", "--split", "-o", str(images)))
     plots, changed = diff["data"], []
     # DVC reports an error per plot and revision, or per revision (no "name") when it can load nothing
     errors = {(e.get("name"), e["rev"]): e["msg"].rstrip(".") for e in diff.get("errors") or []}
@@ -110,8 +108,8 @@ def _table_or(table: str, nothing: str) -> str:
 
 
 def markdown(base: str, images: Path) -> str:
-    metrics = _table_or(run_dvc("metrics", "diff", base, "--md"), "No metric changed.")
-    params = _table_or(run_dvc("params", "diff", base, "--md"), "No param changed.")
+    metrics = _table_or(dvc("metrics", "diff", base, "--md"), "No metric changed.")
+    params = _table_or(dvc("params", "diff", base, "--md"), "No param changed.")
     lines = [f"# DVC review: this revision against `{base}`", "", "## Metrics", "", metrics, "",
              "## Params", "", params, "", "## Plots that changed", ""]
     plots = changed_plots(base, images)
@@ -123,12 +121,3 @@ def markdown(base: str, images: Path) -> str:
     if not plots:
         lines += ["No plot changed.", ""]
     return "\n".join(lines)
-
-
-def main(argv: list[str]) -> None:
-    parser = argparse.ArgumentParser(prog="lstm-tuning review", description=__doc__.splitlines()[0])
-    parser.add_argument("base", help="the revision to compare against, for example main")
-    parser.add_argument("--images", type=Path, default=Path("review"), help="where the plot images go")
-    args = parser.parse_args(argv)
-    sys.stdout.write(markdown(args.base, args.images))
-
