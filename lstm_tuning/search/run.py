@@ -29,10 +29,10 @@ def run(search: Search, location: str, jobs: int, heartbeat: int | None, remote:
     if not is_database(location):
         Path(location).parent.mkdir(parents=True, exist_ok=True)
         heartbeat = None  # a journal file's lost trials are found by their worker's process (same machine)
+    study = open_study(search, location, heartbeat)  # first: a storage that cannot be opened is told at once
     if remote:
         check_remote(remote)
     up_to_date()
-    study = open_study(search, location, heartbeat)
     if not heartbeat:
         recover(study)
     Workers(search, location, jobs, heartbeat, remote).run()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import re
+import warnings
 
 from lstm_tuning.errors import UserError
 
@@ -47,13 +48,17 @@ def storage(location: str, heartbeat: int | None = None):
 
     url = database_url(location)
     watched = {"heartbeat_interval": heartbeat, "grace_period": 2 * heartbeat,
-               "failed_trial_callback": _retry_lost(2 * heartbeat)} if heartbeat else {}
+               "heartbeat_stale_trial_callback": _retry_lost(2 * heartbeat)} if heartbeat else {}
     try:
-        return optuna.storages.RDBStorage(url, engine_kwargs={"pool_pre_ping": True}, **watched)
-    except ModuleNotFoundError as exc:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)  # heartbeats: "experimental"
+            return optuna.storages.RDBStorage(url, engine_kwargs={"pool_pre_ping": True}, **watched)
+    except ImportError as exc:  # Optuna's, from the driver's ModuleNotFoundError
+        missing = next((e.name for e in (exc, exc.__cause__, exc.__context__) if isinstance(e, ImportError) and
+                        e.name), None)
         dialect = url.partition("://")[0].partition("+")[0]
-        package = DRIVERS.get(dialect, (exc.name, exc.name))[1]
-        raise UserError(f"--storage {shown(location)}: the {dialect} driver ({exc.name}) is not installed: "
+        package = DRIVERS[dialect][1] if dialect in DRIVERS and missing == DRIVERS[dialect][0] else missing
+        raise UserError(f"--storage {shown(location)}: the {dialect} driver ({missing}) is not installed: "
                         f"pip install '{package}'") from exc
     except (sqlalchemy.exc.OperationalError, sqlalchemy.exc.ArgumentError, ValueError) as exc:
         reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
@@ -61,10 +66,12 @@ def storage(location: str, heartbeat: int | None = None):
 
 
 def _retry_lost(grace: int):
-    """Optuna's RetryFailedTrialCallback, saying which trial was lost."""
+    """Optuna's RetryHeartbeatStaleTrialCallback (a lost trial's params run again), saying which trial was lost."""
     import optuna
 
-    retry = optuna.storages.RetryFailedTrialCallback(max_retry=RETRIES)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
+        retry = optuna.storages.RetryHeartbeatStaleTrialCallback(max_retry=RETRIES)
 
     def lost(study, trial) -> None:
         log.warning("trial %d of worker %s sent no heartbeat for %d s: lost; its params run again", trial.number,

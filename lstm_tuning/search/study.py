@@ -3,7 +3,7 @@
 
 On a database, every worker sends a heartbeat for each trial it runs; a trial whose heartbeats stop (its
 worker, or the machine, was lost) is failed by whichever worker looks next, on any machine, and its params run
-again (Optuna's RetryFailedTrialCallback). On a journal file, a worker finds the trials left running by a
+again (Optuna's RetryHeartbeatStaleTrialCallback). On a journal file, a worker finds the trials left running by a
 worker of the same machine that is gone.
 """
 

@@ -33,7 +33,7 @@ def retried(trials) -> dict[int, int]:
     """{number of a trial lost with its worker: number of the trial that ran its params again}."""
     import optuna
 
-    retry_of = optuna.storages.RetryFailedTrialCallback.retried_trial_number
+    retry_of = optuna.storages.RetryHeartbeatStaleTrialCallback.retried_trial_number
     return {retry_of(t): t.number for t in trials if retry_of(t) is not None}
 
 
