@@ -1,7 +1,7 @@
 """Search throughput: trials per minute of `lstm-tuning search` next to plain `dvc exp run`, in one run.
 
     python benchmarks/search_speed.py [--trials 6]
-    python benchmarks/search_speed.py --storages [--trials 4]
+    python benchmarks/search_speed.py --storages [--trials 2]
 
 On the default configuration (the seed 002 model, 30 repeats x 1000 epochs on Shampoo, 6 validation months),
 each trial drawing only a new `train.seed` (so each really trains: no run-cache hit, no pruning), prints:
@@ -9,7 +9,7 @@ each trial drawing only a new `train.seed` (so each really trains: no run-cache 
 - `lstm-tuning search` with -j 1: seconds per trial, and its overhead per trial over the plain runs;
 - `lstm-tuning search` with -j 2: trials per minute (target: at least 6 on the 2-core machine).
 The searches are timed without their choice and report (`--no-finish`).
-With --storages, on small settings (50 epochs x 3 repeats), it prints trials per minute with 1 and 2 worker
+With --storages, on small settings (20 epochs x 3 repeats, as the tests), it prints trials per minute with 1 and 2 worker
 processes (each `-j 1`) on the journal file of one machine, and on a PostgreSQL database (a server of this
 machine's installation started for the run, as the tests start it), in one run.
 Not a test: timings on a shared machine are noisy, so only figures measured side by side mean anything.
@@ -45,7 +45,7 @@ def search_seconds(repo: Path, name: str, trials: int, jobs: int) -> float:
 def workers_seconds(repo: Path, name: str, seed: int, trials: int, workers: int, storage: str) -> float:
     """Wall seconds for `workers` worker processes to run `trials` trials of a small search on `storage` (a
     sampler seed of its own: another search's draws would be run-cache hits)."""
-    small = {"train.epochs": 50, "train.repeats": 3, "data.val_size": 6}
+    small = {"train.epochs": 20, "train.repeats": 3, "data.val_size": 6}
     (repo / "conf/search" / f"{name}.yaml").write_text(yaml.safe_dump(SPACE | {"trials": trials, "seed": seed,
                                                                               "fixed": small}))
     env = dict(os.environ, DVC_NO_ANALYTICS="1", PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}")
@@ -90,7 +90,7 @@ def main() -> None:
     parser.add_argument("--storages", action="store_true", help="the journal file against PostgreSQL, 1 and 2 workers")
     args = parser.parse_args()
     if args.storages:
-        storages(args.trials or 4)
+        storages(args.trials or 2)
         return
     n = args.trials or 6
     with tempfile.TemporaryDirectory() as tmp:

@@ -27,8 +27,8 @@ from lstm_tuning.reports import experiments
 from lstm_tuning.search import pruning, space
 from lstm_tuning.search.run_cache import remove_half_written_runs
 from lstm_tuning.search.space import Search, override
-from lstm_tuning.search.storage import is_database
-from lstm_tuning.search.study import WORKER, fail_lost_trials, load, study_dir
+from lstm_tuning.search.storage import is_database, storage
+from lstm_tuning.search.study import WORKER, fail_lost_trials, study_dir
 from lstm_tuning.search.trials import TARGET, experiment_name, interrupted, last_error, metric, was_refused
 
 log = logging.getLogger("search")
@@ -106,7 +106,8 @@ class Workers:
     def _trials(self) -> None:
         import optuna
 
-        study = load(self.search, self.location, self.heartbeat)
+        store = storage(self.location, self.heartbeat)
+        study = optuna.load_study(study_name=self.search.name, storage=store)
         while not self.stopping.is_set():
             with self.lock:  # the budget is checked and the trial taken in one step (in this process)
                 fail_lost_trials(study)
@@ -123,7 +124,7 @@ class Workers:
             # a sampler seeded by the trial's number: the same history draws the same params, whichever worker
             study.sampler = sampler(self.search.seed, trial.number)
             try:
-                with self._heartbeats(study, trial):
+                with self._heartbeats(store, trial):
                     self._run(study, trial)
             except Exception as exc:  # a trial's own failure must not stop the other workers
                 log.error("trial %d: %s", trial.number, exc)
@@ -133,7 +134,7 @@ class Workers:
                 self.taken.discard(trial.number)
 
     @contextlib.contextmanager
-    def _heartbeats(self, study, trial):
+    def _heartbeats(self, store, trial):
         """The trial's heartbeats while it runs, so that workers elsewhere can tell it from a lost one."""
         if not self.heartbeat:
             yield
@@ -142,7 +143,7 @@ class Workers:
 
         def beat() -> None:
             while True:
-                study._storage.record_heartbeat(trial._trial_id)
+                store.record_heartbeat(trial._trial_id)
                 if done.wait(self.heartbeat):
                     return
 
