@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import re
+import time
 import warnings
 
 from lstm_tuning.errors import UserError
@@ -50,9 +51,17 @@ def storage(location: str, heartbeat: int | None = None):
     watched = {"heartbeat_interval": heartbeat, "grace_period": 2 * heartbeat,
                "heartbeat_stale_trial_callback": _retry_lost(2 * heartbeat)} if heartbeat else {}
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)  # heartbeats: "experimental"
-            return optuna.storages.RDBStorage(url, engine_kwargs={"pool_pre_ping": True}, **watched)
+        for attempt in range(3):
+            try:
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)  # heartbeats
+                    return optuna.storages.RDBStorage(url, engine_kwargs={"pool_pre_ping": True}, **watched)
+            except (sqlalchemy.exc.IntegrityError, sqlalchemy.exc.ProgrammingError):
+                # workers started together on a new database both create Optuna's tables: one wins, the other
+                # finds them there when it tries again
+                if attempt == 2:
+                    raise
+                time.sleep(1 + attempt)
     except ImportError as exc:  # Optuna's, from the driver's ModuleNotFoundError
         missing = next((e.name for e in (exc, exc.__cause__, exc.__context__) if isinstance(e, ImportError) and
                         e.name), None)

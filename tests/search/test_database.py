@@ -83,7 +83,7 @@ def training_trial(repo: Path, finished: int) -> bool:
 
 @pytest.mark.slow  # a PostgreSQL server, three clones, real DVC experiments in two processes
 def test_two_machines_share_a_study_on_postgresql_and_a_lost_worker_loses_nothing(postgresql, reproduced, tmp_path):
-    url = postgresql.database("two_machines")
+    url, other_url = postgresql.database("two_machines"), postgresql.database("other_search_file")
 
     # a wrong password, and a study started from another search file, are refused in one line
     tiny = tmp_path / "tiny.yaml"
@@ -92,7 +92,7 @@ def test_two_machines_share_a_study_on_postgresql_and_a_lost_worker_loses_nothin
     with pytest.raises(UserError, match=r"^--storage postgresql://optuna:\*\*\*@127.0.0.1:\d+/two_machines: cannot "
                                         r"open the database: .*password authentication failed for user \"optuna\"$"):
         storage.storage(postgresql.url("two_machines", password="wrong"))
-    study.open_study(other, url)
+    study.open_study(other, other_url)
 
     # the origin: the project, reproduced and committed, its outputs in a DVC remote directory
     origin = reproduced
@@ -102,12 +102,12 @@ def test_two_machines_share_a_study_on_postgresql_and_a_lost_worker_loses_nothin
     dvc("push", "-q", cwd=origin)
     first, second = clone(origin, tmp_path / "first"), clone(origin, tmp_path / "second")
 
-    refused = search(first, url, "--no-finish")
+    refused = search(first, other_url, "--no-finish")
     assert refused.wait(timeout=300) == 2
     assert "conf/search/tiny.yaml: changed since study 'tiny' started in postgresql://optuna:***@" in \
         refused.stdout.read()
-    optuna.delete_study(study_name="tiny", storage=url)
 
+    # started together on a new database: both create its tables, one of them first
     lost, survivor = search(first, url, "--no-finish"), search(second, url, "--no-finish")
     deadline = time.time() + 600
     while not training_trial(first, finished=1) and lost.poll() is None and time.time() < deadline:
