@@ -1,15 +1,15 @@
-"""A search's storage and remote, told apart from the user's mistakes in one line each: a database that cannot
+"""A search's storage and remote: the user's mistakes in one line each: a database that cannot
 be reached, a driver that is not installed, a clone without the remotes that `--remote` pushes to. (The
 PostgreSQL server itself, a refused login and several machines: test_database.py.)"""
 
 import socket
 
 import pytest
-from helpers import ROOT, dvc, run
+from helpers import dvc, run
 
 from lstm_tuning.errors import UserError
 from lstm_tuning.search.run import check_remote
-from lstm_tuning.search.storage import database_url, shown
+from lstm_tuning.search.storage import database_url, shown, storage
 
 
 def closed_port() -> int:
@@ -18,22 +18,21 @@ def closed_port() -> int:
         return probe.getsockname()[1]
 
 
-def test_a_database_that_cannot_be_reached_is_one_line_before_any_work():
+def test_a_database_that_cannot_be_reached_is_one_line_without_its_password():
     url = f"postgresql://optuna:secret@127.0.0.1:{closed_port()}/studies"
-    result = run(["lstm-tuning", "search", "shampoo", "--storage", url], cwd=ROOT, check=False)
-    assert result.returncode == 2
-    line = result.stderr.strip()
+    with pytest.raises(UserError) as error:
+        storage(url)
+    line = str(error.value)
     assert "\n" not in line and "secret" not in line, line
-    assert line.startswith("error: --storage postgresql://optuna:***@127.0.0.1:") and "cannot open the database: " \
-        "connection failed" in line and "Connection refused" in line, line
+    assert line.startswith(f"--storage {url.replace('secret', '***')}: cannot open the database: connection failed")
+    assert "Connection refused" in line, line
 
 
 def test_a_missing_driver_names_the_package_to_install():
     url = f"mysql://u@127.0.0.1:{closed_port()}/studies"  # PyMySQL is no dependency: really missing here
-    result = run(["lstm-tuning", "search", "shampoo", "--storage", url], cwd=ROOT, check=False)
-    assert result.returncode == 2
-    assert result.stderr.strip() == f"error: --storage {url}: the mysql driver (pymysql) is not installed: " \
-        "pip install 'PyMySQL'"
+    with pytest.raises(UserError, match=rf"^--storage {url}: the mysql driver \(pymysql\) is not installed: "
+                                        r"pip install 'PyMySQL'$"):
+        storage(url)
 
 
 def test_urls_name_the_installed_driver_and_hide_the_password():
@@ -43,6 +42,7 @@ def test_urls_name_the_installed_driver_and_hide_the_password():
     assert shown("postgresql://u:p@h:5432/db") == "postgresql://u:***@h:5432/db"
 
 
+@pytest.mark.slow  # real git and DVC commands
 def test_a_remote_to_push_to_that_is_missing_is_one_line(tmp_path, monkeypatch):
     run(["git", "init", "-q"], cwd=tmp_path)
     dvc("init", "-q", cwd=tmp_path)
