@@ -72,8 +72,6 @@ def experiment(argv: list[str]) -> None:
 def search(argv: list[str]) -> None:
     """Search a space of configurations with Optuna, every trial a DVC experiment (`conf/search/<name>.yaml`)."""
     parser = _parser("search", search, """
-    lstm-tuning search <name> [-j N] [--trials N] [--timeout SECONDS] [--storage PATH_OR_URL]
-
 The study lives in Optuna storage (default studies/<name>/journal.log; a database URL such as
 postgresql://user@host/db for workers on several machines). When no trial is left running, the choice is
 written to conf/experiment/<name>.yaml, reproduced once, its test period scored once, and
