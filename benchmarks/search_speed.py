@@ -9,9 +9,9 @@ each trial drawing only a new `train.seed` (so each really trains: no run-cache 
 - `lstm-tuning search` with -j 1: seconds per trial, and its overhead per trial over the plain runs;
 - `lstm-tuning search` with -j 2: trials per minute (target: at least 6 on the 2-core machine).
 The searches are timed without their choice and report (`--no-finish`).
-With --storages, on small settings (20 epochs x 3 repeats, as the tests), it prints trials per minute with 1 and 2 worker
-processes (each `-j 1`) on the journal file of one machine, and on a PostgreSQL database (a server of this
-machine's installation started for the run, as the tests start it), in one run.
+With --storages, on small settings (20 epochs x 3 repeats, as the tests), it prints trials per minute with 1
+and 2 worker processes (each `-j 1`) on the journal file of one machine, and on a PostgreSQL database (a server
+of this machine's installation started for the run, as the tests start it), in one run.
 Not a test: timings on a shared machine are noisy, so only figures measured side by side mean anything.
 """
 
@@ -42,9 +42,10 @@ def search_seconds(repo: Path, name: str, trials: int, jobs: int) -> float:
     return run([sys.executable, "-m", "lstm_tuning", "search", name, "-j", str(jobs), "--no-finish"], repo)
 
 
-def workers_seconds(repo: Path, name: str, seed: int, trials: int, workers: int, storage: str) -> float:
+def workers_seconds(repo: Path, name: str, seed: int, trials: int, workers: int, storage: str) -> tuple[float, float]:
     """Wall seconds for `workers` worker processes to run `trials` trials of a small search on `storage` (a
-    sampler seed of its own: another search's draws would be run-cache hits)."""
+    sampler seed of its own: another search's draws would be run-cache hits), and the trials' own span as the
+    study records it (first start to last end: without each worker's start-up)."""
     small = {"train.epochs": 20, "train.repeats": 3, "data.val_size": 6}
     (repo / "conf/search" / f"{name}.yaml").write_text(yaml.safe_dump(SPACE | {"trials": trials, "seed": seed,
                                                                               "fixed": small}))
@@ -56,7 +57,15 @@ def workers_seconds(repo: Path, name: str, seed: int, trials: int, workers: int,
     for process in processes:
         if process.wait():
             sys.exit(f"{' '.join(command)} failed:\n{process.stderr.read()[-2000:]}")
-    return time.perf_counter() - start
+    wall = time.perf_counter() - start
+    import optuna
+
+    from lstm_tuning.search.storage import storage as open_storage
+
+    found = optuna.load_study(study_name=name, storage=open_storage(storage if "://" in storage else
+                                                                    str(repo / storage))).get_trials()
+    span = max(t.datetime_complete for t in found) - min(t.datetime_start for t in found)
+    return wall, span.total_seconds()
 
 
 def storages(n: int) -> None:
@@ -79,9 +88,10 @@ def storages(n: int) -> None:
                                                               storage(name))
     finally:
         server.stop()
-    for (label, workers), seconds in figures.items():
-        print(f"{label:<12} {workers} worker{'s' if workers > 1 else ' '}, {n} trials: {seconds / n:5.1f} s per trial, "
-              f"{60 * n / seconds:4.1f} trials/min")
+    print(f"{n} trials each; trials/min over the workers' wall time (start-up included) and over the trials' span")
+    for (label, workers), (wall, span) in figures.items():
+        print(f"{label:<12} {workers} worker{'s' if workers > 1 else ' '}: {60 * n / wall:4.1f} trials/min "
+              f"({wall / n:5.1f} s per trial); trials' span: {60 * n / span:4.1f} trials/min")
 
 
 def main() -> None:
