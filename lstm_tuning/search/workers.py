@@ -32,6 +32,7 @@ from lstm_tuning.search.study import WORKER, fail_lost_trials, study_dir
 from lstm_tuning.search.trials import TARGET, experiment_name, interrupted, last_error, metric, was_refused
 
 log = logging.getLogger("search")
+WAITING_POLL = 2  # seconds between a spent worker's looks at the other workers' running trials
 
 
 @dataclass
@@ -118,8 +119,8 @@ class Workers:
                 else:
                     trial = study.ask()
                     self.taken.add(trial.number)
-            if trial is None:  # another worker's trial may yet be lost: look again after a heartbeat
-                self.stopping.wait(self.heartbeat)
+            if trial is None:  # another worker's trial may yet be lost: look again soon (one query)
+                self.stopping.wait(min(self.heartbeat, WAITING_POLL))
                 continue
             # a sampler seeded by the trial's number: the same history draws the same params, whichever worker
             study.sampler = sampler(self.search.seed, trial.number)
