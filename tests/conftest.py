@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -39,6 +40,6 @@ def reproduced(reproduced_once: Path, tmp_path: Path) -> Path:
 @pytest.fixture(scope="session")
 def postgresql(tmp_path_factory):
     """A PostgreSQL server for the run, started once (docs/search.md: the developer set-up)."""
-    server = PostgreSQL(Path("/tmp"))
+    server = PostgreSQL(Path(tempfile.gettempdir()))  # not pytest's folders: the server's user cannot enter them
     yield server
     server.stop()
