@@ -14,12 +14,14 @@ defaults: conf/ holds every value, once.
 from __future__ import annotations
 
 import dataclasses
+import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from hydra import compose, initialize_config_dir
+from hydra import compose as hydra_compose
+from hydra import initialize_config_dir
 from hydra.errors import HydraException
 from omegaconf import OmegaConf
 from omegaconf.errors import OmegaConfBaseException
@@ -88,11 +90,21 @@ def load(overrides: list[str] | None = None, params_file: Path | None = None) ->
     if not params_file.is_file():
         raise UserError(f"{params_file}: not found; run from the project root or `dvc exp run` to compose conf/")
     try:
-        with initialize_config_dir(config_dir=str(params_file.parent), version_base="1.3"):
-            composed = compose(config_name=params_file.stem, overrides=list(overrides or []))
+        composed = compose(params_file.parent, params_file.stem, list(overrides or []), as_dict=False)
     except HydraException as exc:
         raise UserError(f"{source}: override rejected: {_first_line(exc)}") from exc
     return checked(composed, source)
+
+
+_hydra = threading.Lock()  # Hydra's state is global: one composition at a time (a search's workers are threads)
+
+
+def compose(directory: Path, name: str, overrides: list[str], as_dict: bool = True):
+    """`<directory>/<name>.yaml` composed by Hydra with `overrides`: conf/config.yaml as `dvc exp run -S`
+    composes it into params.yaml, or params.yaml as a stage reads it. The one place Hydra composes."""
+    with _hydra, initialize_config_dir(config_dir=str(Path(directory).resolve()), version_base="1.3"):
+        composed = hydra_compose(config_name=name, overrides=list(overrides))
+    return OmegaConf.to_container(composed) if as_dict else composed
 
 
 def checked(composed, source: str) -> Config:

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import os
 import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
-from helpers import NO_XLA_CACHE, copy_repo, dvc
+from helpers import NO_XLA_CACHE, PostgreSQL, copy_repo, dvc
 
 os.environ["DVC_NO_ANALYTICS"] = "1"
 # Tests run in this process trace their programs in whatever order xdist hands the tests out, so the programs'
@@ -34,3 +35,11 @@ def reproduced(reproduced_once: Path, tmp_path: Path) -> Path:
     """A copy as `repo_copy` after `dvc repro` (uncommitted), for the tests that start from a pipeline up to
     date: the run is shared (once per xdist worker), the copy is the test's own."""
     return Path(shutil.copytree(reproduced_once, tmp_path / "repo", symlinks=True))
+
+
+@pytest.fixture(scope="session")
+def postgresql(tmp_path_factory):
+    """A PostgreSQL server for the run, started once (docs/search.md: the developer set-up)."""
+    server = PostgreSQL(Path(tempfile.gettempdir()))  # not pytest's folders: the server's user cannot enter them
+    yield server
+    server.stop()

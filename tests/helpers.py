@@ -17,7 +17,7 @@ from pathlib import Path
 
 import yaml
 
-from lstm_tuning import config
+from lstm_tuning import config, repository
 from lstm_tuning.data import backtest, framings, sources, transforms
 from lstm_tuning.data.specs import SOURCES, TASKS, SeriesParams
 
@@ -40,14 +40,16 @@ def project_env() -> dict[str, str]:
 
 
 def run(args: list[str], cwd: Path, check: bool = True) -> subprocess.CompletedProcess:
-    result = subprocess.run(args, cwd=cwd, env=project_env(), capture_output=True, text=True)
-    if check and result.returncode != 0:
+    """The package's runner (lstm_tuning.repository) in the project's environment; a failure shows all output."""
+    try:
+        return repository.run(args, cwd=cwd, env=project_env(), check=check)
+    except repository.CommandFailed as exc:
+        result = exc.result
         raise AssertionError(f"{' '.join(args)} failed ({result.returncode}):\n{result.stdout}\n{result.stderr}")
-    return result
 
 
 def dvc(*args: str, cwd: Path, check: bool = True) -> subprocess.CompletedProcess:
-    return run([sys.executable, "-m", "dvc", *args], cwd=cwd, check=check)
+    return run(repository.dvc_command(*args), cwd=cwd, check=check)
 
 
 def stage(name: str, cwd: Path, check: bool = True) -> subprocess.CompletedProcess:
@@ -119,11 +121,7 @@ def experiments(repo) -> list[dict]:
 
 def compose_conf(overrides=()) -> dict:
     """conf/ composed as `dvc exp run -S ...` composes it into params.yaml."""
-    from hydra import compose, initialize_config_dir
-    from omegaconf import OmegaConf
-
-    with initialize_config_dir(config_dir=str(ROOT / "conf"), version_base="1.3"):
-        return OmegaConf.to_container(compose(config_name="config", overrides=list(overrides)))
+    return config.compose(ROOT / "conf", "config", list(overrides))
 
 
 def load_config(tmp_path: Path, conf_overrides=(), overrides=()) -> config.Config:
@@ -204,3 +202,63 @@ def fit_alone(windows: dict, fit: int) -> dict:
     """The window stage's arrays for fit `fit` of a backtest alone: what training it alone sees."""
     return {**windows, "X": windows["X"][fit : fit + 1], "y": windows["y"][fit : fit + 1],
             "train": windows["train"][fit : fit + 1]}
+
+
+class PostgreSQL:
+    """A PostgreSQL server of this machine's installation (Debian's `postgresql` package; `.ci/run` installs it),
+    started in a temporary directory on a free loopback port for the test run. initdb refuses to run as root, so
+    as root the server runs as the `postgres` user the package creates. Its superuser logs in with a password
+    over TCP (so a wrong one is refused, as a real server's would be)."""
+
+    USER, PASSWORD = "optuna", "search-test"
+
+    def __init__(self, base: Path):
+        import pwd
+        import socket
+        import tempfile
+
+        versions = sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb"), key=lambda p: int(p.parts[-3]))
+        initdb = versions[-1] if versions else shutil.which("initdb")
+        if not initdb:
+            raise AssertionError("no PostgreSQL server on this machine (initdb not in /usr/lib/postgresql/*/bin nor "
+                                 "on PATH): `apt-get install -y postgresql` (see docs/search.md; .ci/run does it)")
+        self.bin = Path(initdb).parent
+        # a directory of its own that the server's user can enter (pytest's are the test user's only)
+        self.dir = Path(tempfile.mkdtemp(prefix="postgresql-", dir=base))
+        self.as_user = []
+        if os.geteuid() == 0:
+            owner = pwd.getpwnam("postgres")
+            os.chmod(self.dir, 0o755)
+            os.chown(self.dir, owner.pw_uid, owner.pw_gid)
+            self.as_user = ["runuser", "-u", "postgres", "--"]
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            self.port = probe.getsockname()[1]
+        password = self.dir / "password"
+        password.write_text(self.PASSWORD)
+        if self.as_user:
+            os.chown(password, owner.pw_uid, owner.pw_gid)
+        self._server("initdb", "-D", str(self.dir / "data"), "-U", self.USER, f"--pwfile={password}",
+                     "--auth-host=scram-sha-256", "--auth-local=trust", "-E", "UTF8", "--no-sync")
+        self._server("pg_ctl", "-D", str(self.dir / "data"), "-l", str(self.dir / "server.log"), "-w", "start", "-o",
+                     f"-p {self.port} -k {self.dir} -c listen_addresses=127.0.0.1 -c max_connections=200 "
+                     "-c fsync=off")  # a throw-away server: no waiting for the disk
+
+    def _server(self, program: str, *args: str) -> None:
+        run([*self.as_user, str(self.bin / program), *args], cwd=self.dir)
+
+    def url(self, database: str, password: str = PASSWORD) -> str:
+        return f"postgresql://{self.USER}:{password}@127.0.0.1:{self.port}/{database}"
+
+    def database(self, name: str) -> str:
+        """A new, empty database: its URL."""
+        import psycopg
+
+        with psycopg.connect(host="127.0.0.1", port=self.port, user=self.USER, password=self.PASSWORD,
+                             dbname="postgres", autocommit=True) as connection:
+            connection.execute(f'CREATE DATABASE "{name}"')
+        return self.url(name)
+
+    def stop(self) -> None:
+        self._server("pg_ctl", "-D", str(self.dir / "data"), "-m", "fast", "-w", "stop")
+        shutil.rmtree(self.dir, ignore_errors=True)

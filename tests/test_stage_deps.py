@@ -81,7 +81,7 @@ def test_the_closure_follows_lazy_and_named_imports():
     train = closure(module_file("stages.train"))
     assert ROOT / "lstm_tuning/training/carried_state.py" in train  # imported inside main()
     assert ROOT / "lstm_tuning/models/conv_lstm.py" in train  # loaded by name by models.builders
-    assert ROOT / "lstm_tuning/reports/study.py" not in train
+    assert ROOT / "lstm_tuning/reports/sweep.py" not in train
 
 
 def test_the_config_imports_specs_and_no_implementation():

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -13,7 +11,7 @@ import numpy as np
 import pandas as pd
 from dvc.exceptions import DvcException
 
-from lstm_tuning import paths
+from lstm_tuning import paths, repository
 from lstm_tuning.errors import UserError
 
 
@@ -36,18 +34,8 @@ def flatten(params: dict, prefix: str = "") -> dict:
     return flat
 
 
-def run_dvc(*args: str, cwd: Path | None = None) -> str:
-    """The output of a DVC command run with this interpreter; a failure is a one-line UserError."""
-    result = subprocess.run([sys.executable, "-m", "dvc", *args], cwd=cwd, capture_output=True, text=True,
-                            check=False)
-    if result.returncode != 0:
-        message = (result.stderr.strip().splitlines() or ["no output"])[-1]
-        raise UserError(f"{cwd or '.'}: `dvc {' '.join(args)}` failed: {message}")
-    return result.stdout
-
-
 def _exp_show(repo: Path, rev: str) -> list[dict]:
-    return json.loads(run_dvc("exp", "show", "--json", "--rev", rev, cwd=repo))
+    return json.loads(repository.dvc("exp", "show", "--json", "--rev", rev, cwd=repo))
 
 
 def _params(rev_entry: dict) -> dict:

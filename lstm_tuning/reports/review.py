@@ -10,12 +10,9 @@ two revisions; a revision whose outputs are not in the local DVC cache counts as
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import re
-import subprocess
-import sys
 from collections import Counter
 from itertools import groupby
 from pathlib import Path
@@ -28,7 +25,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 from lstm_tuning import paths  # noqa: E402
 from lstm_tuning.evaluation import scores  # noqa: E402
 from lstm_tuning.outputs import save_figure  # noqa: E402
-from lstm_tuning.reports.experiments import run_dvc  # noqa: E402
+from lstm_tuning.repository import dvc, run  # noqa: E402
 
 WORKSPACE = "workspace"
 
@@ -89,7 +86,7 @@ def changed_plots(base: str, images: Path) -> list[tuple[str, list[Path], str | 
     An image plot gives the base's image (when there is one) and this revision's; a data plot one image
     with both revisions drawn.
     """
-    diff = json.loads(run_dvc("plots", "diff", base, "--json", "--split", "-o", str(images)))
+    diff = json.loads(dvc("plots", "diff", base, "--json", "--split", "-o", str(images)))
     plots, changed = diff["data"], []
     # DVC reports an error per plot and revision, or per revision (no "name") when it can load nothing
     errors = {(e.get("name"), e["rev"]): e["msg"].rstrip(".") for e in diff.get("errors") or []}
@@ -134,7 +131,7 @@ def _headline(base: str) -> list[str]:
     if "skill" not in workspace:
         return []
     lines = [f"**This revision:** {scores.verdict(workspace)}", ""]
-    shown = subprocess.run(["git", "show", f"{base}:{paths.METRICS}"], capture_output=True, text=True)
+    shown = run(["git", "show", f"{base}:{paths.METRICS}"], check=False)
     try:
         before = json.loads(shown.stdout) if shown.returncode == 0 else {}
     except ValueError:
@@ -154,8 +151,8 @@ def _headline(base: str) -> list[str]:
 
 
 def markdown(base: str, images: Path) -> str:
-    metrics = _table_or(run_dvc("metrics", "diff", base, "--md"), "No metric changed.")
-    params = _table_or(run_dvc("params", "diff", base, "--md"), "No param changed.")
+    metrics = _table_or(dvc("metrics", "diff", base, "--md"), "No metric changed.")
+    params = _table_or(dvc("params", "diff", base, "--md"), "No param changed.")
     lines = [f"# DVC review: this revision against `{base}`", "", *_headline(base), "## Headline metrics", "",
              metrics, "", "## Params", "", params, "", "## Plots that changed", ""]
     plots = changed_plots(base, images)
@@ -167,12 +164,3 @@ def markdown(base: str, images: Path) -> str:
     if not plots:
         lines += ["No plot changed.", ""]
     return "\n".join(lines)
-
-
-def main(argv: list[str]) -> None:
-    parser = argparse.ArgumentParser(prog="lstm-tuning review", description=__doc__.splitlines()[0])
-    parser.add_argument("base", help="the revision to compare against, for example main")
-    parser.add_argument("--images", type=Path, default=Path("review"), help="where the plot images go")
-    args = parser.parse_args(argv)
-    sys.stdout.write(markdown(args.base, args.images))
-

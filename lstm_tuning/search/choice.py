@@ -11,14 +11,10 @@ so it cannot drift from the run it names the way a hand copy does.
 
 from __future__ import annotations
 
-import argparse
 import logging
-import threading
 from pathlib import Path
 
 import yaml
-from hydra import compose, initialize_config_dir
-from omegaconf import OmegaConf
 
 from lstm_tuning import config
 from lstm_tuning.errors import UserError
@@ -28,15 +24,13 @@ from lstm_tuning.reports import experiments
 log = logging.getLogger("experiment")
 
 CONF = Path("conf")
-_hydra = threading.Lock()  # Hydra's global state: one composition at a time (a search's workers are threads)
 # the groups whose option is one file of their own, picked by its `name`; train and forecast have one option
 PICKED_BY_NAME = [group for group in config.GROUPS if group not in config.SINGLE]
 
 
 def composed(conf: Path, overrides: list[str]) -> dict:
     """conf/ composed as `dvc exp run -S <overrides>` composes it into params.yaml."""
-    with _hydra, initialize_config_dir(config_dir=str(conf.resolve()), version_base="1.3"):
-        return OmegaConf.to_container(compose(config_name="config", overrides=overrides))
+    return config.compose(conf, "config", overrides)
 
 
 def experiment_file(params: dict, conf: Path) -> tuple[list[str], dict]:
@@ -80,17 +74,14 @@ def write(name: str, params: dict, conf: Path = CONF, origin: str = "") -> Path:
     return path
 
 
-def main(argv: list[str]) -> None:
-    parser = argparse.ArgumentParser(prog="lstm-tuning experiment", description=__doc__.splitlines()[0])
-    parser.add_argument("name", help="a finished DVC experiment of the commit (as `dvc exp show` names it)")
-    parser.add_argument("--as", dest="as_name", required=True, help="the experiment file's name: conf/experiment/<as>")
-    parser.add_argument("--rev", default="HEAD", help="the commit whose experiments to look in (default HEAD)")
-    args = parser.parse_args(argv)
-    _, found = experiments.load(Path("."), args.rev)
-    chosen = {e.name: e for e in found}.get(args.name)
+def from_experiment(experiment: str, name: str, rev: str = "HEAD") -> Path:
+    """conf/experiment/<name>.yaml from the finished DVC experiment `experiment` of commit `rev`."""
+    _, found = experiments.load(Path("."), rev)
+    chosen = {e.name: e for e in found}.get(experiment)
     if chosen is None:
         names = ", ".join(e.name for e in found) or "none"
-        raise UserError(f"no finished experiment {args.name!r} of {args.rev} (found: {names}); see `dvc exp show`")
-    path = write(args.as_name, chosen.params, origin=f"`lstm-tuning experiment {args.name} --as {args.as_name}` from "
-                                                    f"DVC experiment {args.name} ({chosen.rev[:7]})")
-    log.info("wrote %s from experiment %s (%s)", path, args.name, chosen.rev[:7])
+        raise UserError(f"no finished experiment {experiment!r} of {rev} (found: {names}); see `dvc exp show`")
+    path = write(name, chosen.params, origin=f"`lstm-tuning experiment {experiment} --as {name}` from "
+                                             f"DVC experiment {experiment} ({chosen.rev[:7]})")
+    log.info("wrote %s from experiment %s (%s)", path, experiment, chosen.rev[:7])
+    return path

@@ -6,28 +6,37 @@ from __future__ import annotations
 
 import logging
 
+from lstm_tuning import repository
 from lstm_tuning.errors import UserError
-from lstm_tuning.reports import experiments, search_report
-from lstm_tuning.search import choice, pruning
+from lstm_tuning.repository import experiment_file, experiment_ref
+from lstm_tuning.search import choice, report
 from lstm_tuning.search.space import Search
-from lstm_tuning.search.study import TARGET, experiment_file, experiment_ref, metric, study_dir
+from lstm_tuning.search.storage import shown
+from lstm_tuning.search.study import load, study_dir
+from lstm_tuning.search.trials import TARGET, metric
 
 log = logging.getLogger("search")
 
 
-def finish(search: Search, study, location: str) -> None:
+def finish(search: Search, study, location: str, remote: str | None = None) -> None:
+    """The choice and the report; `remote` (a git remote, with the DVC remote as default) is where the
+    experiments of trials run on other machines are pulled from."""
     import optuna
 
     complete = study.get_trials(deepcopy=False, states=(optuna.trial.TrialState.COMPLETE,))
     if not complete:
-        raise UserError(f"study {search.name!r} ({location}): no trial finished; see the logs in "
+        raise UserError(f"study {search.name!r} ({shown(location)}): no trial finished; see the logs in "
                         f"{study_dir(search.name) / 'logs'}")
     best = min(complete, key=lambda t: (t.value, t.number))
+    elsewhere = [t.user_attrs["experiment"] for t in complete if experiment_ref(t.user_attrs["experiment"]) is None]
+    if elsewhere and remote:  # run by workers on other machines, which pushed them
+        log.info("pulling %d trials' experiments from %s: %s", len(elsewhere), remote, " ".join(elsewhere))
+        repository.dvc("exp", "pull", remote, *elsewhere)
     ref = experiment_ref(best.user_attrs["experiment"])
     if ref is None:
         raise UserError(f"trial {best.number}'s experiment {best.user_attrs['experiment']} is not in this "
                         "repository (run on another machine?): `dvc exp pull <remote> "
-                        f"{best.user_attrs['experiment']}` it first")
+                        f"{best.user_attrs['experiment']}` it first, or pass --remote <remote>")
     params = experiment_file(ref, "params.yaml")
     path = choice.write(search.name, params, origin=(
         f"`lstm-tuning search {search.name}`: trial {best.number} (DVC experiment {best.user_attrs['experiment']}, "
@@ -40,11 +49,10 @@ def finish(search: Search, study, location: str) -> None:
     if reproduced != best.value:
         raise UserError(f"{path}: `dvc exp run -S experiment={search.name}` gave {search.objective} {reproduced}, "
                         f"not the trial's {best.value}: the choice does not reproduce; is the pipeline deterministic?")
-    report = search_report.write(study_dir(search.name), search, optuna.load_study(
-        study_name=search.name, storage=pruning.storage(location)), best, metrics, location)
+    written = report.write(study_dir(search.name), search, load(search, location), best, metrics, shown(location))
     log.info("the choice reproduces trial %d's %s (%.4f); test RMSE mean %.3f, ensemble %.3f, scored once; "
              "wrote %s", best.number, search.objective, reproduced, metrics["test_mean"]["rmse"],
-             metrics["test_ensemble"]["rmse"], report)
+             metrics["test_ensemble"]["rmse"], written)
 
 
 def run_choice(search: Search, params: dict) -> str:
@@ -55,7 +63,7 @@ def run_choice(search: Search, params: dict) -> str:
     if ref and experiment_file(ref, "params.yaml") == params:
         return ref
     if ref:  # an earlier choice of this study, before more trials changed it
-        experiments.run_dvc("exp", "remove", name)
+        repository.dvc("exp", "remove", name)
     log.info("running the choice: dvc exp run --temp %s -n %s -S experiment=%s", TARGET, name, search.name)
-    experiments.run_dvc("exp", "run", "--temp", TARGET, "-n", name, "-S", f"experiment={search.name}")
+    repository.dvc("exp", "run", "--temp", TARGET, "-n", name, "-S", f"experiment={search.name}")
     return experiment_ref(name)

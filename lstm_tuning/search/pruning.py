@@ -19,6 +19,7 @@ import numpy as np
 
 from lstm_tuning.errors import UserError
 from lstm_tuning.options import Option, Registry, check_bounds, param
+from lstm_tuning.search.storage import storage
 
 ENV = "LSTM_TUNING_TRIAL"
 log = logging.getLogger("pruning")
@@ -79,16 +80,6 @@ def build(pruner: dict):
         return optuna.pruners.SuccessiveHalvingPruner(min_resource=values.min_epochs,
                                                       reduction_factor=values.reduction_factor)
     return optuna.pruners.NopPruner()
-
-
-def storage(location: str):
-    """Optuna storage: a database URL (`sqlite:///study.db`, `postgresql://...`) or a journal file's path."""
-    if "://" in location:
-        return location
-    import optuna
-    from optuna.storages.journal import JournalFileBackend
-
-    return optuna.storages.JournalStorage(JournalFileBackend(location))
 
 
 def handed_over(trial_id: int, study: str, location: str, pruner: dict, ensemble: bool) -> dict:

@@ -6,7 +6,7 @@ import pytest
 import yaml
 
 from lstm_tuning.errors import UserError
-from lstm_tuning.search import space, study
+from lstm_tuning.search import space, workers
 
 SEARCH = {
     "objective": "val_rmse.mean",
@@ -82,9 +82,9 @@ def test_a_trial_draws_only_the_params_of_the_options_it_picks(searches):
     drawn.enqueue_trial({"model": "vanilla"})
     drawn.enqueue_trial({"model": "stacked"})
     vanilla, stacked = drawn.ask(), drawn.ask()
-    assert study.suggest(search, vanilla)[0] == "model=vanilla"
+    assert workers.suggest(search, vanilla)[0] == "model=vanilla"
     assert "model.layers" not in vanilla.params and {"model.units", "train.batch_size"} <= set(vanilla.params)
-    overrides = study.suggest(search, stacked)
+    overrides = workers.suggest(search, stacked)
     assert overrides[0] == "model=stacked" and 2 <= stacked.params["model.layers"] <= 4
     assert f"model.layers={stacked.params['model.layers']}" in overrides
 
@@ -95,8 +95,8 @@ def test_the_same_trial_number_draws_the_same_params(searches):
     for _ in range(2):
         one = optuna.create_study()
         trial = one.ask()
-        one.sampler = study.sampler(search.seed, trial.number)
-        drawn.append(study.suggest(search, trial))
+        one.sampler = workers.sampler(search.seed, trial.number)
+        drawn.append(workers.suggest(search, trial))
     assert drawn[0] == drawn[1]
 
 

@@ -15,7 +15,7 @@ import yaml
 from helpers import dvc, experiments, project_env, run
 
 from lstm_tuning.errors import UserError
-from lstm_tuning.search import pruning, space, study
+from lstm_tuning.search import run_cache, space, storage, study, workers
 
 TINY = {
     "objective": "val_ensemble.rmse",
@@ -33,7 +33,7 @@ def worker(repo):
 
 
 def trials(repo):
-    study = optuna.load_study(study_name="tiny", storage=pruning.storage(str(repo / "studies/tiny/journal.log")))
+    study = optuna.load_study(study_name="tiny", storage=storage.storage(str(repo / "studies/tiny/journal.log")))
     return study.get_trials(deepcopy=False)
 
 
@@ -65,8 +65,8 @@ def test_workers_share_a_study_resume_it_and_the_tool_writes_a_choice_that_repro
     os.utime(half_written, (transform_run.stat().st_mtime + 1,) * 2)
 
     # two workers on the same study, started together
-    workers = [worker(repo_copy) for _ in range(2)]
-    for process in workers:
+    processes = [worker(repo_copy) for _ in range(2)]
+    for process in processes:
         output = process.communicate(timeout=900)[0]
         logs = {log.name: log.read_text()[-2000:] for log in sorted((repo_copy / "studies/tiny/logs").glob("*.log"))}
         assert process.returncode == 0, f"{output}\n{logs}"
@@ -115,22 +115,22 @@ def test_only_runs_no_process_is_still_writing_are_removed_from_the_run_cache(tm
     os.utime(left, (time.time() - 5,) * 2)
     os.utime(entry, (time.time() - 5,) * 2)
     monkeypatch.chdir(tmp_path)
-    study.remove_half_written_runs(min_age=1.0)
+    run_cache.remove_half_written_runs(min_age=1.0)
     assert sorted(p.name for p in folder.iterdir()) == [".writing.tmp", "c" * 64]
 
 
 def test_the_budget_counts_trials_that_run_not_those_refused_or_interrupted(tmp_path):
     search = space.Search("s", tmp_path / "s.yaml", "val_rmse.mean", trials=2, timeout=None, seed=0, pruner={},
                           fixed={})
-    workers = study.Workers(search, str(tmp_path / "journal.log"), jobs=1)
+    search_workers = workers.Workers(search, str(tmp_path / "journal.log"), jobs=1)
     trials = optuna.create_study()
     for attrs, state in [({"error": "refused"}, optuna.trial.TrialState.FAIL),
                          ({"seconds": 9.0, "interrupted": True}, optuna.trial.TrialState.FAIL),
                          ({"seconds": 9.0}, optuna.trial.TrialState.PRUNED)]:
         trials.add_trial(optuna.trial.create_trial(state=state, user_attrs=attrs))
-    assert not workers._spent(trials)
+    assert not search_workers._spent(trials)
     trials.ask()  # running: counted
-    assert workers._spent(trials)
+    assert search_workers._spent(trials)
 
 
 def test_a_study_refuses_a_search_file_that_changed_what_a_trial_is(tmp_path):

@@ -1,25 +1,21 @@
-"""A study report: one param varied across finished DVC experiments, each value against a baseline value.
-
-    lstm-tuning study --baseline model.units=1 --out studies/units
-    lstm-tuning study --baseline model.units=16 --match data.name=sine_wave --out studies/sine_units
+"""Compare the configurations of a sweep: one param varied across finished DVC experiments, each value against
+a baseline value (`lstm-tuning study`).
 
 Configurations are compared on the backtest's validation origins (choosing on the test origins would be
-tuning on them); `--test` compares on the test origins instead, and the report says which. Two tests sit
+tuning on them); on the test origins instead when asked, and the report says which. Two tests sit
 side by side: the spread of each configuration's repeats (Mann-Whitney U on per-repeat RMSE), and, paired
 at the same origins, the repeat ensembles' squared errors (Diebold-Mariano with the Harvey-Leybourne-Newbold
 correction, Holm-adjusted over the comparisons, which decides; Wilcoxon signed-rank beside it).
 
-The study is every finished experiment of the commit (`--rev`, default HEAD) whose params differ from the
-commit's own params in the baseline's key only; with `--match`, from the params of the baseline's
-experiment that matches those settings (a sweep over another configuration, such as
-`-S experiment=sine_units`). Writes `<out>/report.md` (the table and the verdicts in words),
-`<out>/boxplot.png` and `<out>/train_test.png` (mean training and test RMSE per value: over-fitting shows
-as the two parting).
+The sweep is every finished experiment of a commit whose params differ from the commit's own params in the
+baseline's key only; with `match`, from the params of the baseline's experiment that matches those settings
+(a sweep over another configuration, such as `-S experiment=sine_units`). Writes `<out>/report.md` (the
+table and the verdicts in words), `<out>/boxplot.png` and `<out>/train_test.png` (mean training and test
+RMSE per value: over-fitting shows as the two parting).
 """
 
 from __future__ import annotations
 
-import argparse
 import logging
 from pathlib import Path
 
@@ -36,7 +32,7 @@ from lstm_tuning.evaluation.scores import describe  # noqa: E402
 from lstm_tuning.outputs import atomic_path, save_figure  # noqa: E402
 from lstm_tuning.reports import experiments, statistics  # noqa: E402
 
-log = logging.getLogger("study")
+log = logging.getLogger("sweep")
 
 
 def parse_setting(setting: str) -> tuple[str, object]:
@@ -47,7 +43,7 @@ def parse_setting(setting: str) -> tuple[str, object]:
     return key, yaml.safe_load(value)
 
 
-def study_members(commit_params: dict, found: list[experiments.Experiment], key: str) -> dict:
+def sweep_members(commit_params: dict, found: list[experiments.Experiment], key: str) -> dict:
     """{value of `key`: experiment} for the experiments that differ from the commit in `key` only.
 
     Identical params give identical results (fixed seeds), so one experiment per value is enough.
@@ -88,7 +84,7 @@ def label(key: str, value) -> str:
     return f"{key.rsplit('.', 1)[-1]}={value}"
 
 
-def study_table(scores: dict[str, np.ndarray], baseline: str, alpha: float,
+def sweep_table(scores: dict[str, np.ndarray], baseline: str, alpha: float,
                 origin_losses: dict[str, np.ndarray] | None = None, horizon: int = 1) -> tuple[pd.DataFrame, list[str]]:
     """One row per configuration: RMSE summary over repeats, bootstrap CI of the mean, test against `baseline`;
     with `origin_losses` (each configuration's ensemble squared error per origin, the same origins for all),
@@ -252,47 +248,37 @@ def _match_hint(commit_params: dict, found: list, key: str, value, match: list) 
     return ""
 
 
-def main(argv: list[str]) -> None:
-    parser = argparse.ArgumentParser(prog="lstm-tuning study", description=__doc__.splitlines()[0])
-    parser.add_argument("--baseline", required=True, help="the varied param and its baseline value: model.units=1")
-    parser.add_argument("--out", required=True, type=Path, help="directory for report.md and boxplot.png")
-    parser.add_argument("--rev", default="HEAD", help="the commit whose experiments to gather (default HEAD)")
-    parser.add_argument("--alpha", type=float, default=statistics.ALPHA, help="significance level (0.05)")
-    parser.add_argument("--repo", type=Path, default=Path("."), help="the DVC repository (default: here)")
-    parser.add_argument("--match", action="append", default=[], metavar="KEY=VALUE",
-                        help="study the sweep whose baseline experiment has this param value (repeatable)")
-    parser.add_argument("--test", action="store_true",
-                        help="compare on the test origins instead of the validation origins (not for choosing)")
-    args = parser.parse_args(argv)
-    role = "test" if args.test else "val"
-
-    key, baseline_value = parse_setting(args.baseline)
-    match = [parse_setting(setting) for setting in args.match]
-    commit_params, found = experiments.load(args.repo, args.rev)
+def compare(repo: Path, rev: str, baseline: str, match: list[str], out: Path, alpha: float = statistics.ALPHA,
+            role: str = "val") -> None:
+    """Write the sweep's report.md and plots in `out`: the experiments of `rev` in `repo` that vary the key of
+    `baseline` ("model.units=1") only, on the `role` origins ("val" or "test")."""
+    key, baseline_value = parse_setting(baseline)
+    match = [parse_setting(setting) for setting in match]
+    commit_params, found = experiments.load(repo, rev)
     reference = reference_params(commit_params, found, key, baseline_value, match)
-    members = study_members(reference, found, key)
+    members = sweep_members(reference, found, key)
     if baseline_value not in members:
         values = ", ".join(map(str, members)) or "none"
         raise UserError(
-            f"no finished experiment of {args.rev} with {key}={baseline_value} and every other param as in "
-            f"{args.rev}'s params.yaml (values found: {values}); run `dvc exp run -S {key}={baseline_value}`"
+            f"no finished experiment of {rev} with {key}={baseline_value} and every other param as in "
+            f"{rev}'s params.yaml (values found: {values}); run `dvc exp run -S {key}={baseline_value}`"
             + _match_hint(commit_params, found, key, baseline_value, match)
         )
     if role == "val" and any("val_ensemble" not in e.metrics for e in members.values()):
         raise UserError("the experiments have no validation origins (data.val_size=0): run them with data.val_size "
                         ">= 1, for example -S backtest=expanding -S data.val_size=12, or pass --test to compare on "
                         "the test origins")
-    scores = {label(key, value): experiments.per_repeat_scores(args.repo, e, f"{role}_rmse")
+    scores = {label(key, value): experiments.per_repeat_scores(repo, e, f"{role}_rmse")
               for value, e in members.items()}
-    losses = {label(key, value): experiments.origin_scores(args.repo, e, role)["lstm_rmse"].to_numpy() ** 2
+    losses = {label(key, value): experiments.origin_scores(repo, e, role)["lstm_rmse"].to_numpy() ** 2
               for value, e in members.items()}
-    baseline = label(key, baseline_value)
-    table, verdicts = study_table(scores, baseline, args.alpha, losses, dm_horizon(reference))
-    boxplot(scores, baseline, key, args.out / "boxplot.png", role)
-    train_test_plot(args.repo, members, key, args.out / "train_test.png", role)
-    with atomic_path(args.out / "report.md") as tmp:
-        tmp.write_text(markdown(key, baseline, table, verdicts, args.alpha, "boxplot.png", role))
+    baseline_label = label(key, baseline_value)
+    table, verdicts = sweep_table(scores, baseline_label, alpha, losses, dm_horizon(reference))
+    boxplot(scores, baseline_label, key, out / "boxplot.png", role)
+    train_test_plot(repo, members, key, out / "train_test.png", role)
+    with atomic_path(out / "report.md") as tmp:
+        tmp.write_text(markdown(key, baseline_label, table, verdicts, alpha, "boxplot.png", role))
     log.info("%d configurations of %s from %d experiments of %s on the %s origins; wrote %s/report.md, boxplot.png "
-             "and train_test.png", len(scores), key, len(found), args.rev, ROLE_NAMES[role], args.out)
+             "and train_test.png", len(scores), key, len(found), rev, ROLE_NAMES[role], out)
     for verdict in verdicts:
         log.info("%s", verdict)

@@ -14,7 +14,7 @@ matplotlib.use("Agg")  # files only
 from lstm_tuning.evaluation import scores  # noqa: E402
 from lstm_tuning.evaluation.classical import LABELS  # noqa: E402
 from lstm_tuning.outputs import atomic_path, save_figure  # noqa: E402
-from lstm_tuning.search.study import was_refused  # noqa: E402
+from lstm_tuning.search.trials import retried, was_refused  # noqa: E402
 
 PLOTS = {
     "history.png": ("plot_optimization_history", "Optimisation history"),
@@ -59,6 +59,7 @@ def write(out: Path, search, study, best, metrics: dict, location: str) -> Path:
     trials = study.get_trials(deepcopy=False)
     states = {state: sum(t.state == state for t in trials) for state in optuna.trial.TrialState}
     refused = sum(map(was_refused, trials))
+    lost = retried(trials)  # trials lost with their worker: number -> the trial that ran their params again
     drawn = plots(study, out)
     objective = search.objective
     test, ensemble = metrics["test_mean"], metrics["test_ensemble"]  # the headline of evaluation/metrics.json
@@ -73,8 +74,10 @@ def write(out: Path, search, study, best, metrics: dict, location: str) -> Path:
         f"(seed {search.seed}: trial N draws from its own stream of it); pruner `{search.pruner}` on each "
         "checkpoint's validation error.",
         f"Trials: {len(trials)}: {states[optuna.trial.TrialState.COMPLETE]} finished, "
-        f"{states[optuna.trial.TrialState.PRUNED]} pruned, {states[optuna.trial.TrialState.FAIL] - refused} failed, "
+        f"{states[optuna.trial.TrialState.PRUNED]} pruned, "
+        f"{states[optuna.trial.TrialState.FAIL] - refused - len(lost)} failed, "
         f"{refused} refused by the checks before any run (not counted in the budget)"
+        + (f", {len(lost)} lost with their worker (no heartbeat; run again, not counted twice)" if lost else "")
         + (f", {states[optuna.trial.TrialState.RUNNING]} running" if states[optuna.trial.TrialState.RUNNING] else "")
         + ". Every trial ran with: " + (" ".join(f"`{o}`" for o in search.fixed_overrides) or "the defaults") + ".",
         "",
@@ -104,6 +107,9 @@ def write(out: Path, search, study, best, metrics: dict, location: str) -> Path:
             detail = f"pruned at epoch {t.user_attrs.get('pruned_epoch', t.last_step)}"
         if t.user_attrs.get("interrupted"):
             detail = "interrupted; run again as a later trial"
+        if t.number in lost:
+            detail = (f"lost: worker {t.user_attrs.get('worker', '?')} stopped sending heartbeats; its params ran "
+                      f"again as trial {lost[t.number]}")
         overrides = " ".join(t.user_attrs.get("overrides", []))
         value = t.value if t.state == optuna.trial.TrialState.COMPLETE else None  # a pruned one's is scaled MSE
         lines.append(f"| {t.number} | {t.state.name.lower()} | {_cell(value, 4)} | {t.user_attrs.get('seconds', '')}"
