@@ -25,7 +25,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 from lstm_tuning import paths  # noqa: E402
 from lstm_tuning.evaluation import scores  # noqa: E402
 from lstm_tuning.outputs import save_figure  # noqa: E402
-from lstm_tuning.repository import dvc, run  # noqa: E402
+from lstm_tuning.repository import CommandFailed, dvc, git  # noqa: E402
 
 WORKSPACE = "workspace"
 
@@ -131,10 +131,9 @@ def _headline(base: str) -> list[str]:
     if "skill" not in workspace:
         return []
     lines = [f"**This revision:** {scores.verdict(workspace)}", ""]
-    shown = run(["git", "show", f"{base}:{paths.METRICS}"], check=False)
     try:
-        before = json.loads(shown.stdout) if shown.returncode == 0 else {}
-    except ValueError:
+        before = json.loads(git("show", f"{base}:{paths.METRICS}"))
+    except (CommandFailed, ValueError):  # no such revision or file, or not a headline
         before = {}
     if "skill" not in before:
         lines += [f"`{base}` has no headline to compare with.", ""]
