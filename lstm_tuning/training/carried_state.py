@@ -163,8 +163,6 @@ def train(params, train_cfg, windows, progress: bool = True, source: str = "wind
     stop_windows = tf.constant(windows["stop"])
 
     ckpt_epochs = checkpoint_epochs(epochs, train_cfg.checkpoint_every)
-    ckpt_index = tf.Variable(0)
-    ckpt_forecasts = tf.Variable(tf.fill((len(ckpt_epochs), size, n_windows), np.nan))
 
     early_stopped = tf.Variable(tf.zeros((size,), tf.bool))
     best_val = tf.Variable(tf.fill((size,), np.inf))
@@ -208,7 +206,6 @@ def train(params, train_cfg, windows, progress: bool = True, source: str = "wind
         walked = _walk_forward(step, non_trainable, weights, walk_x, batch_size, units, per_member=not one_fit)
         walked = tf.reshape(tf.transpose(walked, (1, 0, 2)), (size, -1))
         forecasts = tf.where(reached, tf.gather(walked, position, batch_dims=1), np.nan)
-        ckpt_forecasts.scatter_nd_update([[ckpt_index]], [forecasts])
         if train_cfg.early_stopping:
             val_mse = tf.reduce_mean(tf.boolean_mask(tf.square(forecasts - member_y), stop_windows, axis=1), axis=1)
             improved = stack.alive & ~early_stopped & (val_mse < best_val)
@@ -218,8 +215,7 @@ def train(params, train_cfg, windows, progress: bool = True, source: str = "wind
                 best.assign(tf.where(stack.per_member(improved, weight), weight, best))
             since_best.assign(tf.where(improved, 0, since_best + 1))
             early_stopped.assign(early_stopped | (since_best >= train_cfg.early_stopping))
-        ckpt_index.assign_add(1)
-        return 0
+        return forecasts
 
     def run_epoch(epoch):
         # the state starts at zero every epoch and is carried from batch to batch
@@ -229,31 +225,32 @@ def train(params, train_cfg, windows, progress: bool = True, source: str = "wind
         )
         done = epoch + 1
         due = tf.equal(done % train_cfg.checkpoint_every, 0) | tf.equal(done, epochs)
-        tf.cond(due, lambda: checkpoint(done), lambda: 0)
-        return loss_sum / tf.cast(member_batches, tf.float32)
+        forecasts = tf.cond(due, lambda: checkpoint(done), lambda: tf.zeros((size, n_windows)))
+        return loss_sum / tf.cast(member_batches, tf.float32), due, forecasts
 
     chunk = min(math.ceil(epochs / PROGRESS_UPDATES), MAX_EPOCHS_PER_CALL)
-    start = time.perf_counter()
-    seen = 0
+    slots = chunk // train_cfg.checkpoint_every + 3  # the checkpoints one call can reach, and a scratch slot
+    recorded = []  # each call's checkpoint forecasts [checkpoints, members, windows]
 
-    def hand_over(_):
-        nonlocal seen
-        done = int(ckpt_index.numpy())
-        if done > seen:
-            new = per_fit(ckpt_forecasts[seen:done].numpy(), 1, repeats, order)[..., None, None]
-            for epoch, forecasts in zip(ckpt_epochs[seen:done], new):
+    def hand_over(_, forecasts, count):
+        recorded.append(forecasts[: int(count)].numpy())
+        if on_checkpoint:
+            seen = sum(len(r) for r in recorded[:-1])
+            new = per_fit(recorded[-1], 1, repeats, order)[..., None, None]
+            for epoch, forecasts in zip(ckpt_epochs[seen:], new):
                 on_checkpoint(epoch, forecasts)
-            seen = done
 
-    history = run_in_chunks(compile_epochs(run_epoch, chunk, size), epochs, chunk, size, progress,
-                            after_chunk=hand_over if on_checkpoint else None)
+    start = time.perf_counter()
+    history = run_in_chunks(compile_epochs(run_epoch, chunk, size, record=(slots, size, n_windows)), epochs, chunk,
+                            size, progress, after_chunk=hand_over)
     seconds = time.perf_counter() - start
+    ckpt_forecasts = np.concatenate(recorded)
     weights = [w.numpy() for w in best_weights] if train_cfg.early_stopping else [w.numpy() for w in stack.weights]
     stack.to_members(weights, first=int(np.argsort(order)[-1]) * repeats)  # the last fit's repeats
     return TrainedRepeats(
         members, per_fit(history, 1, repeats, order), per_fit(~stack.alive.numpy(), 0, repeats, order),
         per_fit(best_epoch.numpy(), 0, repeats, order), np.array(ckpt_epochs),
-        per_fit(ckpt_forecasts.numpy(), 1, repeats, order)[..., None, None], seconds,
+        per_fit(ckpt_forecasts, 1, repeats, order)[..., None, None], seconds,
         fit_weights_of(weights, repeats, order),
     )
 
