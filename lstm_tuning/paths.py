@@ -7,12 +7,14 @@ TRANSFORMED = Path("data/transformed.csv")
 SCALING = Path("data/scaling.json")  # each fit's transforms
 ORIGINS = Path("data/origins.csv")  # the backtest: each origin, the rows it forecasts, its fit's training rows
 WINDOWS = Path("data/windows.npz")
-MODELS = Path("models")  # the forecast stage's: one Keras file per repeat kept, and what forecasting needs
+MODELS = Path("models")  # the forecast stage's: the final fit's Keras files (train's), and what forecasting needs
 REPEATS = Path("training/repeats.csv")  # each repeat's seed, whether it diverged, its best epoch
 TRAINING_LOSS = Path("training/loss.csv")
 # every window's forecasts (scaled) every k epochs, and by the weights each repeat keeps
 CHECKPOINTS = Path("training/checkpoints.npz")
 TRAINING_TIME = Path("training/time.json")
+FIT_WEIGHTS = Path("training/weights.npz")  # every fit's kept weights, per variable [fits, repeats, ...]
+FINAL_MODELS = Path("training/models")  # the final fit's: one Keras file per repeat that did not diverge
 METRICS = Path("evaluation/metrics.json")
 RMSE = Path("evaluation/rmse.csv")  # RMSE, MAE and MASE per repeat
 FORECASTS = Path("evaluation/forecasts.csv")
@@ -30,7 +32,8 @@ FORECAST_FIGURE = Path("forecast/forecast.png")
 WRITTEN_BY = {
     SERIES: "ingest", TRANSFORMED: "transform", SCALING: "transform", ORIGINS: "transform", WINDOWS: "window",
     REPEATS: "train",
-    TRAINING_LOSS: "train", CHECKPOINTS: "train", METRICS: "evaluate", RMSE: "evaluate", FORECASTS: "evaluate",
+    TRAINING_LOSS: "train", CHECKPOINTS: "train", FIT_WEIGHTS: "train", FINAL_MODELS: "train",
+    METRICS: "evaluate", RMSE: "evaluate", FORECASTS: "evaluate",
     HORIZON: "evaluate", DIAGNOSTICS: "evaluate", ORIGIN_SCORES: "evaluate",
 }
 

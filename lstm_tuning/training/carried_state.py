@@ -100,22 +100,29 @@ def train(params, train_cfg, windows, progress: bool = True, source: str = "wind
     `train.early_stopping` = N (one fit), a repeat stops after N checkpoints without a lower error on the
     `stop` windows and keeps the weights of its best one. `on_checkpoint(epoch, forecasts)` sees each
     checkpoint's forecasts when the compiled loop next hands control back.
+
+    The final fit (`windows["final"]`: on every row, validation rows included) has nothing to stop on: with
+    early stopping each of its repeats follows the same repeat of the last backtest fit, keeping the weights
+    of the epoch that repeat chose on validation and stopping when it stops.
     """
     batch_size, repeats, epochs = train_cfg.batch_size, train_cfg.repeats, train_cfg.epochs
     train_mask = windows["train"]
     fits, n_windows = train_mask.shape
     counts = train_mask.sum(axis=1)
     if counts.min() < batch_size:
-        which = f" (fit {int(np.argmin(counts))} of the backtest)" if fits > 1 else ""
+        which = f" (fit {int(np.argmin(counts))} of the backtest)" if (~windows["final"]).sum() > 1 else ""
         raise UserError(f"{source}: {counts.min()} training samples{which} are fewer than train.batch_size="
                         f"{batch_size}; {TOO_SHORT_FIX}")
     if train_cfg.early_stopping and not windows["stop"].any():
         raise UserError(f"{source}: train.early_stopping={train_cfg.early_stopping} needs validation windows: set "
                         "data.val_size >= 1 (early stopping never looks at the test period)")
-    dropped = np.array([trim_to_batches(int(n), batch_size, warn=fits == 1) for n in counts])
-    if fits > 1 and dropped.any():
+    final = windows["final"]
+    backtest = int((~final).sum())  # the final fit trims as the others, unannounced
+    dropped = np.array([trim_to_batches(int(n), batch_size, warn=backtest == 1 and not is_final)
+                        for n, is_final in zip(counts, final)])
+    if backtest > 1 and dropped[~final].any():
         log.warning("%d of %d fits have training windows that are not a multiple of train.batch_size=%d: each drops "
-                    "its oldest (up to %d)", np.count_nonzero(dropped), fits, batch_size, dropped.max())
+                    "its oldest (up to %d)", np.count_nonzero(dropped[~final]), backtest, batch_size, dropped.max())
     first = train_mask.argmax(axis=1) + dropped  # each fit's training windows are consecutive
     fit_batches = (counts - dropped) // batch_size
     order, group_fits, group_batches = group_fits_of(fit_batches)
@@ -169,6 +176,13 @@ def train(params, train_cfg, windows, progress: bool = True, source: str = "wind
     best_epoch = tf.Variable(tf.zeros((size,), tf.int32))
     since_best = tf.Variable(tf.zeros((size,), tf.int32))
     best_weights = [tf.Variable(w) for w in stack.weights]
+    # the member whose validation error decides each member's early stopping: its own, or for the final
+    # fit's, the same repeat's of the last backtest fit
+    decider = np.arange(size).reshape(fits, repeats)
+    final = final[order]
+    if final.any() and not final.all():
+        decider[final] = decider[np.flatnonzero(~final)[np.argsort(order[~final])[-1]]]
+    decider = tf.constant(decider.ravel())
 
     def member_step(weights, seeds, h, c, x, y_true):
         with tf.GradientTape() as tape:
@@ -208,6 +222,7 @@ def train(params, train_cfg, windows, progress: bool = True, source: str = "wind
         forecasts = tf.where(reached, tf.gather(walked, position, batch_dims=1), np.nan)
         if train_cfg.early_stopping:
             val_mse = tf.reduce_mean(tf.boolean_mask(tf.square(forecasts - member_y), stop_windows, axis=1), axis=1)
+            val_mse = tf.gather(val_mse, decider)
             improved = stack.alive & ~early_stopped & (val_mse < best_val)
             best_val.assign(tf.where(improved, val_mse, best_val))
             best_epoch.assign(tf.where(improved, epoch, best_epoch))
@@ -276,15 +291,23 @@ def forecast(members: list[keras.Model], context: np.ndarray, windows: np.ndarra
     return outputs[:, len(X_state) : len(X_state) + len(X), None, None]
 
 
-def forecast_ahead(members: list[keras.Model], X: np.ndarray, origins: np.ndarray, steps: int,
+def forecast_ahead(members: list[keras.Model], X: np.ndarray, train: np.ndarray, origins: np.ndarray, steps: int,
                    weights: list[np.ndarray] | None = None) -> np.ndarray:
-    """Recursive forecasts [repeats, len(origins), steps] (scaled) of the `steps` values from each origin on.
+    """Recursive forecasts [repeats, len(origins), steps, 1] (scaled) of the `steps` values from each origin on.
 
-    `X` [n, n_lags, 1] is a walk as training's: window i continues row i % batch_size of the previous batch,
-    from the state window i - batch_size left. Windows before an origin read their true lags; from the
-    origin's window on, a window's newest lags are the member's own earlier forecasts. `weights` (stacked
-    per repeat) replace the members' own.
+    The walk starts, as training's, at the first training window (`train` [n] marks them of `X` [n, n_lags,
+    1]) left once the oldest are trimmed to whole batches: window i continues row i % batch_size of the
+    previous batch, from the state window i - batch_size left. Windows before an origin read their true
+    lags; from the origin's window on, a window's newest lags are the member's own earlier forecasts.
+    `weights` (stacked per repeat) replace the members' own.
     """
+    first = int(train.argmax()) + trim_to_batches(int(train.sum()), members[0].input_shape[0], warn=False)
+    return _forecast_walk(members, X[first:], origins - first, steps, weights)[..., None]
+
+
+def _forecast_walk(members: list[keras.Model], X: np.ndarray, origins: np.ndarray, steps: int,
+                   weights: list[np.ndarray] | None) -> np.ndarray:
+    """`forecast_ahead` along a walk `X` that starts at its first training window: [repeats, origins, steps]."""
     step = step_twin(members[0], any_batch=True)
     batch_size, units = members[0].input_shape[0], members[0].layers[0].units
     stacked = [tf.constant(w) for w in (weights if weights is not None else stack_weights(members))]

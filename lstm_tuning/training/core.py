@@ -25,7 +25,6 @@ from lstm_tuning.training.backend import keras, tf
 # Python regains control (to show progress and to handle Ctrl-C or SIGTERM) between calls of the
 # compiled loop, so no call may run long.
 MAX_EPOCHS_PER_CALL = 200
-SEGMENTS = ("train", "val", "test")
 # called with a checkpoint's epoch and its forecasts [fits, repeats, windows, n_out, n_targets] (scaled)
 OnCheckpoint = Callable[[int, np.ndarray], None]
 
@@ -39,7 +38,7 @@ def xla_program(function: Callable) -> Callable:
 
 @dataclass
 class TrainedRepeats:
-    models: list[keras.Model]  # one Keras model per repeat, trained: those of the last fit
+    models: list[keras.Model]  # one Keras model per repeat, trained: those of the last fit (the final fit, if any)
     loss: np.ndarray  # [epochs, fits, repeats] mean training loss of each epoch; NaN once a member stopped
     diverged: np.ndarray  # [fits, repeats] bool: the loss became NaN or inf and that member was stopped
     best_epoch: np.ndarray  # [fits, repeats] epoch of the lowest validation error (0 without early stopping)
