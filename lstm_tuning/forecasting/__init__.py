@@ -1,7 +1,7 @@
-"""Forecasts past the end of the data (`forecast`): the configuration refit on every row, its repeats'
-mean forecast `horizon` steps ahead, and intervals at each of `levels` built from the backtest's
-out-of-sample errors at each step. Light on purpose: config reads these params; the work is in
-`refit` (the stage), `forecaster` (the saved models and `lstm_tuning.load`) and `intervals`."""
+"""Forecasts past the end of the data (`forecast`): the final fit's (on every row) repeats' mean forecast
+`horizon` steps ahead, and intervals at each of `levels` built from the backtest's out-of-sample errors at
+each step, all from the weights train kept. Light on purpose: config reads these params; the work is in
+`past_end` (the stage), `forecaster` (the saved models and `lstm_tuning.load`) and `intervals`."""
 
 from __future__ import annotations
 
