@@ -8,6 +8,7 @@ divides the rest.
 
 from __future__ import annotations
 
+import functools
 import logging
 import math
 import time
@@ -308,18 +309,10 @@ def forecast_ahead(members: list[keras.Model], X: np.ndarray, train: np.ndarray,
 def _forecast_walk(members: list[keras.Model], X: np.ndarray, origins: np.ndarray, steps: int,
                    weights: list[np.ndarray] | None) -> np.ndarray:
     """`forecast_ahead` along a walk `X` that starts at its first training window: [repeats, origins, steps]."""
-    step = step_twin(members[0], any_batch=True)
+    run = _ahead_program(members[0])
     batch_size, units = members[0].input_shape[0], members[0].layers[0].units
     stacked = [tf.constant(w) for w in (weights if weights is not None else stack_weights(members))]
-    non_trainable = [v.value for v in step.non_trainable_variables]
     repeats, lanes, n_lags = len(stacked[0]), len(origins), X.shape[1]
-
-    @xla_program
-    def run(x, h, c):  # [repeats, lanes, 1, n_lags], [repeats, lanes, units] twice
-        return tf.vectorized_map(
-            lambda a: step.stateless_call(list(a[0]), non_trainable, [a[1], a[2], a[3]])[0], (stacked, x, h, c)
-        )
-
     walk = _rows(X)
     # each lane's lags at its origin, then its forecasts, newest last
     lags = np.zeros((repeats, lanes, n_lags + steps), "float32")
@@ -333,8 +326,28 @@ def _forecast_walk(members: list[keras.Model], X: np.ndarray, origins: np.ndarra
         x = np.where((ahead < 0)[None, :, None], walk[min(i, len(walk) - 1)],
                      np.take_along_axis(lags, np.broadcast_to(own, lags.shape[:2] + own.shape[1:]), axis=2))
         stream = i % batch_size
-        y, h[stream], c[stream] = (t.numpy() for t in run(tf.constant(x[:, :, None]), h[stream], c[stream]))
+        y, h[stream], c[stream] = (t.numpy() for t in run(stacked, tf.constant(x[:, :, None]), h[stream], c[stream]))
         lanes_ahead = np.flatnonzero((ahead >= 0) & (ahead < steps))
         forecasts[:, lanes_ahead, ahead[lanes_ahead]] = y[:, lanes_ahead, 0]
         lags[:, lanes_ahead, n_lags + ahead[lanes_ahead]] = y[:, lanes_ahead, 0]
     return forecasts
+
+
+@functools.cache
+def _ahead_program(model: keras.Model):
+    """One step of `model`'s step twin for stacked weights [repeats, ...] over lanes: (weights, x [repeats, lanes,
+    1, features], h, c [repeats, lanes, units]) -> (y, h, c). Traced once per model for any number of repeats and
+    lanes (XLA compiles each shape it meets): every backtest fit and the forecast past the end share it."""
+    step = step_twin(model, any_batch=True)
+    non_trainable = [v.value for v in step.non_trainable_variables]
+    units, features = model.layers[0].units, model.input_shape[-1]
+    state = tf.TensorSpec((None, None, units), tf.float32)
+    signature = [[tf.TensorSpec((None, *v.shape), v.dtype) for v in step.trainable_variables],
+                 tf.TensorSpec((None, None, 1, features), tf.float32), state, state]
+
+    def run(weights, x, h, c):
+        return tf.vectorized_map(
+            lambda a: step.stateless_call(list(a[0]), non_trainable, [a[1], a[2], a[3]])[0], (weights, x, h, c)
+        )
+
+    return tf.function(run, jit_compile=True, autograph=False, input_signature=signature)

@@ -10,6 +10,7 @@ from its own seed state, stacked like the weights.
 
 from __future__ import annotations
 
+import functools
 import time
 
 import numpy as np
@@ -181,19 +182,31 @@ def forecast_ahead(members: list[keras.Model], X: np.ndarray, train, origins: np
     (`train`) play no part. `weights` (stacked per repeat) replace the members' own.
     """
     model = members[0]
+    run = _ahead_program(model)
     stacked = [tf.constant(w) for w in (weights if weights is not None else stack_weights(members))]
     # the non-trainable state is dropout's seed, unused when forecasting: any member's serves every repeat
     states = [tf.constant(s) for s in stack_non_trainable([model] * len(stacked[0]))]
     n_lags = X.shape[1]
-
-    @xla_program
-    def run(x):  # [repeats, lanes, n_lags, n_features] -> [repeats, lanes, n_out, n_targets]
-        return tf.vectorized_map(lambda a: model.stateless_call(list(a[0]), list(a[1]), a[2])[0],
-                                 (stacked, states, x))
-
     rows = np.repeat(X[origins][None], len(stacked[0]), axis=0).astype("float32")
-    forecasts = [run(tf.constant(rows[:, :, -n_lags:])).numpy()]
+    forecasts = [run(stacked, states, tf.constant(rows[:, :, -n_lags:])).numpy()]
     while sum(f.shape[2] for f in forecasts) < steps:  # fed back only past the first n_out steps
         rows = np.concatenate([rows, forecasts[-1]], axis=2)
-        forecasts.append(run(tf.constant(rows[:, :, -n_lags:])).numpy())
+        forecasts.append(run(stacked, states, tf.constant(rows[:, :, -n_lags:])).numpy())
     return np.concatenate(forecasts, axis=2)[:, :, :steps]
+
+
+@functools.cache
+def _ahead_program(model: keras.Model):
+    """`model` for stacked weights and states [repeats, ...] over lanes: (weights, states, x [repeats, lanes,
+    n_lags, n_features]) -> [repeats, lanes, n_out, n_targets]. Traced once per model for any number of repeats
+    and lanes (XLA compiles each shape it meets): every backtest fit and the forecast past the end share it."""
+    def spec(variables):
+        return [tf.TensorSpec((None, *v.shape), v.dtype) for v in variables]
+
+    signature = [spec(model.trainable_variables), spec(model.non_trainable_variables),
+                 tf.TensorSpec((None, None, *model.input_shape[1:]), tf.float32)]
+
+    def run(weights, states, x):
+        return tf.vectorized_map(lambda a: model.stateless_call(list(a[0]), list(a[1]), a[2])[0], (weights, states, x))
+
+    return tf.function(run, jit_compile=True, autograph=False, input_signature=signature)
