@@ -27,11 +27,17 @@ def main(overrides: list[str]) -> None:
     # inside a search (`lstm-tuning search`), the trial's checkpoints are reported so a hopeless one is pruned
     trained = training.train(cfg.model, cfg.train, windows, source=str(paths.WINDOWS),
                              on_checkpoint=pruning.reporter(windows))
-    kept = training.kept_repeats(trained.diverged, cfg.model)
-    diverged = np.setdiff1d(np.arange(repeats), kept)
+    final = windows["final"]
+    # evaluate scores the repeats that diverged in no backtest fit; the forecast averages the final fit's others
+    diverged = np.setdiff1d(np.arange(repeats), training.kept_repeats(trained.diverged[~final], cfg.model))
     if len(diverged):
-        log.warning("repeats %s diverged (training loss became NaN or inf) in at least one fit: stopped, not saved, "
-                    "and counted as failed in the metrics", ", ".join(map(str, diverged)))
+        log.warning("repeats %s diverged (training loss became NaN or inf) in at least one fit of the backtest: "
+                    "stopped, and counted as failed in the metrics", ", ".join(map(str, diverged)))
+    if final.any():
+        diverged = np.setdiff1d(np.arange(repeats), training.kept_repeats(trained.diverged[final], cfg.model))
+        if len(diverged):
+            log.warning("repeats %s diverged in the final fit (on every row): stopped and not saved; the forecast "
+                        "is the mean of the others", ", ".join(map(str, diverged)))
 
     fit, repeat = (index.ravel() for index in np.indices((fits, repeats)))
     outputs.write_csv(paths.REPEATS, pd.DataFrame({
