@@ -102,11 +102,17 @@ class Plan:
         as a last row of role `final` (its first row is the end of the data, and it has no time label)."""
         rows = [{"origin": i, **asdict(o), "time": index[o.first], "fit_start": self.fits[o.fit].start,
                  "fit_cut": self.fits[o.fit].cut} for i, o in enumerate(self.origins)]
-        if self.final_fit is not None:
-            fit = self.fits[self.final_fit]
-            rows.append({"origin": len(rows), "role": "final", "first": fit.cut, "end": fit.cut,
-                         "fit": self.final_fit, "time": None, "fit_start": fit.start, "fit_cut": fit.cut})
-        return pd.DataFrame(rows)
+        if self.final_fit is None:
+            return pd.DataFrame(rows)
+        fit = self.fits[self.final_fit]
+        rows.append({"origin": len(rows), "role": "final", "first": fit.cut, "end": fit.cut, "fit": self.final_fit,
+                     "fit_start": fit.start, "fit_cut": fit.cut})
+        frame = pd.DataFrame(rows)
+        # no label past the end: missing, in the labels' own type (whole numbers stay whole)
+        times = pd.Series(index[[o.first for o in self.origins]])
+        whole = pd.api.types.is_integer_dtype(times)
+        frame["time"] = times.astype("Int64" if whole else times.dtype).reindex(frame.index)
+        return frame[["origin", "role", "first", "end", "fit", "time", "fit_start", "fit_cut"]]
 
     @classmethod
     def from_frame(cls, frame: pd.DataFrame) -> Plan:
