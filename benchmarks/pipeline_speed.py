@@ -26,6 +26,7 @@ import tempfile
 import time
 from pathlib import Path
 
+import numpy as np
 from repo_copy import copy_repo, run
 
 STAGES = ("ingest", "transform", "window", "train", "evaluate", "report", "forecast")
@@ -33,8 +34,6 @@ STAGES = ("ingest", "transform", "window", "train", "evaluate", "report", "forec
 
 def seed_harness_seconds_per_epoch(repo: Path, epochs: int) -> float:
     """The seed's loop on the seed's 20 training rows, in this process."""
-    import numpy as np
-
     from lstm_tuning.training.backend import keras
 
     windows = np.load(repo / "data/windows.npz")
@@ -74,7 +73,8 @@ def main() -> None:
                              for _ in range(2)) for stage in STAGES}
         train_process, train_seconds = train_stage_seconds(again, cache)
         seed = seed_harness_seconds_per_epoch(again, args.seed_epochs)
-    training_epochs = 30 * 1000
+        # every fit's 30 repeats x 1000 epochs (the holdout's, and the final fit's since train trains it)
+        training_epochs = np.load(again / "data/windows.npz")["train"].shape[0] * 30 * 1000
     stage, alone = train_process / training_epochs, train_seconds / training_epochs
     print(f"seed harness, fit(epochs=1) loop:   {seed * 1e3:8.4f} ms per training-epoch ({args.seed_epochs} epochs)")
     print(f"train stage as a whole process:     {stage * 1e3:8.4f} ms per training-epoch ({train_process:.2f} s, "
