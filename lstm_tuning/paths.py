@@ -7,7 +7,7 @@ TRANSFORMED = Path("data/transformed.csv")
 SCALING = Path("data/scaling.json")  # each fit's transforms
 ORIGINS = Path("data/origins.csv")  # the backtest: each origin, the rows it forecasts, its fit's training rows
 WINDOWS = Path("data/windows.npz")
-MODELS = Path("models")  # the forecast stage's: one Keras file per repeat kept, and what forecasting needs
+MODELS = Path("models")  # the forecast stage's: the final fit's Keras files (train's), and what forecasting needs
 REPEATS = Path("training/repeats.csv")  # each repeat's seed, whether it diverged, its best epoch
 TRAINING_LOSS = Path("training/loss.csv")
 # every window's forecasts (scaled) every k epochs, and by the weights each repeat keeps
@@ -18,6 +18,8 @@ BASELINE_INFO = Path("baselines/info.json")  # the season and the models each fi
 BASELINE_TIME = Path("baselines/time.json")  # the stage's seconds (evaluate does not read it)
 METRICS = Path("evaluation/metrics.json")  # the headline: what `dvc exp show` and `dvc metrics diff` print
 DETAILS = Path("evaluation/details.json")  # every other score: summaries over repeats, every baseline...
+FIT_WEIGHTS = Path("training/weights.npz")  # every fit's kept weights, per variable [fits, repeats, ...]
+FINAL_MODELS = Path("training/models")  # the final fit's: one Keras file per repeat that did not diverge
 RMSE = Path("evaluation/rmse.csv")  # RMSE, MAE and MASE per repeat
 FORECASTS = Path("evaluation/forecasts.csv")
 ORIGIN_SCORES = Path("evaluation/origins.csv")  # errors of the ensemble and the baselines per origin
@@ -34,8 +36,9 @@ FORECAST_FIGURE = Path("forecast/forecast.png")
 WRITTEN_BY = {
     SERIES: "ingest", TRANSFORMED: "transform", SCALING: "transform", ORIGINS: "transform", WINDOWS: "window",
     REPEATS: "train", BASELINE_FORECASTS: "baselines", BASELINE_INFO: "baselines",
-    TRAINING_LOSS: "train", CHECKPOINTS: "train", METRICS: "evaluate", DETAILS: "evaluate", RMSE: "evaluate",
-    FORECASTS: "evaluate", HORIZON: "evaluate", DIAGNOSTICS: "evaluate", ORIGIN_SCORES: "evaluate",
+    TRAINING_LOSS: "train", CHECKPOINTS: "train", FIT_WEIGHTS: "train", FINAL_MODELS: "train",
+    METRICS: "evaluate", DETAILS: "evaluate", RMSE: "evaluate", FORECASTS: "evaluate",
+    HORIZON: "evaluate", DIAGNOSTICS: "evaluate", ORIGIN_SCORES: "evaluate",
 }
 
 

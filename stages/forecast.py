@@ -1,18 +1,20 @@
-"""Stage forecast: the configuration refit on every row; its forecast of the `forecast.horizon` steps past
-the end with intervals at `forecast.levels` from the backtest's out-of-sample errors, their coverage on the
-test origins, and the final models (the `forecaster` artifact, read by `lstm_tuning.load("models")`)."""
+"""Stage forecast: from what train kept, it trains nothing: the final fit's forecast of the `forecast.horizon`
+steps past the end with intervals at `forecast.levels` from the backtest fits' out-of-sample errors, their
+coverage on the test origins, and the final models (the `forecaster` artifact, read by
+`lstm_tuning.load("models")`)."""
 
 import json
 import logging
 
+import numpy as np
 import pandas as pd
 
 from lstm_tuning import config, outputs, paths
-from lstm_tuning.data import timeline
+from lstm_tuning.data import timeline, transforms
 from lstm_tuning.data.backtest import Plan
 from lstm_tuning.errors import run_stage
 from lstm_tuning.evaluation import classical
-from lstm_tuning.forecasting.refit import refit
+from lstm_tuning.forecasting.past_end import forecast_past_end
 from lstm_tuning.reports.forecast_figure import forecast_figure
 
 log = logging.getLogger("forecast")
@@ -22,9 +24,11 @@ def main(overrides: list[str]) -> None:
     cfg = config.load(overrides)
     series = timeline.read(paths.SERIES)
     plan = Plan.from_frame(pd.read_csv(paths.ORIGINS))
-    result = refit(cfg, series, plan, source=str(paths.SERIES))
+    fitted = transforms.read_fits(json.loads(paths.SCALING.read_text()))
+    windows, weights = dict(np.load(paths.WINDOWS)), dict(np.load(paths.FIT_WEIGHTS))
+    result = forecast_past_end(cfg, series, plan, windows, fitted, weights, paths.FINAL_MODELS, str(paths.SERIES))
     with outputs.atomic_dir(paths.MODELS) as tmp:
-        result.forecaster.save(tmp)
+        result.forecaster.save(tmp, paths.FINAL_MODELS)
     outputs.write_csv(paths.FORECAST, result.forecast)
     outputs.write_csv(paths.FORECAST_INTERVALS, result.intervals)
     outputs.write_json(paths.FORECAST_METRICS, result.metrics)
@@ -32,9 +36,9 @@ def main(overrides: list[str]) -> None:
                               series[cfg.data.target], result.forecast)
     outputs.save_figure(forecast_figure(series, result.forecast, cfg.forecast.levels, best), paths.FORECAST_FIGURE)
     coverage = ", ".join(f"{level:g}%: {result.metrics[f'coverage_{level:g}']}" for level in cfg.forecast.levels)
-    log.info("forecast %d step(s) past %s with %d repeats (trained in %.2f s); coverage on the test origins %s over "
-             "%d checks; wrote %s/, %s, %s, %s and %s", cfg.forecast.horizon, timeline.label(series.index, -1),
-             len(result.forecaster.models), result.seconds, coverage, result.metrics["coverage_checks"], paths.MODELS,
+    log.info("forecast %d step(s) past %s with %d repeats; coverage on the test origins %s over %d checks; wrote "
+             "%s/, %s, %s, %s and %s", cfg.forecast.horizon, timeline.label(series.index, -1),
+             len(result.forecaster.repeats), coverage, result.metrics["coverage_checks"], paths.MODELS,
              paths.FORECAST, paths.FORECAST_INTERVALS, paths.FORECAST_METRICS, paths.FORECAST_FIGURE)
 
 

@@ -1,6 +1,7 @@
-"""Stage train: `train.repeats` independent models for every fit of the backtest, trained together; the loss,
-and every window's forecasts at every checkpoint (evaluate scores them; it loads no model). The models kept
-for use are the forecast stage's, refit on every row."""
+"""Stage train: `train.repeats` independent models for every fit of the plan, the backtest's and the final fit
+on every row, trained together; the loss, every window's forecasts at every checkpoint (evaluate scores them;
+it loads no model), and every fit's weights: stacked for the backtest's (the forecast stage's intervals), and
+the final fit's also as one Keras file per repeat (the models the forecast stage forecasts and publishes)."""
 
 import logging
 
@@ -26,11 +27,17 @@ def main(overrides: list[str]) -> None:
     # inside a search (`lstm-tuning search`), the trial's checkpoints are reported so a hopeless one is pruned
     trained = training.train(cfg.model, cfg.train, windows, source=str(paths.WINDOWS),
                              on_checkpoint=pruning.reporter(windows))
-    kept = training.kept_repeats(trained, cfg.model)
-    diverged = np.setdiff1d(np.arange(repeats), kept)
+    final = windows["final"]
+    # evaluate scores the repeats that diverged in no backtest fit; the forecast averages the final fit's others
+    diverged = np.setdiff1d(np.arange(repeats), training.kept_repeats(trained.diverged[~final], cfg.model))
     if len(diverged):
-        log.warning("repeats %s diverged (training loss became NaN or inf) in at least one fit: stopped, not saved, "
-                    "and counted as failed in the metrics", ", ".join(map(str, diverged)))
+        log.warning("repeats %s diverged (training loss became NaN or inf) in at least one fit of the backtest: "
+                    "stopped, and counted as failed in the metrics", ", ".join(map(str, diverged)))
+    if final.any():
+        diverged = np.setdiff1d(np.arange(repeats), training.kept_repeats(trained.diverged[final], cfg.model))
+        if len(diverged):
+            log.warning("repeats %s diverged in the final fit (on every row): stopped and not saved; the forecast "
+                        "is the mean of the others", ", ".join(map(str, diverged)))
 
     fit, repeat = (index.ravel() for index in np.indices((fits, repeats)))
     outputs.write_csv(paths.REPEATS, pd.DataFrame({
@@ -41,22 +48,25 @@ def main(overrides: list[str]) -> None:
         "best_epoch": trained.best_epoch.ravel(),
         "final_epoch": trained.final_epoch.ravel(),  # the epoch whose weights it keeps and evaluate scores
     }))
-    # the loss of the last fit's repeats (the saved models)
-    loss = pd.DataFrame(trained.loss[:, -1], columns=[f"repeat_{r:03d}" for r in range(repeats)])
+    # the loss of the last backtest fit's repeats (trained on the most recent rows before the held-out ones)
+    last_backtest = int(np.flatnonzero(~windows["final"])[-1])
+    loss = pd.DataFrame(trained.loss[:, last_backtest], columns=[f"repeat_{r:03d}" for r in range(repeats)])
     loss.insert(0, "epoch", np.arange(1, cfg.train.epochs + 1))
     outputs.write_csv(paths.TRAINING_LOSS, loss)
     with outputs.atomic_path(paths.CHECKPOINTS) as tmp:
         np.savez_compressed(tmp, epochs=trained.checkpoint_epochs, first_rows=windows["first_rows"],
                             forecasts=trained.checkpoint_forecasts.astype("float32"),
                             final=trained.forecasts.astype("float32"))
+    with outputs.atomic_path(paths.FIT_WEIGHTS) as weights, outputs.atomic_dir(paths.FINAL_MODELS) as models:
+        training.save_fits(trained, windows["final"], weights, models)
     training_epochs = fits * repeats * cfg.train.epochs
     outputs.write_json(paths.TRAINING_TIME, {
         "train_seconds": round(trained.seconds, 3),
         "training_epochs_per_second": round(training_epochs / trained.seconds, 1),
     })
-    log.info("trained %d training-epochs in %.2f s; final loss mean %.5f; wrote %s, %s and %s",
+    log.info("trained %d training-epochs in %.2f s; final loss mean %.5f; wrote %s, %s, %s, %s and %s/",
              training_epochs, trained.seconds, np.nanmean(trained.loss[-1]), paths.REPEATS,
-             paths.TRAINING_LOSS, paths.CHECKPOINTS)
+             paths.TRAINING_LOSS, paths.CHECKPOINTS, paths.FIT_WEIGHTS, paths.FINAL_MODELS)
 
 
 if __name__ == "__main__":

@@ -16,6 +16,7 @@ def main(overrides: list[str]) -> None:
     cfg = config.load(overrides)
     series = pd.read_csv(paths.SERIES, index_col=0)
     plan = backtest.plan(cfg.backtest, len(series), cfg.data.val_size, cfg.data.test_size, str(paths.SERIES))
+    plan = plan.with_final_fit(len(series))  # the forecast stage's models, trained with the backtest's fits
     scaled, fitted = transforms.transform(series, cfg.data, plan, str(paths.SERIES))
     outputs.write_csv(paths.ORIGINS, plan.to_frame(series.index))
     outputs.write_csv(paths.TRANSFORMED, scaled.reset_index())

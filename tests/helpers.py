@@ -177,9 +177,11 @@ def series_in_memory(cfg: config.Config, rows: int | None = None) -> tuple:
     return series, backtest.plan(cfg.backtest, len(series), data.val_size, data.test_size, "series")
 
 
-def windows_in_memory(cfg: config.Config) -> dict:
-    """The window stage's arrays for `cfg`, made by the functions the stages call, without files."""
+def windows_in_memory(cfg: config.Config, final_fit: bool = False) -> dict:
+    """The window stage's arrays for `cfg`, made by the functions the stages call, without files; the final fit
+    (on every row) after the backtest's with `final_fit`, as the pipeline has it."""
     series, plan = series_in_memory(cfg)
+    plan = plan.with_final_fit(len(series)) if final_fit else plan
     scaled, _ = transforms.transform(series, cfg.data, plan, "series")
     return framings.split_windows(scaled, cfg.task, cfg.data, plan, "transformed")
 
@@ -201,7 +203,7 @@ def held_part(windows: dict, first_row: int, end_row: int | None = None, fit: in
 def fit_alone(windows: dict, fit: int) -> dict:
     """The window stage's arrays for fit `fit` of a backtest alone: what training it alone sees."""
     return {**windows, "X": windows["X"][fit : fit + 1], "y": windows["y"][fit : fit + 1],
-            "train": windows["train"][fit : fit + 1]}
+            "train": windows["train"][fit : fit + 1], "final": windows["final"][fit : fit + 1]}
 
 
 class PostgreSQL:

@@ -14,6 +14,10 @@ rows from it on. Options:
 Between refits an origin is forecast by the latest fit, walked forward with the true values before it and
 its weights left alone. No fit ever trains on a row that it forecasts, and a validation origin never
 scores a row of the test period.
+
+The pipeline's plan ends with one more fit, the *final* fit (`Plan.with_final_fit`): on every row, it
+forecasts past the end of the data (the forecast stage's models) and no origin of the backtest. It is scaled,
+framed and trained with the others; evaluate and the baselines see the backtest alone (`Plan.backtest`).
 """
 
 from __future__ import annotations
@@ -33,6 +37,7 @@ ROLES = ("val", "test")
 class Fit:
     start: int  # trains on rows [start, cut)
     cut: int
+    final: bool = False  # the fit on every row: it forecasts past the end, no origin of the backtest
 
 
 @dataclass(frozen=True)
@@ -59,18 +64,44 @@ class Plan:
     def roles(self) -> list[str]:
         return [role for role, count in self.counts().items() if count]
 
+    @property
+    def final_fit(self) -> int | None:
+        """The index of the final fit (the last), if the plan has one."""
+        return len(self.fits) - 1 if self.fits[-1].final else None
+
+    def with_final_fit(self, n_rows: int) -> Plan:
+        """This backtest and, last, the final fit: on all `n_rows` rows, forecasting past the end."""
+        return Plan([*self.backtest().fits, Fit(0, n_rows, final=True)], self.origins)
+
+    def backtest(self) -> Plan:
+        """The plan without its final fit: the fits and origins evaluate scores."""
+        return Plan([fit for fit in self.fits if not fit.final], self.origins)
+
     def to_frame(self, index: pd.Index) -> pd.DataFrame:
-        """One row per origin, with the time label of its first row and its fit's training rows."""
+        """One row per origin, with the time label of its first row and its fit's training rows; the final fit
+        as a last row of role `final` (its first row is the end of the data, and it has no time label)."""
         rows = [{"origin": i, **asdict(o), "time": index[o.first], "fit_start": self.fits[o.fit].start,
                  "fit_cut": self.fits[o.fit].cut} for i, o in enumerate(self.origins)]
-        return pd.DataFrame(rows)
+        if self.final_fit is None:
+            return pd.DataFrame(rows)
+        fit = self.fits[self.final_fit]
+        rows.append({"origin": len(rows), "role": "final", "first": fit.cut, "end": fit.cut, "fit": self.final_fit,
+                     "fit_start": fit.start, "fit_cut": fit.cut})
+        frame = pd.DataFrame(rows)
+        # no label past the end: missing, in the labels' own type (whole numbers stay whole)
+        times = pd.Series(index[[o.first for o in self.origins]])
+        whole = pd.api.types.is_integer_dtype(times)
+        frame["time"] = times.astype("Int64" if whole else times.dtype).reindex(frame.index)
+        return frame[["origin", "role", "first", "end", "fit", "time", "fit_start", "fit_cut"]]
 
     @classmethod
     def from_frame(cls, frame: pd.DataFrame) -> Plan:
         fits = frame.drop_duplicates("fit").sort_values("fit")
-        return cls([Fit(int(s), int(c)) for s, c in zip(fits["fit_start"], fits["fit_cut"])],
+        origins = frame[frame["role"] != "final"]
+        return cls([Fit(int(s), int(c), r == "final") for s, c, r in
+                    zip(fits["fit_start"], fits["fit_cut"], fits["role"])],
                    [Origin(r, int(f), int(e), int(k)) for r, f, e, k in
-                    zip(frame["role"], frame["first"], frame["end"], frame["fit"])])
+                    zip(origins["role"], origins["first"], origins["end"], origins["fit"])])
 
 
 @dataclass

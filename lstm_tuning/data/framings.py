@@ -64,7 +64,8 @@ def split_windows(scaled: pd.DataFrame, task, data: SeriesParams, plan: Plan, so
 
     `X` [fits, n, n_lags, n_inputs], `y` [fits, n, n_out, n_targets], `first_rows` [n] (the first row each
     window forecasts), `train` [fits, n] (the windows that lie wholly in the fit's training rows) and `stop`
-    [n] (the validation windows that lie wholly before the test rows: the early-stopping check of a holdout).
+    [n] (the validation windows that lie wholly before the test rows: the early-stopping check of a holdout),
+    `final` [fits] (the plan's final fit: on every row, forecasting past the end).
     """
     n_rows = len(scaled) // len(plan.fits)
     too_short = (f"{source}: {n_rows} rows are too few for data.n_lags={data.n_lags}, task.n_out={task.n_out}, "
@@ -91,4 +92,5 @@ def split_windows(scaled: pd.DataFrame, task, data: SeriesParams, plan: Plan, so
         "first_rows": first_rows,
         "train": train,
         "stop": (first_rows >= first_test - data.val_size) & (last_rows < first_test),
+        "final": np.array([fit.final for fit in plan.fits]),
     }

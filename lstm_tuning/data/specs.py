@@ -158,6 +158,12 @@ class Framing(Option):
     inputs: str
     check: object = check_inputs
 
+    @property
+    def recursive(self) -> bool:
+        """Whether its forecasts can be read back as inputs, to forecast past the end: not when the inputs are
+        the covariates of the same steps, whose future values are unknown."""
+        return self.inputs != "covariates"
+
     def roles(self, data: SeriesParams) -> tuple[list[str], list[str]]:
         """The input and the target series, in the frame's column order (covariates first)."""
         everything = [*data.covariates, data.target]

@@ -36,7 +36,9 @@ def evaluate(cfg, series: pd.DataFrame, transforms: list[dict], plan: Plan, wind
     train stage's `checkpoints` (epochs, forecasts at every checkpoint, final forecasts) and `repeats`
     (which member diverged, the epoch whose weights each one keeps), the baselines stage's forecasts from
     every `held_out` row and what it fit (`fitted_baselines`). A repeat that diverged in any fit is left out
-    of every score."""
+    of every score. The plan's final fit (on every row: the forecast stage's) scores nothing here."""
+    plan = plan.backtest()
+    repeats = repeats[repeats["fit"] < len(plan.fits)]
     per_repeat = repeats.groupby("repeat")
     kept = per_repeat["diverged"].any().pipe(lambda d: d.index[~d].to_numpy())
     _, names = series_roles(cfg.task, cfg.data)
@@ -89,7 +91,8 @@ def evaluate(cfg, series: pd.DataFrame, transforms: list[dict], plan: Plan, wind
     metrics["repeats_diverged"] = int(len(per_repeat) - len(kept))
 
     diagnostics = _diagnostics(checkpoints["epochs"], original_units(checkpoints["forecasts"][:, :, kept]),
-                               scores.actual_windows(observed, first_rows, n_out)[..., -1], windows["train"], scored,
+                               scores.actual_windows(observed, first_rows, n_out)[..., -1],
+                               windows["train"][: len(plan.fits)], scored,
                                kept)
     mean_diagnostics, metrics["diagnostics"] = scores.inflection(diagnostics)
     # the training error of the weights evaluated: the last epoch's, or each repeat's best with early stopping

@@ -2,13 +2,15 @@
 read back by `lstm_tuning.load("models")`, whose `forecast(series, horizon=12)` continues any series that
 has the training series' columns (a frame indexed by time, or a CSV like the one trained on).
 
-The directory holds one Keras file per repeat, `params.yaml` (the configuration trained) and
-`forecaster.json` (the scalers, fit on every training row, and the intervals' half-widths per step).
+The directory holds one Keras file per repeat (the train stage's, of the final fit on every row), `params.yaml`
+(the configuration trained) and `forecaster.json` (the scalers, fit on every training row, and the intervals'
+half-widths per step).
 """
 
 from __future__ import annotations
 
 import json
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -29,8 +31,9 @@ SPEC_FILE = "forecaster.json"
 @dataclass
 class Forecaster:
     cfg: config.Config
-    models: list  # one trained Keras model per repeat kept
-    repeats: list[int]  # which repeat each model is
+    model: object  # a Keras model of the architecture: the layout of `weights`
+    weights: list[np.ndarray]  # per trainable variable, [repeats, ...]: every repeat kept, stacked
+    repeats: list[int]  # which repeat each is
     transforms: dict[str, transforms.SeriesTransform]  # per series, fit on every training row
     half_widths: dict[float, np.ndarray]  # interval level (percent) -> [steps, targets]; NaN: not calibrated
 
@@ -42,7 +45,7 @@ class Forecaster:
         horizon = horizon or self.cfg.forecast.horizon
         frame, source = self._read(series)
         inputs, targets = framings.series_roles(self.cfg.task, self.cfg.data)
-        if framings.TASKS[self.cfg.task.name].inputs == "covariates":
+        if not framings.TASKS[self.cfg.task.name].recursive:
             raise UserError(f"{source}: task={self.cfg.task.name} forecasts {self.cfg.data.target} from the covariates "
                             "of the same steps, whose values past the end are unknown; forecast with a framing whose "
                             "inputs include the target (univariate, multiple_parallel...)")
@@ -58,7 +61,7 @@ class Forecaster:
             history = np.zeros((0, *latest.shape), "float32")
         X = np.concatenate([history, latest[None].astype("float32")])
         train = np.arange(len(X)) < len(history)  # a stateful model builds its state over the whole series
-        ahead = training.forecast_ahead(self.models, X, train, np.array([len(history)]), horizon)
+        ahead = training.forecast_ahead([self.model], X, train, np.array([len(history)]), horizon, self.weights)
         levels = transforms.to_original_units(ahead, np.array([len(frame)]), [self.transforms[n] for n in targets],
                                               frame[targets].to_numpy(float))[:, 0]  # [repeats, steps, targets]
         times = timeline.after(frame.index, self.cfg.data.frequency, horizon, source)
@@ -73,12 +76,14 @@ class Forecaster:
             return series[names].astype(float), "series"
         data = self.cfg.data
         if hasattr(data, "date_column"):
-            return read_series(series, data.date_column, names, data.date_format, data.fill), str(series)
+            return read_series(series, data.date_column, names, data.date_format, data.fill, data.where), str(series)
         return timeline.read(series)[names], str(series)
 
-    def save(self, directory: Path) -> None:
-        for repeat, model in zip(self.repeats, self.models):
-            model.save(directory / paths.model_file(repeat))
+    def save(self, directory: Path, models: Path) -> None:
+        """Into `directory`: the repeats' Keras files, copied as they are from `models` (the train stage's),
+        and what forecasting needs besides."""
+        for repeat in self.repeats:
+            shutil.copyfile(models / paths.model_file(repeat), directory / paths.model_file(repeat))
         (directory / PARAMS_FILE).write_text(yaml.safe_dump(config.as_dict(self.cfg), sort_keys=False))
         (directory / SPEC_FILE).write_text(json.dumps({
             "repeats": self.repeats,
@@ -109,6 +114,7 @@ def forecast_frame(times: pd.Index, targets: list[str], point: np.ndarray,
 def load(directory: str | Path = "models") -> Forecaster:
     """The forecaster the forecast stage saved in `directory` (the `models` artifact)."""
     from lstm_tuning.training.backend import keras  # TensorFlow: only when loading
+    from lstm_tuning.training.core import stack_weights
 
     directory = Path(directory)
     if not (directory / SPEC_FILE).is_file():
@@ -116,9 +122,11 @@ def load(directory: str | Path = "models") -> Forecaster:
                         "(`dvc repro forecast`, or `dvc artifacts get <repo> forecaster`)")
     spec = json.loads((directory / SPEC_FILE).read_text())
     cfg = config.load(params_file=directory / PARAMS_FILE)
+    models = [keras.saving.load_model(directory / paths.model_file(r)) for r in spec["repeats"]]
     return Forecaster(
         cfg=cfg,
-        models=[keras.saving.load_model(directory / paths.model_file(r)) for r in spec["repeats"]],
+        model=models[0],
+        weights=stack_weights(models),
         repeats=spec["repeats"],
         transforms=transforms.read_fits([spec["transforms"]])[0],
         half_widths={float(level): np.array(w, float) for level, w in spec["half_widths"].items()},

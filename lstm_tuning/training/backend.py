@@ -171,4 +171,28 @@ with quiet_tensorflow(), not_importable(UNUSED_BY_KERAS_HERE):
 
     tf.config.list_physical_devices()  # looks for GPUs now, where its cuInit error is filtered
 
-__all__ = ["keras", "tf"]
+# Layers whose gradient TensorFlow refuses to compile with XLA under op determinism, because its GPU kernel
+# is not deterministic; on CPU, XLA computes it with a sequential select-and-scatter, which is.
+REFUSED_UNDER_DETERMINISM = (keras.layers.MaxPooling1D,)
+
+
+@contextmanager
+def determinism_lifted_where_xla_refuses(model):
+    """Lift op determinism while `model` (on CPU) trains if it has a layer XLA refuses under it, and restore it
+    for every other op as soon as the program is compiled and run (a test trains a CNN-LSTM twice and
+    compares)."""
+    # not exported by tf.config: the only way to lift op determinism again once it was set
+    from tensorflow.python.framework.config import disable_op_determinism, is_op_determinism_enabled
+
+    refused = any(isinstance(getattr(layer, "layer", layer), REFUSED_UNDER_DETERMINISM) for layer in model.layers)
+    lift = refused and is_op_determinism_enabled() and not tf.config.list_logical_devices("GPU")
+    if lift:
+        disable_op_determinism()
+    try:
+        yield
+    finally:
+        if lift:
+            tf.config.experimental.enable_op_determinism()
+
+
+__all__ = ["determinism_lifted_where_xla_refuses", "keras", "tf"]

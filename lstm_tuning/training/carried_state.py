@@ -8,6 +8,7 @@ divides the rest.
 
 from __future__ import annotations
 
+import functools
 import logging
 import math
 import time
@@ -100,22 +101,29 @@ def train(params, train_cfg, windows, progress: bool = True, source: str = "wind
     `train.early_stopping` = N (one fit), a repeat stops after N checkpoints without a lower error on the
     `stop` windows and keeps the weights of its best one. `on_checkpoint(epoch, forecasts)` sees each
     checkpoint's forecasts when the compiled loop next hands control back.
+
+    The final fit (`windows["final"]`: on every row, validation rows included) has nothing to stop on: with
+    early stopping each of its repeats follows the same repeat of the last backtest fit, keeping the weights
+    of the epoch that repeat chose on validation and stopping when it stops.
     """
     batch_size, repeats, epochs = train_cfg.batch_size, train_cfg.repeats, train_cfg.epochs
     train_mask = windows["train"]
     fits, n_windows = train_mask.shape
     counts = train_mask.sum(axis=1)
     if counts.min() < batch_size:
-        which = f" (fit {int(np.argmin(counts))} of the backtest)" if fits > 1 else ""
+        which = f" (fit {int(np.argmin(counts))} of the backtest)" if (~windows["final"]).sum() > 1 else ""
         raise UserError(f"{source}: {counts.min()} training samples{which} are fewer than train.batch_size="
                         f"{batch_size}; {TOO_SHORT_FIX}")
     if train_cfg.early_stopping and not windows["stop"].any():
         raise UserError(f"{source}: train.early_stopping={train_cfg.early_stopping} needs validation windows: set "
                         "data.val_size >= 1 (early stopping never looks at the test period)")
-    dropped = np.array([trim_to_batches(int(n), batch_size, warn=fits == 1) for n in counts])
-    if fits > 1 and dropped.any():
+    final = windows["final"]
+    backtest = int((~final).sum())  # the final fit trims as the others, unannounced
+    dropped = np.array([trim_to_batches(int(n), batch_size, warn=backtest == 1 and not is_final)
+                        for n, is_final in zip(counts, final)])
+    if backtest > 1 and dropped[~final].any():
         log.warning("%d of %d fits have training windows that are not a multiple of train.batch_size=%d: each drops "
-                    "its oldest (up to %d)", np.count_nonzero(dropped), fits, batch_size, dropped.max())
+                    "its oldest (up to %d)", np.count_nonzero(dropped[~final]), backtest, batch_size, dropped.max())
     first = train_mask.argmax(axis=1) + dropped  # each fit's training windows are consecutive
     fit_batches = (counts - dropped) // batch_size
     order, group_fits, group_batches = group_fits_of(fit_batches)
@@ -163,14 +171,19 @@ def train(params, train_cfg, windows, progress: bool = True, source: str = "wind
     stop_windows = tf.constant(windows["stop"])
 
     ckpt_epochs = checkpoint_epochs(epochs, train_cfg.checkpoint_every)
-    ckpt_index = tf.Variable(0)
-    ckpt_forecasts = tf.Variable(tf.fill((len(ckpt_epochs), size, n_windows), np.nan))
 
     early_stopped = tf.Variable(tf.zeros((size,), tf.bool))
     best_val = tf.Variable(tf.fill((size,), np.inf))
     best_epoch = tf.Variable(tf.zeros((size,), tf.int32))
     since_best = tf.Variable(tf.zeros((size,), tf.int32))
     best_weights = [tf.Variable(w) for w in stack.weights]
+    # the member whose validation error decides each member's early stopping: its own, or for the final
+    # fit's, the same repeat's of the last backtest fit
+    decider = np.arange(size).reshape(fits, repeats)
+    final = final[order]
+    if final.any() and not final.all():
+        decider[final] = decider[np.flatnonzero(~final)[np.argsort(order[~final])[-1]]]
+    decider = tf.constant(decider.ravel())
 
     def member_step(weights, seeds, h, c, x, y_true):
         with tf.GradientTape() as tape:
@@ -208,9 +221,9 @@ def train(params, train_cfg, windows, progress: bool = True, source: str = "wind
         walked = _walk_forward(step, non_trainable, weights, walk_x, batch_size, units, per_member=not one_fit)
         walked = tf.reshape(tf.transpose(walked, (1, 0, 2)), (size, -1))
         forecasts = tf.where(reached, tf.gather(walked, position, batch_dims=1), np.nan)
-        ckpt_forecasts.scatter_nd_update([[ckpt_index]], [forecasts])
         if train_cfg.early_stopping:
             val_mse = tf.reduce_mean(tf.boolean_mask(tf.square(forecasts - member_y), stop_windows, axis=1), axis=1)
+            val_mse = tf.gather(val_mse, decider)
             improved = stack.alive & ~early_stopped & (val_mse < best_val)
             best_val.assign(tf.where(improved, val_mse, best_val))
             best_epoch.assign(tf.where(improved, epoch, best_epoch))
@@ -218,8 +231,7 @@ def train(params, train_cfg, windows, progress: bool = True, source: str = "wind
                 best.assign(tf.where(stack.per_member(improved, weight), weight, best))
             since_best.assign(tf.where(improved, 0, since_best + 1))
             early_stopped.assign(early_stopped | (since_best >= train_cfg.early_stopping))
-        ckpt_index.assign_add(1)
-        return 0
+        return forecasts
 
     def run_epoch(epoch):
         # the state starts at zero every epoch and is carried from batch to batch
@@ -229,31 +241,32 @@ def train(params, train_cfg, windows, progress: bool = True, source: str = "wind
         )
         done = epoch + 1
         due = tf.equal(done % train_cfg.checkpoint_every, 0) | tf.equal(done, epochs)
-        tf.cond(due, lambda: checkpoint(done), lambda: 0)
-        return loss_sum / tf.cast(member_batches, tf.float32)
+        forecasts = tf.cond(due, lambda: checkpoint(done), lambda: tf.zeros((size, n_windows)))
+        return loss_sum / tf.cast(member_batches, tf.float32), due, forecasts
 
     chunk = min(math.ceil(epochs / PROGRESS_UPDATES), MAX_EPOCHS_PER_CALL)
-    start = time.perf_counter()
-    seen = 0
+    slots = chunk // train_cfg.checkpoint_every + 3  # the checkpoints one call can reach, and a scratch slot
+    recorded = []  # each call's checkpoint forecasts [checkpoints, members, windows]
 
-    def hand_over(_):
-        nonlocal seen
-        done = int(ckpt_index.numpy())
-        if done > seen:
-            new = per_fit(ckpt_forecasts[seen:done].numpy(), 1, repeats, order)[..., None, None]
-            for epoch, forecasts in zip(ckpt_epochs[seen:done], new):
+    def hand_over(_, forecasts, count):
+        recorded.append(forecasts[: int(count)].numpy())
+        if on_checkpoint:
+            seen = sum(len(r) for r in recorded[:-1])
+            new = per_fit(recorded[-1], 1, repeats, order)[..., None, None]
+            for epoch, forecasts in zip(ckpt_epochs[seen:], new):
                 on_checkpoint(epoch, forecasts)
-            seen = done
 
-    history = run_in_chunks(compile_epochs(run_epoch, chunk, size), epochs, chunk, size, progress,
-                            after_chunk=hand_over if on_checkpoint else None)
+    start = time.perf_counter()
+    history = run_in_chunks(compile_epochs(run_epoch, chunk, size, record=(slots, size, n_windows)), epochs, chunk,
+                            size, progress, after_chunk=hand_over)
     seconds = time.perf_counter() - start
+    ckpt_forecasts = np.concatenate(recorded)
     weights = [w.numpy() for w in best_weights] if train_cfg.early_stopping else [w.numpy() for w in stack.weights]
     stack.to_members(weights, first=int(np.argsort(order)[-1]) * repeats)  # the last fit's repeats
     return TrainedRepeats(
         members, per_fit(history, 1, repeats, order), per_fit(~stack.alive.numpy(), 0, repeats, order),
         per_fit(best_epoch.numpy(), 0, repeats, order), np.array(ckpt_epochs),
-        per_fit(ckpt_forecasts.numpy(), 1, repeats, order)[..., None, None], seconds,
+        per_fit(ckpt_forecasts, 1, repeats, order)[..., None, None], seconds,
         fit_weights_of(weights, repeats, order),
     )
 
@@ -279,27 +292,27 @@ def forecast(members: list[keras.Model], context: np.ndarray, windows: np.ndarra
     return outputs[:, len(X_state) : len(X_state) + len(X), None, None]
 
 
-def forecast_ahead(members: list[keras.Model], X: np.ndarray, origins: np.ndarray, steps: int,
+def forecast_ahead(members: list[keras.Model], X: np.ndarray, train: np.ndarray, origins: np.ndarray, steps: int,
                    weights: list[np.ndarray] | None = None) -> np.ndarray:
-    """Recursive forecasts [repeats, len(origins), steps] (scaled) of the `steps` values from each origin on.
+    """Recursive forecasts [repeats, len(origins), steps, 1] (scaled) of the `steps` values from each origin on.
 
-    `X` [n, n_lags, 1] is a walk as training's: window i continues row i % batch_size of the previous batch,
-    from the state window i - batch_size left. Windows before an origin read their true lags; from the
-    origin's window on, a window's newest lags are the member's own earlier forecasts. `weights` (stacked
-    per repeat) replace the members' own.
+    The walk starts, as training's, at the first training window (`train` [n] marks them of `X` [n, n_lags,
+    1]) left once the oldest are trimmed to whole batches: window i continues row i % batch_size of the
+    previous batch, from the state window i - batch_size left. Windows before an origin read their true
+    lags; from the origin's window on, a window's newest lags are the member's own earlier forecasts.
+    `weights` (stacked per repeat) replace the members' own.
     """
-    step = step_twin(members[0], any_batch=True)
+    first = int(train.argmax()) + trim_to_batches(int(train.sum()), members[0].input_shape[0], warn=False)
+    return _forecast_walk(members, X[first:], origins - first, steps, weights)[..., None]
+
+
+def _forecast_walk(members: list[keras.Model], X: np.ndarray, origins: np.ndarray, steps: int,
+                   weights: list[np.ndarray] | None) -> np.ndarray:
+    """`forecast_ahead` along a walk `X` that starts at its first training window: [repeats, origins, steps]."""
+    run = _ahead_program(members[0])
     batch_size, units = members[0].input_shape[0], members[0].layers[0].units
     stacked = [tf.constant(w) for w in (weights if weights is not None else stack_weights(members))]
-    non_trainable = [v.value for v in step.non_trainable_variables]
     repeats, lanes, n_lags = len(stacked[0]), len(origins), X.shape[1]
-
-    @xla_program
-    def run(x, h, c):  # [repeats, lanes, 1, n_lags], [repeats, lanes, units] twice
-        return tf.vectorized_map(
-            lambda a: step.stateless_call(list(a[0]), non_trainable, [a[1], a[2], a[3]])[0], (stacked, x, h, c)
-        )
-
     walk = _rows(X)
     # each lane's lags at its origin, then its forecasts, newest last
     lags = np.zeros((repeats, lanes, n_lags + steps), "float32")
@@ -313,8 +326,28 @@ def forecast_ahead(members: list[keras.Model], X: np.ndarray, origins: np.ndarra
         x = np.where((ahead < 0)[None, :, None], walk[min(i, len(walk) - 1)],
                      np.take_along_axis(lags, np.broadcast_to(own, lags.shape[:2] + own.shape[1:]), axis=2))
         stream = i % batch_size
-        y, h[stream], c[stream] = (t.numpy() for t in run(tf.constant(x[:, :, None]), h[stream], c[stream]))
+        y, h[stream], c[stream] = (t.numpy() for t in run(stacked, tf.constant(x[:, :, None]), h[stream], c[stream]))
         lanes_ahead = np.flatnonzero((ahead >= 0) & (ahead < steps))
         forecasts[:, lanes_ahead, ahead[lanes_ahead]] = y[:, lanes_ahead, 0]
         lags[:, lanes_ahead, n_lags + ahead[lanes_ahead]] = y[:, lanes_ahead, 0]
     return forecasts
+
+
+@functools.cache
+def _ahead_program(model: keras.Model):
+    """One step of `model`'s step twin for stacked weights [repeats, ...] over lanes: (weights, x [repeats, lanes,
+    1, features], h, c [repeats, lanes, units]) -> (y, h, c). Traced once per model for any number of repeats and
+    lanes (XLA compiles each shape it meets): every backtest fit and the forecast past the end share it."""
+    step = step_twin(model, any_batch=True)
+    non_trainable = [v.value for v in step.non_trainable_variables]
+    units, features = model.layers[0].units, model.input_shape[-1]
+    state = tf.TensorSpec((None, None, units), tf.float32)
+    signature = [[tf.TensorSpec((None, *v.shape), v.dtype) for v in step.trainable_variables],
+                 tf.TensorSpec((None, None, 1, features), tf.float32), state, state]
+
+    def run(weights, x, h, c):
+        return tf.vectorized_map(
+            lambda a: step.stateless_call(list(a[0]), non_trainable, [a[1], a[2], a[3]])[0], (weights, x, h, c)
+        )
+
+    return tf.function(run, jit_compile=True, autograph=False, input_signature=signature)

@@ -25,7 +25,6 @@ from lstm_tuning.training.backend import keras, tf
 # Python regains control (to show progress and to handle Ctrl-C or SIGTERM) between calls of the
 # compiled loop, so no call may run long.
 MAX_EPOCHS_PER_CALL = 200
-SEGMENTS = ("train", "val", "test")
 # called with a checkpoint's epoch and its forecasts [fits, repeats, windows, n_out, n_targets] (scaled)
 OnCheckpoint = Callable[[int, np.ndarray], None]
 
@@ -39,7 +38,7 @@ def xla_program(function: Callable) -> Callable:
 
 @dataclass
 class TrainedRepeats:
-    models: list[keras.Model]  # one Keras model per repeat, trained: those of the last fit
+    models: list[keras.Model]  # one Keras model per repeat, trained: those of the last fit (the final fit, if any)
     loss: np.ndarray  # [epochs, fits, repeats] mean training loss of each epoch; NaN once a member stopped
     diverged: np.ndarray  # [fits, repeats] bool: the loss became NaN or inf and that member was stopped
     best_epoch: np.ndarray  # [fits, repeats] epoch of the lowest validation error (0 without early stopping)
@@ -217,15 +216,30 @@ def per_fit(values: np.ndarray, axis: int, repeats: int, order: np.ndarray) -> n
     return np.take(shaped, np.argsort(order), axis=axis)
 
 
-def compile_epochs(run_epoch, chunk: int, repeats: int):
-    """One XLA program running `run_epoch(epoch)` -> loss [repeats] for up to `chunk` epochs in a row."""
+def compile_epochs(run_epoch, chunk: int, repeats: int, record: tuple[int, ...] | None = None):
+    """One XLA program running `run_epoch(epoch)` -> loss [repeats] for up to `chunk` epochs in a row.
+
+    With `record` (slots, *shape), `run_epoch(epoch)` returns (loss, due, values of that shape) instead, and the
+    program returns, beside the losses, the values of the epochs where `due` held, in order, and how many
+    (`slots` must exceed the most epochs that can be due in one call). Each call keeps only its own, in a
+    buffer sized for one call: a buffer for the whole run, passed through every call and every epoch, made
+    each checkpoint cost more the longer the run (60,000 epochs trained at a sixth of the rate of 5,000)."""
 
     @xla_program
     def run_epochs(first_epoch, n_epochs):
         def body(e, history):
             return e + 1, tf.tensor_scatter_nd_update(history, [[e]], [run_epoch(first_epoch + e)])
 
-        return tf.while_loop(lambda e, _: e < n_epochs, body, (tf.constant(0), tf.zeros((chunk, repeats))))[1]
+        def body_recording(e, history, kept, count):
+            loss, due, values = run_epoch(first_epoch + e)
+            kept = tf.tensor_scatter_nd_update(kept, [[count]], [values])  # the slot at `count` is scratch until due
+            return e + 1, tf.tensor_scatter_nd_update(history, [[e]], [loss]), kept, count + tf.cast(due, tf.int32)
+
+        history = tf.zeros((chunk, repeats))
+        if record is None:
+            return (tf.while_loop(lambda e, _: e < n_epochs, body, (tf.constant(0), history))[1],)
+        start = (tf.constant(0), history, tf.zeros(record), tf.constant(0))
+        return tf.while_loop(lambda e, *_: e < n_epochs, body_recording, start)[1:]
 
     return run_epochs
 
@@ -234,17 +248,19 @@ def run_in_chunks(run_epochs, epochs: int, chunk: int, repeats: int, progress: b
                   after_chunk=None):
     """Drive a compiled `run_epochs` to `epochs`, handing control back to Python (progress, signals) at
     least every `chunk` epochs and at every epoch in `stops`, where `on_stop(epoch)` runs, and
-    `after_chunk(epoch)` after every call. Losses [epochs, repeats]."""
+    `after_chunk(epoch, *recorded)` after every call (`recorded`: what a recording program returned beside
+    the losses). Losses [epochs, repeats]."""
     history = []
     with tqdm(total=epochs, unit="epoch", desc=f"train {repeats} repeats", disable=not progress) as bar:
         for stop in sorted({*stops, epochs}):
             while len(history) < stop:
                 raise_if_interrupted()
                 n = min(chunk, stop - len(history))
-                history.extend(run_epochs(tf.constant(len(history)), tf.constant(n)).numpy()[:n])
+                losses, *recorded = run_epochs(tf.constant(len(history)), tf.constant(n))
+                history.extend(losses.numpy()[:n])
                 bar.update(n)
                 if after_chunk:
-                    after_chunk(len(history))
+                    after_chunk(len(history), *recorded)
             if on_stop and stop in stops:
                 on_stop(stop)
     return np.asarray(history)

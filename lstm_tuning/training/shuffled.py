@@ -10,12 +10,13 @@ from its own seed state, stacked like the weights.
 
 from __future__ import annotations
 
+import functools
 import time
-from contextlib import contextmanager
 
 import numpy as np
 
 from lstm_tuning.models.base import Shape
+from lstm_tuning.training import backend
 from lstm_tuning.training.backend import keras, tf
 from lstm_tuning.training.core import (
     MAX_EPOCHS_PER_CALL,
@@ -39,30 +40,8 @@ from lstm_tuning.training.core import (
 )
 
 
-@contextmanager
-def _max_pool_gradients_allowed(model: keras.Model):
-    """Let XLA compile MaxPool gradients (CNN-LSTM) while op determinism is on.
-
-    TensorFlow refuses them under op determinism because the GPU kernel is not deterministic; on CPU,
-    XLA computes them with a sequential select-and-scatter, which is (a test trains a CNN-LSTM twice and
-    compares). Determinism is restored for every other op as soon as the program is compiled and run.
-    """
-    # not exported by tf.config: the only way to lift op determinism again once `initial_members` set it
-    from tensorflow.python.framework.config import disable_op_determinism, is_op_determinism_enabled
-
-    pooling = any(isinstance(getattr(layer, "layer", layer), keras.layers.MaxPooling1D) for layer in model.layers)
-    lift = pooling and is_op_determinism_enabled() and not tf.config.list_logical_devices("GPU")
-    if lift:
-        disable_op_determinism()
-    try:
-        yield
-    finally:
-        if lift:
-            tf.config.experimental.enable_op_determinism()
-
-
-def train(params, train_cfg, windows, progress: bool = True, shuffle: bool = True,
-          on_checkpoint: OnCheckpoint | None = None) -> TrainedRepeats:
+def train(params, train_cfg, windows, progress: bool = True, source: str = "windows",
+          on_checkpoint: OnCheckpoint | None = None, shuffle: bool = True) -> TrainedRepeats:
     """Train `train_cfg.repeats` independent models for every fit of `windows` (the window stage's arrays:
     X [fits, n, n_lags, n_features] -> y [fits, n, n_out, n_targets], and the windows each fit trains on),
     all together.
@@ -170,7 +149,7 @@ def train(params, train_cfg, windows, progress: bool = True, shuffle: bool = Tru
             on_checkpoint(epoch, per_fit(ckpt_forecasts[-1], 0, repeats, order))
     chunk = min(train_cfg.checkpoint_every, MAX_EPOCHS_PER_CALL)
     start = time.perf_counter()
-    with _max_pool_gradients_allowed(model):
+    with backend.determinism_lifted_where_xla_refuses(model):
         history = run_in_chunks(
             compile_epochs(run_epoch, chunk, size), epochs, chunk, size, progress,
             stops=ckpt_epochs, on_stop=checkpoint,
@@ -185,34 +164,49 @@ def train(params, train_cfg, windows, progress: bool = True, shuffle: bool = Tru
     )
 
 
-def forecast(members: list[keras.Model], windows: np.ndarray) -> np.ndarray:
-    """Forecasts [repeats, n, n_out, n_targets] of every member for `windows` [n, n_lags, n_features].
+def forecast(members: list[keras.Model], context, windows: np.ndarray) -> np.ndarray:
+    """Forecasts [repeats, n, n_out, n_targets] of every member for `windows` [n, n_lags, n_features]; each
+    window is read on its own (`context` is the carried-state regime's).
 
     Every window holds true earlier values, so forecasting the test windows is the seed's walk-forward
     without refitting: each window's own forecast, never fed back.
     """
-    return forecast_ahead(members, windows, np.arange(len(windows)), members[0].output_shape[1])
+    return forecast_ahead(members, windows, None, np.arange(len(windows)), members[0].output_shape[1])
 
 
-def forecast_ahead(members: list[keras.Model], X: np.ndarray, origins: np.ndarray, steps: int,
+def forecast_ahead(members: list[keras.Model], X: np.ndarray, train, origins: np.ndarray, steps: int,
                    weights: list[np.ndarray] | None = None) -> np.ndarray:
     """Recursive forecasts [repeats, len(origins), steps, n_targets] (scaled) from the windows `X[origins]`
     [n_lags, n_features], n_out steps at a time: each next window's newest rows are the member's own
-    forecasts (the framing's outputs are its inputs). `weights` (stacked per repeat) replace the members' own.
+    forecasts (the framing's outputs are its inputs). Each window is read on its own, so the training windows
+    (`train`) play no part. `weights` (stacked per repeat) replace the members' own.
     """
     model = members[0]
+    run = _ahead_program(model)
     stacked = [tf.constant(w) for w in (weights if weights is not None else stack_weights(members))]
-    states = [tf.constant(s) for s in stack_non_trainable(members)]
+    # the non-trainable state is dropout's seed, unused when forecasting: any member's serves every repeat
+    states = [tf.constant(s) for s in stack_non_trainable([model] * len(stacked[0]))]
     n_lags = X.shape[1]
-
-    @xla_program
-    def run(x):  # [repeats, lanes, n_lags, n_features] -> [repeats, lanes, n_out, n_targets]
-        return tf.vectorized_map(lambda a: model.stateless_call(list(a[0]), list(a[1]), a[2])[0],
-                                 (stacked, states, x))
-
     rows = np.repeat(X[origins][None], len(stacked[0]), axis=0).astype("float32")
-    forecasts = [run(tf.constant(rows[:, :, -n_lags:])).numpy()]
+    forecasts = [run(stacked, states, tf.constant(rows[:, :, -n_lags:])).numpy()]
     while sum(f.shape[2] for f in forecasts) < steps:  # fed back only past the first n_out steps
         rows = np.concatenate([rows, forecasts[-1]], axis=2)
-        forecasts.append(run(tf.constant(rows[:, :, -n_lags:])).numpy())
+        forecasts.append(run(stacked, states, tf.constant(rows[:, :, -n_lags:])).numpy())
     return np.concatenate(forecasts, axis=2)[:, :, :steps]
+
+
+@functools.cache
+def _ahead_program(model: keras.Model):
+    """`model` for stacked weights and states [repeats, ...] over lanes: (weights, states, x [repeats, lanes,
+    n_lags, n_features]) -> [repeats, lanes, n_out, n_targets]. Traced once per model for any number of repeats
+    and lanes (XLA compiles each shape it meets): every backtest fit and the forecast past the end share it."""
+    def spec(variables):
+        return [tf.TensorSpec((None, *v.shape), v.dtype) for v in variables]
+
+    signature = [spec(model.trainable_variables), spec(model.non_trainable_variables),
+                 tf.TensorSpec((None, None, *model.input_shape[1:]), tf.float32)]
+
+    def run(weights, states, x):
+        return tf.vectorized_map(lambda a: model.stateless_call(list(a[0]), list(a[1]), a[2])[0], (weights, states, x))
+
+    return tf.function(run, jit_compile=True, autograph=False, input_signature=signature)

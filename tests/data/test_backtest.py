@@ -54,3 +54,12 @@ def test_a_plan_round_trips_through_its_table():
     table = backtest.to_frame(pd.RangeIndex(36))
     assert Plan.from_frame(table) == backtest
     assert list(table.columns) == ["origin", "role", "first", "end", "fit", "time", "fit_start", "fit_cut"]
+
+
+def test_the_final_fit_trains_on_every_row_round_trips_and_is_left_out_of_the_backtest():
+    backtest = plan(option_params("backtest", "expanding", refit_every=4), 36, 4, 12, "s")
+    pipeline = backtest.with_final_fit(36)
+    assert pipeline.fits[-1] == Fit(0, 36, final=True) and pipeline.final_fit == len(backtest.fits)
+    assert Plan.from_frame(pipeline.to_frame(pd.RangeIndex(36))) == pipeline
+    assert pipeline.backtest() == backtest and backtest.final_fit is None
+    assert pipeline.origins == backtest.origins and pipeline.with_final_fit(36) == pipeline

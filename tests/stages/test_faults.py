@@ -28,7 +28,7 @@ def test_diverged_repeats_are_counted_as_failed_not_averaged(repo_copy):
     assert metrics["test_rmse"]["count"] == 8 - metrics["repeats_diverged"]
     assert np.isfinite(metrics["test_rmse"]["mean"])
     assert f"{metrics['repeats_diverged']} repeats diverged" in (repo_copy / "report/report.md").read_text()
-    # the forecast stage keeps the repeats that did not diverge in its refit on every row
+    # the forecaster keeps the repeats that did not diverge in the final fit, on every row
     kept = json.loads((repo_copy / "models/forecaster.json").read_text())["repeats"]
     assert 0 < len(kept) < 8 and len(list((repo_copy / "models").glob("*.keras"))) == len(kept)
 

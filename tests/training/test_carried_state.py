@@ -150,6 +150,21 @@ def test_early_stopping_keeps_each_repeats_best_validation_weights(shampoo_with_
     assert stopped.any(), "with patience 5 over 60 checkpoints some repeat should stop early"
 
 
+def test_with_early_stopping_the_final_fit_keeps_the_epoch_each_repeat_chose_on_validation():
+    windows = windows_in_memory(config.load(["data.val_size=6"], PARAMS), final_fit=True)
+    params = model_params("stateful_lstm", units=3)
+    cfg = train_cfg(epochs=600, repeats=4, seed=2, checkpoint_every=10, early_stopping=5)
+    trained = training.train(params, cfg, windows, progress=False)
+    # the final fit has trained on the validation rows: it follows the holdout fit's choice, repeat by repeat
+    np.testing.assert_array_equal(trained.best_epoch[1], trained.best_epoch[0])
+    np.testing.assert_array_equal(np.isnan(trained.loss[:, 1]), np.isnan(trained.loss[:, 0]))  # and stops with it
+    assert (trained.best_epoch[0] < 600).any()
+    # the backtest's fit trains exactly as it would without the final fit beside it
+    alone = training.train(params, cfg, fit_alone(windows, 0), progress=False)
+    np.testing.assert_array_equal(trained.checkpoint_forecasts[:, 0], alone.checkpoint_forecasts[:, 0])
+    np.testing.assert_array_equal(trained.best_epoch[0], alone.best_epoch[0])
+
+
 @pytest.mark.slow  # dropout's random ops make the program several times slower to compile
 def test_dropout_draws_independent_masks_per_repeat_reproducibly(shampoo):
     dropout = model_params("stateful_lstm", units=3, dropout=0.4, recurrent_dropout=0.2)
@@ -219,7 +234,7 @@ def test_an_interrupt_caught_on_its_way_still_stops_training(monkeypatch):
                 errors._interrupt(signal.SIGTERM, None)
             except KeyboardInterrupt:
                 pass  # as code that catches everything would
-        return tf.zeros((int(n), 1))
+        return (tf.zeros((int(n), 1)),)  # the losses (a recording program returns more beside them)
 
     with pytest.raises(KeyboardInterrupt, match="SIGTERM"):
         core.run_in_chunks(run_epochs, epochs=10, chunk=2, repeats=1, progress=False)
