@@ -91,8 +91,9 @@ CASES = [
     ("series too short for the test set", "transform", {"data.test_size": 35}, None,
      "error: data/series.csv: 36 rows leave 0 training values to fit the scalers on"),
     ("series too short for the seasonal differencing", "transform", {"data.diff_interval": [1, 12], "data.n_lags": 12},
-     None, "error: data/series.csv: 36 rows leave 11 training values to fit the scalers on after differencing at "
-     "data.diff_interval=[1, 12], fewer than the 12 a training window of data.n_lags=12 needs"),
+     None, "error: data/series.csv: 36 rows leave 11 training values to fit the scalers on (fit 0 of the backtest: "
+     "rows 0..23) after differencing at data.diff_interval=[1, 12], fewer than the 12 a training window of "
+     "data.n_lags=12 needs"),
     ("differencing lag below 1", "transform", {"data.diff_interval": [1, 0]}, None,
      "error: params.yaml: data.diff_interval=[1, 0] must be a lag >= 1 or a list of them, differenced in turn"),
     ("series too short for the lags", "window", {"data.n_lags": 23}, None,
