@@ -19,9 +19,16 @@ def describe(scores: np.ndarray) -> dict[str, float]:
 METRICS = ("rmse", "mae", "mase")
 
 
-def skill(score: float, baseline_score: float) -> float:
-    """> 0 means better than the baseline; 1 would be a perfect forecast."""
+def skill(score: float, baseline_score: float) -> float | None:
+    """> 0 means better than the baseline; 1 would be a perfect forecast. None (null in the metrics) where
+    the baseline forecasts exactly and the LSTM does not: no ratio to its zero error exists."""
+    if baseline_score == 0:
+        return 0.0 if score == 0 else None
     return 1.0 - score / baseline_score
+
+
+def skill_text(value: float | None) -> str:
+    return "undefined, the baseline is exact" if value is None else f"{value:+.3f}"
 
 
 def best_baseline(baselines: dict, roles: list[str]) -> tuple[str, str]:
@@ -56,13 +63,13 @@ def verdict(metrics: dict) -> str:
     (AutoETS, chosen on the validation origins) on test MASE: 1.120 vs 0.950 ..."."""
     lstm, baseline, skills = metrics["test_ensemble"], metrics["best_baseline_test"], metrics["skill"]
     label = LABELS.get(metrics["best_baseline"], metrics["best_baseline"])
-    beats = "beats" if skills["mase"] > 0 else "does not beat"
+    beats = "beats" if skills["mase"] is not None and skills["mase"] > 0 else "does not beat"
     chosen = ("chosen on the validation origins" if metrics["best_baseline_chosen_on"] == "val" else
               "chosen on the test origins: there are no validation origins, so the choice saw the test period")
     return (f"The LSTM ensemble {beats} the best classical baseline ({label}, {chosen}) "
-            f"on test MASE: {lstm['mase']:.3f} vs {baseline['mase']:.3f} (skill {skills['mase']:+.3f}; "
-            f"MAE {lstm['mae']:.3f} vs {baseline['mae']:.3f}, skill {skills['mae']:+.3f}; "
-            f"RMSE {lstm['rmse']:.3f} vs {baseline['rmse']:.3f}, skill {skills['rmse']:+.3f}).")
+            f"on test MASE: {lstm['mase']:.3f} vs {baseline['mase']:.3f} (skill {skill_text(skills['mase'])}; "
+            f"MAE {lstm['mae']:.3f} vs {baseline['mae']:.3f}, skill {skill_text(skills['mae'])}; "
+            f"RMSE {lstm['rmse']:.3f} vs {baseline['rmse']:.3f}, skill {skill_text(skills['rmse'])}).")
 
 
 def errors(actual: np.ndarray, forecasts: np.ndarray, scale: np.ndarray) -> dict[str, np.ndarray]:

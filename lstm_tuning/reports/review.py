@@ -140,7 +140,8 @@ def _headline(base: str) -> list[str]:
     elif before == workspace:
         lines += [f"The headline is the same as on `{base}`.", ""]
     else:
-        changes = [f"skill on test MASE {before['skill']['mase']:+.3f} → {workspace['skill']['mase']:+.3f}",
+        changes = [f"skill on test MASE {scores.skill_text(before['skill']['mase'])} → "
+                   f"{scores.skill_text(workspace['skill']['mase'])}",
                    f"LSTM ensemble test MASE {before['test_ensemble']['mase']:.3f} → "
                    f"{workspace['test_ensemble']['mase']:.3f}"]
         if before["best_baseline"] != workspace["best_baseline"]:

@@ -157,3 +157,13 @@ def test_without_validation_origins_the_choice_is_on_test_and_says_so():
     assert (headline["best_baseline"], headline["best_baseline_chosen_on"]) == ("auto_ets", "test")
     assert "val_ensemble" not in headline
     assert "chosen on the test origins: there are no validation origins" in scores.verdict(headline)
+
+
+def test_a_baseline_that_forecasts_exactly_leaves_the_skill_undefined_not_a_crash():
+    exact = details(val=False)
+    exact["baselines"]["auto_ets"] |= {"test_rmse": 0.0, "test_mae": 0.0, "test_mase": 0.0}
+    headline = scores.headline(exact, ["test"])
+    assert headline["skill"] == {"mase": None, "mae": None, "rmse": None}
+    assert "does not beat" in scores.verdict(headline)
+    assert "skill undefined, the baseline is exact" in scores.verdict(headline)
+    assert scores.skill(0.0, 0.0) == 0.0
