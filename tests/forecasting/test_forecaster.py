@@ -26,7 +26,7 @@ def small(*overrides):
     return config.load([*SMALL, *overrides], PARAMS)
 
 
-@pytest.mark.parametrize("model", ["stateful_lstm", "vanilla"])
+@pytest.mark.parametrize("model", ["stateful_lstm", pytest.param("vanilla", marks=pytest.mark.slow)])
 def test_each_step_ahead_reads_the_members_own_forecast_of_the_step_before(model):
     cfg = small(f"model.name={model}", "model.units=2") if model == "vanilla" else small("model.units=2")
     windows = windows_in_memory(cfg)

@@ -174,6 +174,7 @@ def test_missing_values_filled_when_data_fill_says_how(prepared):
         assert row.endswith("," + expected), row
 
 
+@pytest.mark.slow  # a warning, not an error; the default run trims the same way
 def test_batch_size_that_does_not_divide_the_training_rows_trims_with_a_warning(prepared):
     set_params(prepared, **{"train.batch_size": 5, "train.epochs": 2, "train.repeats": 1})
     result = run([sys.executable, "-m", "stages.train"], cwd=prepared)

@@ -123,6 +123,7 @@ def test_short_training_loss_falls(shampoo):
     assert np.all(trained.loss[-1] < trained.loss[0])
 
 
+@pytest.mark.slow  # the fast tier checks each repeat against the seed harness bit for bit
 def test_same_seed_same_result_other_seed_other_result(shampoo):
     def run(seed):
         cfg = train_cfg(epochs=10, repeats=3, seed=seed)
@@ -150,6 +151,7 @@ def test_early_stopping_keeps_each_repeats_best_validation_weights(shampoo_with_
     assert stopped.any(), "with patience 5 over 60 checkpoints some repeat should stop early"
 
 
+@pytest.mark.slow  # early stopping is checked fast by test_early_stopping_keeps_each_repeats_best_validation_weights
 def test_with_early_stopping_the_final_fit_keeps_the_epoch_each_repeat_chose_on_validation():
     windows = windows_in_memory(config.load(["data.val_size=6"], PARAMS), final_fit=True)
     params = model_params("stateful_lstm", units=3)

@@ -73,6 +73,7 @@ def test_each_architecture_trains_exactly_as_keras_fit(architecture, task, n_out
     trains_exactly_as_keras_fit(architecture, task, n_out)
 
 
+@pytest.mark.slow  # the carried-state twin checks this hand-over in the fast tier
 def test_forecasts_equal_each_members_own_and_those_train_records():
     windows = toy_windows("multiple_parallel_multistep", 2)
     trained = training.train(model_params("encoder_decoder", units=3), train_cfg(epochs=1, batch_size=4, repeats=2,
@@ -100,6 +101,7 @@ def identical_initial_weights(monkeypatch):
     monkeypatch.setattr(shuffled, "initial_members", same_weights)
 
 
+@pytest.mark.slow  # dropout programs compile slowly; the fits-together test runs dropout in the fast tier
 def test_each_repeat_draws_its_own_dropout_masks(identical_initial_weights):
     params = model_params("vanilla", units=3, dropout=0.5, recurrent_dropout=0.5)
     trained = shuffled.train(params, train_cfg(epochs=3, batch_size=4, repeats=2, seed=3), toy_windows("univariate"),
@@ -123,6 +125,7 @@ def test_shuffled_cnn_lstm_training_is_reproducible():
     assert not np.allclose(first[0, 0], first[0, 1]), "repeats must differ"
 
 
+@pytest.mark.slow  # the carried-state twin checks it in the fast tier
 def test_a_diverging_repeat_is_stopped_and_reported():
     params = model_params("vanilla", units=3, optimizer="sgd", learning_rate=1e30)
     trained = training.train(params, train_cfg(epochs=3, batch_size=4, repeats=2, seed=3), toy_windows("univariate"),
@@ -177,12 +180,13 @@ def test_every_fit_trains_together_exactly_as_it_would_alone():
     params = model_params("vanilla", units=3, dropout=0.3)
     cfg = train_cfg(epochs=4, batch_size=4, repeats=2, seed=3, checkpoint_every=2)
     together = training.train(params, cfg, windows, progress=False)
-    for fit in range(len(plan.fits)):
+    for fit in (0, len(plan.fits) - 1):  # the fewest and the most training windows
         alone = training.train(params, cfg, fit_alone(windows, fit), progress=False)
         np.testing.assert_array_equal(together.checkpoint_forecasts[:, fit], alone.checkpoint_forecasts[:, 0])
         np.testing.assert_allclose(together.loss[:, fit], alone.loss[:, 0], rtol=1e-6)
 
 
+@pytest.mark.slow  # the carried-state twin checks it in the fast tier
 def test_each_checkpoint_is_handed_over_as_training_reaches_it():
     seen = []
     trained = training.train(model_params("vanilla", units=3), train_cfg(epochs=5, batch_size=4, repeats=2, seed=3,
