@@ -27,6 +27,19 @@ SHAMPOO = ROOT / "data" / "shampoo-sales.csv"
 SMALL = {"train.epochs": 20, "train.repeats": 3}
 
 
+def tiny_search(**changes) -> dict:
+    """A search file (conf/search/<name>.yaml) of a few cheap trials: two params, chosen on 6 validation
+    months, no pruning; `changes` replace its keys."""
+    return {
+        "objective": "val_ensemble.rmse",
+        "trials": 3,
+        "seed": 3,
+        "pruner": {"name": "none"},
+        "fixed": {"data.val_size": 6},
+        "params": {"model.units": {"int": [1, 4]}, "model.learning_rate": {"float": [1.0e-3, 1.0e-2], "log": True}},
+    } | changes
+
+
 NO_XLA_CACHE = "--tf_xla_persistent_cache_directory="  # what conftest turns the cache off with, in-process
 
 

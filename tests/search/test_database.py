@@ -13,19 +13,12 @@ from pathlib import Path
 import optuna
 import pytest
 import yaml
-from helpers import dvc, experiments, project_env, run
+from helpers import dvc, experiments, project_env, run, tiny_search
 
 from lstm_tuning.errors import UserError
 from lstm_tuning.search import space, storage, study
 
-TINY = {
-    "objective": "val_ensemble.rmse",
-    "trials": 4,
-    "seed": 5,
-    "pruner": {"name": "none"},
-    "fixed": {"data.val_size": 6},
-    "params": {"model.units": {"int": [1, 4]}, "model.learning_rate": {"float": [1.0e-3, 1.0e-2], "log": True}},
-}
+TINY = tiny_search(trials=4, seed=5)
 HEARTBEAT = 1  # seconds: a trial silent for 2 s is lost (the default is 60)
 
 

@@ -12,19 +12,12 @@ import time
 import optuna
 import pytest
 import yaml
-from helpers import dvc, experiments, project_env, run
+from helpers import dvc, experiments, project_env, run, tiny_search
 
 from lstm_tuning.errors import UserError
 from lstm_tuning.search import run_cache, space, storage, study, workers
 
-TINY = {
-    "objective": "val_ensemble.rmse",
-    "trials": 3,
-    "seed": 3,
-    "pruner": {"name": "none"},
-    "fixed": {"data.val_size": 6},
-    "params": {"model.units": {"int": [1, 4]}, "model.learning_rate": {"float": [1.0e-3, 1.0e-2], "log": True}},
-}
+TINY = tiny_search()
 
 
 def worker(repo):
