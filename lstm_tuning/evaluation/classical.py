@@ -40,6 +40,6 @@ def past_end(metrics: dict, fitted: dict, target: pd.Series, forecast: pd.DataFr
     times = forecast.loc[forecast["series"] == target.name, "time"]
     season = (fitted.get("season") or 1) if name == "seasonal_naive" else fitted.get("seasonal_models_season", 1)
     values = target.to_numpy(float)
-    forecast = walk(name, model(name, season).fit(y=values), values, len(times)) if len(times) else []
-    return pd.DataFrame({"series": target.name, "time": list(times), "forecast": forecast,
+    ahead = walk(name, model(name, season).fit(y=values), values, len(times)) if len(times) else []
+    return pd.DataFrame({"series": target.name, "time": list(times), "forecast": ahead,
                          "baseline": LABELS.get(name, name)})
