@@ -19,8 +19,14 @@ import numpy as np
 import pandas as pd
 
 from lstm_tuning.data.csv import read_panel, read_series
-from lstm_tuning.data.specs import (CsvParams, GeneratedPanelParams, GeneratedParams, M3Params, SeriesParams,
-                                    SummedParams)
+from lstm_tuning.data.specs import (
+    CsvParams,
+    GeneratedPanelParams,
+    GeneratedParams,
+    M3Params,
+    SeriesParams,
+    SummedParams,
+)
 from lstm_tuning.errors import UserError
 
 

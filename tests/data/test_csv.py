@@ -1,5 +1,6 @@
 """The CSV reader: time columns of dates (ISO, quarters, months by name, decimal years), of numbers kept as
-labels, or none (row order); one series of a file of several, and text columns nothing reads."""
+labels, or none (row order); one series of a file of several, and text columns nothing reads; a panel (every
+series of a long file, data.id_column) and its one-line errors."""
 
 import logging
 
@@ -189,3 +190,113 @@ def test_one_quarterly_series_of_a_long_file_is_forecast_with_dates(tmp_path):
     forecast = pd.read_csv(repo / "forecast/forecast.csv")
     assert list(forecast["time"]) == ["1991-01-01", "1991-04-01", "1991-07-01", "1991-10-01"]
     assert timeline.season(timeline.read(repo / "data/series.csv").index, None) == 4  # seasonal naive's season
+
+
+# panels: data.id_column names each row's series; every series is read
+
+
+def panel_params(path, **params):
+    values = {"path": str(path), "id_column": "store", "date_column": "Month", "target": "sales",
+              "covariates": ["price", "promo"]} | params
+    return data_params("csv", **values)
+
+
+def write_rows(tmp_path, header, rows, name="panel.csv"):
+    path = tmp_path / name
+    path.write_text("\n".join([header, *rows]) + "\n")
+    return path
+
+
+RAGGED = {  # id -> (first month, values of sales); b starts later and ends earlier, a10 sorts before a9
+    "a9": ("2020-01", [10.0, 11.0, 12.5, 13.0, 14.0, 15.0]),
+    "b": ("2020-03", [7.0, 8.0, 9.0]),
+    "a10": ("2020-02", [1.0, 2.0, 3.0, 4.0, 5.0]),
+}
+
+
+def ragged_rows():
+    """The RAGGED panel as a long file sorted by month then id (the order of an export by date), each row
+    `store,Month,price,sales,promo`: two covariates around the target."""
+    rows = []
+    for id_, (first, values) in RAGGED.items():
+        for i, sales in enumerate(values):
+            month = pd.Period(first, "M") + i
+            rows.append((str(month), id_, f"{id_},{month},{2 * sales},{sales},{i % 2}"))
+    return [row for _, _, row in sorted(rows)]
+
+
+def test_a_ragged_panel_is_read_long_sorted_by_id_then_time_and_round_trips_through_series_csv(tmp_path):
+    path = write_rows(tmp_path, "store,Month,price,sales,promo", ragged_rows())
+    panel = sources.load(panel_params(path))
+    assert list(panel.columns) == ["store", "date", "price", "promo", "sales"]
+    assert list(dict.fromkeys(panel["store"])) == ["a10", "a9", "b"]  # string order, as pandas sorts text ids
+    for id_, (first, values) in RAGGED.items():
+        rows = panel[panel["store"] == id_]
+        assert list(rows["date"]) == list(pd.date_range(f"{first}-01", periods=len(values), freq="MS"))
+        assert list(rows["sales"]) == values and list(rows["price"]) == [2 * v for v in values]
+        assert list(rows["promo"]) == [i % 2 for i in range(len(values))]
+    # as ingest writes data/series.csv: long, one block per series
+    outputs.write_csv(tmp_path / "series.csv", panel)
+    written = pd.read_csv(tmp_path / "series.csv", dtype={"store": str}, parse_dates=["date"])
+    pd.testing.assert_frame_equal(written, panel, check_dtype=False)
+    assert (tmp_path / "series.csv").read_text().splitlines()[:2] == ["store,date,price,promo,sales",
+                                                                      "a10,2020-02-01,2.0,0.0,1.0"]
+
+
+def test_each_series_has_its_own_time_format_and_numbers_stay_labels(tmp_path):
+    rows = [f"x,{1981 + i // 4} Q{i % 4 + 1},{i}" for i in range(6)] + [f"y,{1982 + i // 4}Q{i % 4 + 1},{i}"
+                                                                        for i in range(4)]
+    panel = sources.load(panel_params(write_rows(tmp_path, "store,Month,sales", rows), covariates=[]))
+    assert panel["date"].iloc[0] == pd.Timestamp("1981-01-01") and panel["date"].iloc[6] == pd.Timestamp("1982-01-01")
+    numbered = [f"{id_},{t},{t * 2}" for id_, times in (("x", [3, 4, 5]), ("y", [1, 2])) for t in times]
+    panel = sources.load(panel_params(write_rows(tmp_path, "store,t,sales", numbered), date_column="t", covariates=[]))
+    assert list(panel.columns) == ["store", "t", "sales"] and list(panel["t"]) == [3, 4, 5, 1, 2]
+    unnumbered = sources.load(panel_params(write_rows(tmp_path, "store,sales", ["x,1", "y,5", "x,2"]),
+                                           date_column=None, covariates=[]))
+    assert list(unnumbered["step"]) == [0, 1, 0] and list(unnumbered["sales"]) == [1, 2, 5]
+
+
+def test_data_where_keeps_rows_and_data_fill_fills_within_each_series(tmp_path, caplog):
+    rows = ["x,2020-01,1,A", "x,2020-02,,A", "x,2020-03,3,A", "y,2020-01,,A", "y,2020-02,6,A", "z,2020-01,9,B",
+            "z,2020-02,9,B"]
+    path = write_rows(tmp_path, "store,Month,sales,region", rows)
+    params = panel_params(path, covariates=[], where={"region": "A"}, fill="interpolate")
+    with pytest.raises(UserError, match=r"panel.csv: series 'y': column 'sales' row 5 is empty and "
+                                        r"data.fill=interpolate cannot fill it \(nothing before or around it\)"):
+        sources.load(params)  # not from the series before it
+    path.write_text(path.read_text().replace("y,2020-01,,A", "y,2020-01,4,A"))
+    with caplog.at_level(logging.WARNING):
+        panel = sources.load(params)
+    assert list(panel["store"]) == ["x", "x", "x", "y", "y"] and list(panel["sales"]) == [1, 2, 3, 4, 6]
+    assert "panel.csv: filled 1 missing 'sales' values within each series (data.fill=interpolate)" in caplog.text
+
+
+@pytest.mark.parametrize("rows, params, message", [
+    (["x,2020-01,1", "x,2020-02,2"], {"id_column": "shop"},
+     r"panel.csv: no column 'shop' \(data.id_column\); columns found: store, Month, sales; set data.id_column to "
+     r"the column naming each row's series \(null for a file of one series\)$"),
+    (["x,2020-01,1", "y,2020-01,2", "x,2020-02,3", "y,2020-01,4"], {},
+     r"panel.csv: series 'y' rows 3 and 5: date 2020-01 appears twice \(columns 'store', 'Month'\); keep one row "
+     r"per series and time$"),
+    (["x,2020-01,1", "y,2020-01,2", "y,2020-02,inf"], {},
+     r"panel.csv: series 'y': column 'sales' row 4: 'inf' is not a finite number \(or too large for a float\); "
+     r"fix or remove that row$"),
+    (["x,2020-01,1", "y,2020-01,nan"], {},
+     r"panel.csv: series 'y': column 'sales' row 3: 'nan' is not a number; fix or remove that row$"),
+    (["x,2020-01,1", "y,2020-01,", "y,2020-02,2"], {},
+     r"panel.csv: series 'y': column 'sales' row 3 is empty; fill or remove missing values, or set data.fill"),
+    (["x,2020-01,1", ",2020-02,2"], {},
+     r"panel.csv: column 'store' \(data.id_column\) row 3 is empty; name the series of every row, or remove that row$"),
+    (["x,2020-02,1", "y,2020-01,2", "x,2020-01,3"], {},
+     r"panel.csv: series 'x': column 'Month' row 4: dates are not in increasing order; sort the file by date$"),
+    (["x,2020-01,1", "y,2020,2"], {},
+     r"panel.csv: series 'y' has numbers in column 'Month' where series 'x' has dates; write every series' times "
+     r"alike$"),
+    (["x,1981 Q1,1", "x,1981 Q7,2"], {},
+     r"panel.csv: series 'x': column 'Month' row 3: '1981 Q7' is not a quarter written like row 2's '1981 Q1'"),
+], ids=["missing id column", "duplicated pair", "infinite", "not a number", "missing value", "empty id",
+        "unsorted within a series", "mixed time kinds", "bad quarter"])
+def test_bad_panel_input_is_one_line_naming_file_series_and_row(tmp_path, rows, params, message):
+    path = write_rows(tmp_path, "store,Month,sales", rows)
+    with pytest.raises(UserError, match=message):
+        sources.load(panel_params(path, covariates=[], **params))

@@ -67,3 +67,18 @@ def test_a_date_frequency_for_numbers_and_a_bad_date_frequency_are_refused():
 ])
 def test_the_season_is_a_year_of_the_frequency(index, expected):
     assert timeline.season(index, None) == expected
+
+
+def test_a_panel_warns_once_naming_the_first_series_with_a_gap_and_a_series_of_another_frequency(caplog):
+    indexes = {"a": MONTHS, "b": MONTHS.delete(4), "c": MONTHS[3:].delete(2), "d": MONTHS.delete(9)}
+    with caplog.at_level(logging.WARNING):
+        assert timeline.panel_frequency(indexes, None, "sales.csv") == "MS"
+    assert caplog.text.count("skip from") == 1
+    assert ("sales.csv: series 'b': the dates skip from 1901-04-01 to 1901-06-01 (frequency MS, inferred from the "
+            "first dates); add the missing rows, or set data.frequency to the series' frequency (2 other series "
+            "too: c, d)") in caplog.text
+    caplog.clear()
+    quarters = pd.date_range("1901-01-01", periods=8, freq="QS", name="date")
+    with caplog.at_level(logging.WARNING):
+        timeline.panel_frequency({"a": MONTHS, "b": MONTHS, "q": quarters}, None, "sales.csv")
+    assert "sales.csv: series 'q' steps by QS-OCT, series 'a' by MS (1 series differ from the first)" in caplog.text
