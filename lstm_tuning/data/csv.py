@@ -62,11 +62,12 @@ def read_panel(
     path: str | Path, id_column: str, date_column: str | None, columns: list[str], date_format: str | None = None,
     fill: str | None = None, where: dict[str, str] | None = None
 ) -> pd.DataFrame:
-    """A long file of many series (a panel): one row per (series, time). Return the columns `id_column` (the
-    ids, as text), the time (`date` for dates, else `date_column`; `step`, the row order of each series, when
-    `date_column` is None), then `columns`; sorted by id, then time. Each series is read as `read_series`
-    reads a file of one: its own time format, its missing values filled within it, its errors named with the
-    series and the row of the file. Series may start and end at different times.
+    """A long file of many series (a panel): one row per (series, time), the series' rows in any order of
+    series. Return the columns `id_column` (the ids, as text), the time (`date` for dates, else `date_column`;
+    `step`, the row order of each series, when `date_column` is None), then `columns`; sorted by id, then time.
+    Each series is read as `read_series` reads a file of one: its own time format, its missing values filled
+    within it, its errors named with the series and the row of the file. Series may start and end at
+    different times.
     """
     path = Path(path)
     frame = _read_rows(path, id_column, date_column, columns, where)
@@ -76,45 +77,74 @@ def read_panel(
         raise UserError(f"{path}: column {id_column!r} (data.id_column) row {ids.index[row] + 2} is empty; name the "
                         "series of every row, or remove that row")
     *covariates, target = columns
-    blocks, filled, kinds = [], Counter(), {}
-    for number, (series, rows) in enumerate(frame.groupby(ids, sort=True)):  # str ids: pandas' string order
+    try:  # the usual file, every series' times written alike and no value missing: read at once (fast)
+        values = {name: _numbers(frame[name], path, name, None) for name in [target, *covariates]}
+        times = _times(frame[date_column], path, date_column, date_format) if date_column is not None else None
+    except UserError:  # series by series: the error names its series, and data.fill fills within each
+        values, times = _read_by_series(frame, ids, path, date_column, columns, date_format, fill)
+    if date_column is None:
+        times = pd.Index(ids.groupby(ids).cumcount().to_numpy(), name="step")
+    else:
+        _check_each_series_in_time_order(ids, times, frame[date_column].str.strip(), path, id_column, date_column)
+    panel = pd.DataFrame({id_column: ids.to_numpy(), times.name: times,
+                          **{name: values[name].to_numpy(float) for name in columns}})
+    return panel.iloc[np.argsort(ids.to_numpy(), kind="stable")].reset_index(drop=True)  # str ids: string order
+
+
+def _read_by_series(frame: pd.DataFrame, ids: pd.Series, path: Path, date_column: str | None, columns: list[str],
+                    date_format: str | None, fill: str | None) -> tuple[dict[str, pd.Series], pd.Index | None]:
+    """The values and times of a panel read one series at a time (in id order), in the rows' file order."""
+    *covariates, target = columns
+    values, times, filled, kinds = {name: [] for name in columns}, [], Counter(), {}
+    for number, (series, rows) in enumerate(frame.groupby(ids, sort=True)):
         source = f"{path}: series {series!r}"
-        values = {name: _numbers(rows[name], source, name, fill, announce=False) for name in [target, *covariates]}
+        for name in [target, *covariates]:
+            values[name].append(_numbers(rows[name], source, name, fill, announce=False))
         filled.update({name: int((rows[name].str.strip() == "").sum()) for name in columns})
         if date_column is None:
-            times = pd.RangeIndex(len(rows), name="step")
-        else:
-            times = _times(rows[date_column], source, date_column, date_format, announce=number == 0)
-            _check_pairs_once(times, rows, path, series, id_column, date_column)
-            _check_times(times, rows[date_column].str.strip(), source, date_column)
-        kinds.setdefault(_kind(times), series)
+            continue
+        index = _times(rows[date_column], source, date_column, date_format, announce=number == 0)
+        kinds.setdefault(_kind(index), series)
         if len(kinds) > 1:
             (first_kind, first), (kind, _) = kinds.items()
             raise UserError(f"{path}: series {series!r} has {kind} in column {date_column!r} where series {first!r} "
                             f"has {first_kind}; write every series' times alike")
-        blocks.append(pd.DataFrame({id_column: series, times.name: times,
-                                    **{name: values[name].to_numpy() for name in columns}}))
+        times.append(pd.Series(index, index=rows.index))
     if fill and sum(filled.values()):
         log.warning("%s: filled %s within each series (data.fill=%s)", path,
                     ", ".join(f"{count} missing {name!r} values" for name, count in filled.items() if count), fill)
-    return pd.concat(blocks, ignore_index=True)
+    in_file_order = {name: pd.concat(parts).loc[frame.index] for name, parts in values.items()}
+    if date_column is None:
+        return in_file_order, None
+    ordered = pd.concat(times).loc[frame.index]
+    if kinds.popitem()[0] == "dates":
+        return in_file_order, pd.DatetimeIndex(ordered, name=DATES)
+    return in_file_order, pd.Index(ordered.to_numpy(), name=date_column)
 
 
 def _kind(times: pd.Index) -> str:
     return "dates" if isinstance(times, pd.DatetimeIndex) else "numbers"
 
 
-def _check_pairs_once(times: pd.Index, rows: pd.DataFrame, path: Path, series: str, id_column: str,
-                      date_column: str) -> None:
-    """One row per (series, time): a repeat is named by both its rows of the file."""
-    repeated = times.duplicated()
+def _check_each_series_in_time_order(ids: pd.Series, times: pd.Index, text: pd.Series, path: Path, id_column: str,
+                                     date_column: str) -> None:
+    """One row per (series, time), named by both its rows of the file; each series' rows in time order."""
+    what = "date" if isinstance(times, pd.DatetimeIndex) else "time"
+    keyed = pd.DataFrame({"series": ids.to_numpy(), "time": times, "row": ids.index + 2, "text": text.to_numpy()})
+    repeated = keyed.duplicated(["series", "time"])
     if repeated.any():
-        at = int(repeated.argmax())
-        first = int((times[:at] == times[at]).argmax())
-        what = "date" if isinstance(times, pd.DatetimeIndex) else "time"
-        raise UserError(f"{path}: series {series!r} rows {rows.index[first] + 2} and {rows.index[at] + 2}: {what} "
-                        f"{rows[date_column].iloc[at].strip()} appears twice (columns {id_column!r}, {date_column!r}); "
-                        "keep one row per series and time")
+        second = keyed[repeated].iloc[0]
+        first = keyed[(keyed["series"] == second["series"]) & (keyed["time"] == second["time"])].iloc[0]
+        raise UserError(f"{path}: series {second['series']!r} rows {first['row']} and {second['row']}: {what} "
+                        f"{second['text']} appears twice (columns {id_column!r}, {date_column!r}); keep one row per "
+                        "series and time")
+    by_series = keyed.iloc[np.argsort(ids.to_numpy(), kind="stable")]  # each series' rows in file order
+    same_series = by_series["series"].eq(by_series["series"].shift())
+    backwards = same_series & by_series["time"].lt(by_series["time"].shift())
+    if backwards.any():
+        late = by_series[backwards].sort_values("row").iloc[0]
+        raise UserError(f"{path}: series {late['series']!r}: column {date_column!r} row {late['row']}: {what}s are not "
+                        f"in increasing order; sort the file by {what}")
 
 
 def _read_rows(path: Path, id_column: str | None, date_column: str | None, columns: list[str],
