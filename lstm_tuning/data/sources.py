@@ -102,18 +102,19 @@ def _generated_panel(params: GeneratedPanelParams) -> pd.DataFrame:
     phase = rng.uniform(0.0, 2 * np.pi, size=count)
     noise = rng.uniform(0.01, 0.05, size=count)  # standard deviation, as a fraction of the level
     # positive: the lowest value is level x (1 - 0.25 (trend) - 0.3 (season) - 5 x 0.05 (noise)) = 0.2 x level
-    width = len(str(count))
-    blocks = []
-    for i in range(count):
-        months = np.arange(params.length - lengths[i] + 1, params.length + 1)
-        shape = 1 + trend[i] * months / params.length + amplitude[i] * np.sin(2 * np.pi * months / 12 + phase[i])
-        values = level[i] * (shape + noise[i] * np.clip(rng.standard_normal(len(months)), -5, 5))
-        blocks.append(_numbered(params, f"s{i + 1:0{width}d}", values, months[0]))
-    return pd.concat(blocks, ignore_index=True)
+    member = np.repeat(np.arange(count), lengths)  # the series of each row, its rows together
+    first_row = np.repeat(np.cumsum(lengths) - lengths, lengths)
+    months = np.arange(len(member)) - first_row + np.repeat(params.length - lengths + 1, lengths)
+    season = amplitude[member] * np.sin(2 * np.pi * months / 12 + phase[member])
+    shape = 1 + trend[member] * months / params.length + season
+    values = level[member] * (shape + noise[member] * np.clip(rng.standard_normal(len(member)), -5, 5))
+    ids = np.array([f"s{i + 1:0{len(str(count))}d}" for i in range(count)])
+    return pd.DataFrame({params.id_column: ids[member].astype(object), params.date_column: months,
+                         params.target: values})
 
 
 def _numbered(params: SeriesParams, series: str, values: np.ndarray, first: int) -> pd.DataFrame:
-    """One series of a panel without dates, as the long frame has it: its months numbered from `first`."""
+    """One series of a panel without dates as the long frame has it, its months numbered from `first`."""
     return pd.DataFrame({params.id_column: series, params.date_column: np.arange(first, first + len(values)),
                          params.target: np.asarray(values, dtype=float)})
 
