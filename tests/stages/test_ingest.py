@@ -4,8 +4,9 @@ log says of the panel, and one warning for the series with gaps. Run in-process,
 import logging
 
 import pandas as pd
+import pytest
 import yaml
-from helpers import compose_conf
+from helpers import compose_conf, copy_repo, dvc
 
 from lstm_tuning import paths
 from stages import ingest
@@ -45,3 +46,19 @@ def test_series_with_gaps_are_named_in_one_warning(tmp_path, monkeypatch, caplog
     assert ("panel.csv: series 'b': the dates skip from 2020-04-01 to 2020-06-01 (frequency MS, inferred from the "
             "first dates); add the missing rows, or set data.frequency to the series' frequency (1 other series "
             "too: c)") in caplog.text
+
+
+@pytest.mark.slow  # real DVC in a copy of the repository
+def test_dvc_runs_ingest_on_the_m3_panel_and_reruns_it_when_its_conf_changes(tmp_path):
+    repo = copy_repo(tmp_path / "repo")
+    params = yaml.safe_load((repo / "params.yaml").read_text())
+    params["data"] = compose_conf(["data=m3_monthly"])["data"] | {"first_series": 3}
+    (repo / "params.yaml").write_text(yaml.safe_dump(params, sort_keys=False))
+    dvc("repro", "ingest", cwd=repo)
+    written = pd.read_csv(repo / "data/series.csv", dtype={"series": str})
+    assert list(written.columns) == ["series", "month", "value"]
+    assert list(dict.fromkeys(written["series"])) == ["N1402", "N1403", "N1404"] and len(written) == 3 * (50 + 18)
+    assert "ingest" not in dvc("status", "ingest", cwd=repo).stdout
+    conf = repo / "conf/data/m3_monthly.yaml"  # ingest depends on the option's conf file (data.path)
+    conf.write_text(conf.read_text() + "# edited\n")
+    assert "changed deps" in dvc("status", "ingest", cwd=repo).stdout
