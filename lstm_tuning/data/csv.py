@@ -179,7 +179,7 @@ def _read_rows(path: Path, id_column: str | None, date_column: str | None, colum
         raise UserError(f"{path}: has a header but no data rows")
     # the rows kept keep their labels: a label + 2 is the row's line in the file (the header is line 1)
     frame = _rows_where(frame, where, path)
-    _check_unread_text(frame, path, date_column, [*columns, *where, *([id_column] if id_column else [])])
+    _check_unread_text(frame, path, date_column, [*columns, *where], id_column)
     return frame
 
 
@@ -195,13 +195,21 @@ def _rows_where(frame: pd.DataFrame, where: dict[str, str], path: Path) -> pd.Da
     return frame
 
 
-def _check_unread_text(frame: pd.DataFrame, path: Path, date_column: str | None, read: list[str]) -> None:
+def _check_unread_text(frame: pd.DataFrame, path: Path, date_column: str | None, read: list[str],
+                       id_column: str | None = None) -> None:
     """Text columns that no param reads and that hold more than one value: a file of several series in long
     form (Country, State...) is refused when nothing tells its rows apart (no time column, or a time that
-    repeats), else named in a warning."""
+    repeats), else named in a warning. In a panel (`id_column`) such a column is only named: the ids tell
+    its series apart, and a time repeated within one is refused naming both rows."""
     unread = [name for name in frame.columns
-              if name not in read and name != date_column and frame[name].str.strip().nunique() > 1
+              if name not in read and name not in (date_column, id_column) and frame[name].str.strip().nunique() > 1
               and not _is_numeric(frame[name])]
+    if unread and id_column is not None:
+        several = len(unread) > 1
+        log.warning("%s: text column%s %s %s not read (neither data.id_column, data.date_column, data.target nor "
+                    "data.covariates)", path, "s" if several else "", ", ".join(map(repr, unread)),
+                    "are" if several else "is")
+        return
     if not unread:
         return
     dated = [name for name in unread if _looks_like_time(frame[name].str.strip())]

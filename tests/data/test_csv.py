@@ -315,3 +315,16 @@ def test_a_panel_read_at_once_is_the_panel_read_series_by_series(tmp_path):
     by_series = pd.DataFrame({"store": ids, "date": times, **{name: values[name].to_numpy() for name in values}})
     by_series = by_series.sort_values("store", kind="stable").reset_index(drop=True)
     pd.testing.assert_frame_equal(by_series[at_once.columns], at_once)
+
+
+def test_a_text_column_a_panel_does_not_read_is_named_and_its_times_repeat_across_series(tmp_path, caplog):
+    rows = [f"{id_},{category},2020-0{m},{m}" for id_, category in (("x", "MICRO"), ("y", "MACRO"), ("z", "MICRO"))
+            for m in range(1, 4)]
+    path = write_rows(tmp_path, "store,category,Month,sales", rows)
+    with caplog.at_level(logging.WARNING):
+        panel = sources.load(panel_params(path, covariates=[]))
+    assert len(panel) == 9
+    assert ("panel.csv: text column 'category' is not read (neither data.id_column, data.date_column, data.target "
+            "nor data.covariates)") in caplog.text
+    kept = sources.load(panel_params(path, covariates=[], where={"category": "MICRO"}))
+    assert list(dict.fromkeys(kept["store"])) == ["x", "z"]
