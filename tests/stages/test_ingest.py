@@ -28,7 +28,7 @@ def test_a_generated_panel_is_written_long_and_its_shape_logged(tmp_path, monkey
     lengths = written.groupby("series").size()
     assert (f"read data.source=generated_panel: 4 series, {len(written)} rows of value; shortest "
             f"{lengths.idxmin()} ({lengths.min()} rows), longest {lengths.idxmax()} ({lengths.max()} rows); month "
-            f"{written['month'].min()} to 20, step 1.0; wrote data/series.csv") in caplog.text
+            f"{written['month'].min()} to 20, step 1; wrote data/series.csv") in caplog.text
     assert "WARNING" not in caplog.text
 
 
