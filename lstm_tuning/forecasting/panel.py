@@ -93,8 +93,6 @@ class PanelForecaster:
                         source: str = "series") -> pd.DataFrame:
         """`forecast` of series given as frames indexed by time, by id; with `fitted` (per id) their transforms
         are those, else fit on every row of each."""
-        from lstm_tuning import training  # TensorFlow: only when forecasting
-
         cfg = self.cfg
         horizon = horizon or cfg.forecast.horizon
         inputs, targets = framings.series_roles(cfg.task, cfg.data)
@@ -149,8 +147,14 @@ class PanelForecaster:
         source = "frame" if isinstance(frame, pd.DataFrame) else str(frame)
         if not isinstance(frame, pd.DataFrame):
             frame = pd.read_csv(frame)
-        if self.time_column in frame.columns:
-            frame = frame.set_index(self.time_column)
+        data = self.cfg.data
+        # the time column as ingest wrote it, or as the data option names it in the user's own file
+        named = [name for name in (self.time_column, getattr(data, "date_column", None)) if name in frame.columns]
+        if named:
+            frame = frame.set_index(named[0])
+        elif isinstance(frame.index, pd.RangeIndex) and frame.index.name is None:  # row numbers, not times
+            raise UserError(f"{source}: no column {self.time_column!r}; the models forecast a long frame of columns "
+                            f"{self.id_column} (the series), {self.time_column} (or the index) and the variables")
         names = [self.id_column, *self.cfg.data.covariates, self.cfg.data.target]
         missing = [name for name in names if name not in frame.columns]
         if missing:
@@ -159,15 +163,20 @@ class PanelForecaster:
                             f"{', '.join(names[1:])}")
         times = frame.index
         if not pd.api.types.is_numeric_dtype(times) and not isinstance(times, pd.DatetimeIndex):
-            times = pd.DatetimeIndex(pd.to_datetime(times))
+            try:
+                times = pd.DatetimeIndex(pd.to_datetime(times, format=getattr(data, "date_format", None)))
+            except (ValueError, TypeError) as exc:
+                raise UserError(f"{source}: the time column {self.time_column!r} holds neither numbers nor dates "
+                                f"({str(exc).splitlines()[0]}); give dates, e.g. 2001-01-31, or set "
+                                "data.date_format") from None
         frame = frame.set_axis(times.rename(self.time_column))
         frames = {}
         for name, rows in frame.groupby(frame[self.id_column].astype(str), sort=True):
             rows = rows.sort_index()
             repeated = rows.index.duplicated()
             if repeated.any():
-                raise UserError(f"{source}: series {name!r} has time {rows.index[repeated][0]} twice; keep one row per "
-                                "series and time")
+                label = timeline.label(rows.index, int(np.argmax(repeated)))
+                raise UserError(f"{source}: series {name!r} has time {label} twice; keep one row per series and time")
             frames[name] = rows.drop(columns=self.id_column)
         return frames, source
 
@@ -244,7 +253,7 @@ class Backtest:
     series: np.ndarray  # [origins] position of the origin's series
     from_end: np.ndarray  # [origins] the origin's row minus its series' rows (< 0): series aligned at their ends
     tested: np.ndarray  # [origins] a test origin
-    one_step: np.ndarray  # [series] whether the last backtest fit's scale is the one-step naive's
+    one_step: np.ndarray  # [series] whether a fit's scale is the one-step naive's (rows no longer than a season)
 
 
 def backtest_errors(cfg, frames: list[pd.DataFrame], plans: list[Plan], windows: dict, fitted: list[list[dict]],
@@ -286,7 +295,7 @@ def backtest_errors(cfg, frames: list[pd.DataFrame], plans: list[Plan], windows:
             errors = np.where((steps < len(observed))[..., None], actual - levels.mean(axis=0), np.nan)
             training_rows = observed[plans[s].fits[k].start : plans[s].fits[k].cut]
             scales = [naive_scale(training_rows[:, j], season) for j in range(len(targets))]
-            one_step[s] = season > 1 and not scales[-1][1]
+            one_step[s] |= season > 1 and not scales[-1][1]
             scale = np.array([value for value, _ in scales])
             scale = np.where(scale > 0, scale, np.nan)  # a constant series has no scale: its errors are left out
             scaled[pairs[block]] = errors / scale

@@ -2,13 +2,19 @@
 scale-free basis, and the saved panel forecaster read back by `lstm_tuning.load`: real TensorFlow training of a
 tiny vanilla model on a generated panel (inputs built as the panel stages will write them)."""
 
+import copy
+import json
+import shutil
+from pathlib import Path
+from types import SimpleNamespace
+
 import numpy as np
 import pandas as pd
 import pytest
 from helpers import load_config
 
 import lstm_tuning
-from lstm_tuning import training
+from lstm_tuning import paths, training
 from lstm_tuning.data import backtest, framings, timeline, transforms
 from lstm_tuning.errors import UserError
 from lstm_tuning.forecasting import intervals, panel
@@ -81,11 +87,12 @@ def forecast_of_four(cfg, tmp_path_factory):
     result = panel.forecast_past_end(cfg, frames, plans, windows, fitted, weights, models, SEASON, "series")
     saved = tmp_path_factory.mktemp("forecaster")
     result.forecaster.save(saved, models)
-    return frames, result, lstm_tuning.load(saved)
+    inputs = SimpleNamespace(plans=plans, fitted=fitted, windows=windows, trained=directory)
+    return frames, result, lstm_tuning.load(saved), inputs
 
 
 def test_every_series_is_forecast_past_its_own_end(cfg, forecast_of_four):
-    frames, result, _ = forecast_of_four
+    frames, result, *_ = forecast_of_four
     forecast = result.forecast
     assert list(dict.fromkeys(forecast["series"])) == ["a", "b", "c", "d"]
     for name, frame in frames.items():
@@ -100,7 +107,7 @@ def test_every_series_is_forecast_past_its_own_end(cfg, forecast_of_four):
 
 
 def test_intervals_widen_with_the_level_and_scale_with_each_series(forecast_of_four):
-    frames, result, _ = forecast_of_four
+    frames, result, *_ = forecast_of_four
     forecast = result.forecast
     assert (forecast["lower_95"] <= forecast["lower_80"]).all() and (forecast["lower_80"] < forecast["forecast"]).all()
     assert (forecast["upper_95"] >= forecast["upper_80"]).all() and (forecast["upper_80"] > forecast["forecast"]).all()
@@ -115,7 +122,7 @@ def test_intervals_widen_with_the_level_and_scale_with_each_series(forecast_of_f
 
 
 def test_the_pooled_errors_and_their_coverage(forecast_of_four):
-    _, result, _ = forecast_of_four
+    _, result, *_ = forecast_of_four
     # per series: 4 + 6 held-out rows, one origin each; step h reaches the end from 10 - h + 1 of them
     assert list(result.intervals["errors"]) == [4 * 10, 4 * 9, 4 * 8, 4 * 7]
     metrics = result.metrics
@@ -144,17 +151,21 @@ def test_the_scale_is_the_seasonal_naive_or_the_one_step_naive_where_too_short()
     assert panel.naive_scale(values, 1) == (pytest.approx(2.5), False)
 
 
-def test_the_saved_forecaster_forecasts_a_long_frame_as_the_stage_did_and_unseen_series(forecast_of_four):
-    frames, result, loaded = forecast_of_four
+def test_the_saved_forecaster_forecasts_a_long_frame_as_the_stage_did_and_unseen_series(forecast_of_four,
+                                                                                          tmp_path):
+    frames, result, loaded, _ = forecast_of_four
     assert isinstance(loaded, panel.PanelForecaster) and loaded.season == SEASON
     # from a long frame, its rows shuffled; transforms refit on each series' rows are the final fit's
     shuffled = long_frame(frames).sample(frac=1, random_state=0)
     pd.testing.assert_frame_equal(loaded.forecast(shuffled), result.forecast)
+    long_frame(frames).to_csv(tmp_path / "panel.csv", index=False)  # or from a CSV, its dates parsed
+    pd.testing.assert_frame_equal(loaded.forecast(tmp_path / "panel.csv"), result.forecast)
 
     unseen = generated(["a", "b", "c", "d", "e"], seed=1)["e"] * 1.7
     forecast = loaded.forecast(long_frame({"new": unseen, "a": frames["a"]}))
     assert list(dict.fromkeys(forecast["series"])) == ["a", "new"]
-    pd.testing.assert_frame_equal(forecast[forecast["series"] == "a"], result.forecast[result.forecast["series"] == "a"])
+    trained = result.forecast[result.forecast["series"] == "a"]
+    pd.testing.assert_frame_equal(forecast[forecast["series"] == "a"], trained)
     new = forecast[forecast["series"] == "new"].set_index("step")
     assert list(new["time"]) == list(timeline.after(unseen.index, None, 4, "e"))
     assert np.isfinite(new["forecast"]).all()
@@ -164,15 +175,20 @@ def test_the_saved_forecaster_forecasts_a_long_frame_as_the_stage_did_and_unseen
 
 
 def test_a_long_frame_without_the_id_column_or_with_a_repeated_time_is_refused(forecast_of_four):
-    frames, _, loaded = forecast_of_four
+    frames, _, loaded, _ = forecast_of_four
     with pytest.raises(UserError, match=r"frame: no column 'id'; the models forecast a long frame of columns id"):
         loaded.forecast(long_frame(frames).drop(columns="id"))
-    twice = long_frame({"a": frames["a"].iloc[[0, 0, *range(1, 40)]]})
-    with pytest.raises(UserError, match=r"frame: series 'a' has time 2000-01-01 00:00:00 twice"):
+    with pytest.raises(UserError, match=r"frame: no column 'date'; the models forecast a long frame of columns id"):
+        loaded.forecast(long_frame(frames).drop(columns="date"))
+    twice = long_frame({"a": frames["a"].iloc[[0, 1, 1, *range(2, 40)]]})
+    with pytest.raises(UserError, match=r"frame: series 'a' has time 2000-02-01 twice; keep one row per series"):
         loaded.forecast(twice)
 
 
-def test_a_panel_of_one_series_forecasts_as_the_single_series_pipeline(cfg, tmp_path):
+@pytest.mark.parametrize("model", [pytest.param("vanilla", marks=pytest.mark.slow), "stateful_lstm"])
+def test_a_panel_of_one_series_forecasts_as_the_single_series_pipeline(model, tmp_path):
+    cfg = load_config(tmp_path, [f"model={model}"], [*OVERRIDES, "data.n_lags=1"] if model != "vanilla" else OVERRIDES)
+    cfg.data.frequency, cfg.data.id_column = None, "id"
     frame = generated(["a"])["a"]
     plans, fitted, windows = panel_inputs(cfg, {"a": frame})
     weights, models = train_and_save(cfg, windows, tmp_path)
@@ -192,3 +208,31 @@ def test_a_panel_of_one_series_forecasts_as_the_single_series_pipeline(cfg, tmp_
         assert pooled.metrics[f"coverage_{level}"] == single.metrics[f"coverage_{level}"]
     assert pooled.metrics["coverage_checks"] == single.metrics["coverage_checks"]
     assert list(pooled.intervals["errors"]) == list(single.intervals["errors"])
+
+
+def test_the_stage_reads_the_panel_files_of_the_contract_and_writes_its_own(cfg, forecast_of_four, tmp_path,
+                                                                           monkeypatch):
+    """stages.forecast on the files PANEL.md specifies, as the panel's transform, window and train stages write
+    them (the readers are lstm_tuning.data.panel's)."""
+    pytest.importorskip("lstm_tuning.data.panel")
+    from stages import forecast as stage
+
+    frames, result, _, inputs = forecast_of_four
+    monkeypatch.chdir(tmp_path)
+    for directory in ("data", "training"):
+        Path(directory).mkdir()
+    long = pd.concat([frame.reset_index().assign(id=name) for name, frame in frames.items()], ignore_index=True)
+    long[["id", "date", "Sales"]].to_csv(paths.SERIES, index=False)
+    pd.concat([plan.to_frame(frames[name].index).assign(series=name) for name, plan in inputs.plans.items()]
+              ).pipe(lambda f: f[["series", *f.columns[:-1]]]).to_csv(paths.ORIGINS, index=False)
+    paths.SCALING.write_text(json.dumps({name: transforms.write_fits(fits) for name, fits in inputs.fitted.items()}))
+    np.savez(paths.WINDOWS, **inputs.windows)
+    shutil.copy(inputs.trained / "weights.npz", paths.FIT_WEIGHTS)
+    shutil.copytree(inputs.trained / "models", paths.FINAL_MODELS)
+    cfg = copy.deepcopy(cfg)
+    cfg.baselines.season = SEASON  # the scale's season, as the panel's experiment sets it
+    stage.panel(cfg)
+    written = pd.read_csv(paths.FORECAST, dtype={"series": str}, parse_dates=["time"])
+    pd.testing.assert_frame_equal(written, result.forecast, check_exact=False, rtol=1e-12)
+    assert json.loads(paths.FORECAST_METRICS.read_text()) == result.metrics
+    assert paths.FORECAST_FIGURE.is_file() and (paths.MODELS / "forecaster.json").is_file()
