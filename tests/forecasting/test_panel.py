@@ -236,3 +236,30 @@ def test_the_stage_reads_the_panel_files_of_the_contract_and_writes_its_own(cfg,
     pd.testing.assert_frame_equal(written, result.forecast, check_exact=False, rtol=1e-12)
     assert json.loads(paths.FORECAST_METRICS.read_text()) == result.metrics
     assert paths.FORECAST_FIGURE.is_file() and (paths.MODELS / "forecaster.json").is_file()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("task", "changes"), [("multistep_vector", ["task.n_out=2"]),
+                                               ("multiple_parallel", ["data.covariates=[Price]"])])
+def test_multistep_and_multiple_target_framings_forecast_every_series(task, changes, tmp_path):
+    cfg = load_config(tmp_path, ["model=vanilla", f"task={task}"], [*OVERRIDES, *changes])
+    cfg.data.frequency, cfg.data.id_column = None, "id"
+    frames = {name: frame.assign(Price=10 + frame["Sales"].to_numpy()[::-1] / 50)[["Price", "Sales"]]
+              for name, frame in generated(["a", "b", "c"]).items()}
+    plans, fitted, windows = panel_inputs(cfg, frames)
+    weights, models = train_and_save(cfg, windows, tmp_path)
+    result = panel.forecast_past_end(cfg, frames, plans, windows, fitted, weights, models, SEASON, "series")
+    _, targets = framings.series_roles(cfg.task, cfg.data)
+    assert len(result.forecast) == 3 * 4 * len(targets) and result.forecast.notna().all().all()
+    assert list(result.intervals["target"]) == targets * 4
+    assert (result.forecast["upper_95"] >= result.forecast["upper_80"]).all()
+    for name, frame in frames.items():  # each target in its own units and scale
+        for target in targets:
+            rows = result.forecast[(result.forecast["series"] == name) & (result.forecast["target"] == target)]
+            scale = panel.naive_scale(frame[target].to_numpy(), SEASON)[0]
+            quantile = result.intervals[result.intervals["target"] == target]["scaled_quantile_80"].to_numpy()
+            np.testing.assert_allclose(rows["upper_80"] - rows["forecast"], quantile * scale, rtol=1e-9)
+    saved = tmp_path / "saved"
+    saved.mkdir()
+    result.forecaster.save(saved, models)
+    pd.testing.assert_frame_equal(lstm_tuning.load(saved).forecast(long_frame(frames)), result.forecast)
