@@ -139,7 +139,7 @@ class PanelForecaster:
             levels = transforms.to_original_units(ahead[:, s : s + 1], np.array([len(frame)]),
                                                   [used[name][n] for n in targets], observed)[:, 0]
             scales = np.array([naive_scale(observed[:, j], self.season)[0] for j in range(len(targets))])
-            times = timeline.after(frame.index, cfg.data.frequency, horizon, f"{source}, series {name!r}")
+            times = after(frame.index, cfg.data.frequency, horizon, f"{source}, series {name!r}")
             frames_out.append(series_forecast(name, times, targets, levels.mean(axis=0), self.quantiles, scales))
         return pd.concat(frames_out, ignore_index=True)
 
@@ -206,6 +206,14 @@ class PanelForecaster:
             quantiles={float(level): np.array(q, float) for level, q in spec["scaled_quantiles"].items()},
             transforms={name: transforms.read_fits([fit])[0] for name, fit in spec["transforms"].items()},
         )
+
+
+def after(index: pd.Index, frequency, steps: int, source: str) -> pd.Index:
+    """`timeline.after`, whole-numbered labels (M3's month numbers, with data.frequency 1) kept whole."""
+    times = timeline.after(index, frequency, steps, source)
+    if pd.api.types.is_integer_dtype(index) and (times == np.round(times)).all():
+        return times.astype(index.dtype)
+    return times
 
 
 def series_forecast(name: str, times: pd.Index, targets: list[str], point: np.ndarray,
@@ -352,7 +360,7 @@ def forecast_past_end(cfg, frames: dict[str, pd.DataFrame], plans: dict[str, Pla
     recursive = framings.TASKS[cfg.task.name].recursive
     if recursive:  # the dates past each end need a frequency
         for name in ids:
-            timeline.after(frames[name].index, cfg.data.frequency, cfg.forecast.horizon, f"{source}, series {name!r}")
+            after(frames[name].index, cfg.data.frequency, cfg.forecast.horizon, f"{source}, series {name!r}")
     final = plans[ids[0]].final_fit
     if final is None or any(plans[name].final_fit != final for name in ids):
         raise UserError(f"{paths.ORIGINS}: no final fit (the fit on every row) for every series; rerun the pipeline "

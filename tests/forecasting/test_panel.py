@@ -144,6 +144,12 @@ def test_pooled_coverage_is_the_coverage_of_series_aligned_at_their_ends():
     assert np.isfinite(expected).sum() > 40
 
 
+def test_whole_numbered_times_stay_whole_with_a_declared_step():
+    months = pd.Index([1, 2, 3], name="month")
+    assert list(panel.after(months, 1, 2, "s")) == [4, 5] and panel.after(months, 1, 2, "s").dtype == "int64"
+    assert list(panel.after(pd.Index([1.0, 1.5], name="year"), 0.5, 1, "s")) == [2.0]
+
+
 def test_the_scale_is_the_seasonal_naive_or_the_one_step_naive_where_too_short():
     values = np.array([1.0, 2, 4, 7, 11])
     assert panel.naive_scale(values, 2) == (pytest.approx((3 + 5 + 7) / 3), True)
