@@ -352,6 +352,9 @@ def forecast_past_end(cfg, frames: dict[str, pd.DataFrame], plans: dict[str, Pla
     from lstm_tuning.forecasting.past_end import warn_if_intervals_cannot_hold
     from lstm_tuning.training.backend import keras  # TensorFlow takes seconds to load: after the checks
 
+    if getattr(cfg.model, "scope", "global") != "global":  # its members are (series, fit, repeat), not repeats
+        raise UserError(f"params.yaml: model.scope={cfg.model.scope}: the forecast stage forecasts a panel past its "
+                        "end with a global model only; use model.scope=global")
     ids = [str(name) for name in windows["ids"]]
     unknown = [name for name in ids if name not in frames or name not in plans or name not in fitted]
     if unknown:

@@ -216,6 +216,15 @@ def test_a_panel_of_one_series_forecasts_as_the_single_series_pipeline(model, tm
     assert list(pooled.intervals["errors"]) == list(single.intervals["errors"])
 
 
+def test_local_models_are_not_forecast_as_a_global_one(cfg, forecast_of_four):
+    frames, _, _, inputs = forecast_of_four
+    local = copy.deepcopy(cfg)
+    local.model.scope = "local"
+    with pytest.raises(UserError, match=r"model.scope=local: the forecast stage forecasts a panel past its end with a "
+                                        r"global model only; use model.scope=global"):
+        panel.forecast_past_end(local, frames, inputs.plans, inputs.windows, inputs.fitted, {}, inputs.trained, SEASON)
+
+
 def test_the_stage_reads_the_panel_files_of_the_contract_and_writes_its_own(cfg, forecast_of_four, tmp_path,
                                                                            monkeypatch):
     """stages.forecast on the files PANEL.md specifies, as the panel's transform, window and train stages write
