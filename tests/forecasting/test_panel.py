@@ -106,6 +106,18 @@ def test_every_series_is_forecast_past_its_own_end(cfg, forecast_of_four):
     assert last.is_monotonic_increasing and last["d"] > 3 * last["a"] * 0.8
 
 
+def test_the_figure_draws_the_first_series_history_forecast_and_bands(cfg, forecast_of_four):
+    from lstm_tuning.reports.forecast_figure import forecast_figure
+
+    frames, result, *_ = forecast_of_four
+    history, shown = panel.figure_inputs(frames, result.forecast, "Sales", shown=3)
+    assert list(history.columns) == ["a", "b", "c"] and list(dict.fromkeys(shown["series"])) == ["a", "b", "c"]
+    np.testing.assert_array_equal(history["b"].dropna(), frames["b"]["Sales"])  # ragged: NaN outside its own rows
+    figure = forecast_figure(history, shown, cfg.forecast.levels)
+    assert [ax.get_ylabel() for ax in figure.axes] == ["a", "b", "c"]
+    assert all(len(ax.collections) == 2 for ax in figure.axes)  # a band per level
+
+
 def test_intervals_widen_with_the_level_and_scale_with_each_series(forecast_of_four):
     frames, result, *_ = forecast_of_four
     forecast = result.forecast
