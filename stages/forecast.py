@@ -22,6 +22,8 @@ log = logging.getLogger("forecast")
 
 def main(overrides: list[str]) -> None:
     cfg = config.load(overrides)
+    if getattr(cfg.data, "id_column", None):  # a panel of many series
+        return panel(cfg)
     series = timeline.read(paths.SERIES)
     plan = Plan.from_frame(pd.read_csv(paths.ORIGINS))
     fitted = transforms.read_fits(json.loads(paths.SCALING.read_text()))
@@ -40,6 +42,34 @@ def main(overrides: list[str]) -> None:
              "%s/, %s, %s, %s and %s", cfg.forecast.horizon, timeline.label(series.index, -1),
              len(result.forecaster.repeats), coverage, result.metrics["coverage_checks"], paths.MODELS,
              paths.FORECAST, paths.FORECAST_INTERVALS, paths.FORECAST_METRICS, paths.FORECAST_FIGURE)
+
+
+def panel(cfg) -> None:
+    """Every series' forecast past its own end by the global model, with intervals pooled over series."""
+    from lstm_tuning.data import panel as panel_data
+    from lstm_tuning.forecasting import panel as panel_forecast
+
+    frames = panel_data.read(paths.SERIES, cfg.data.id_column)
+    plans = panel_data.read_plans(pd.read_csv(paths.ORIGINS, dtype={"series": str}))
+    fitted = {name: transforms.read_fits(fits) for name, fits in json.loads(paths.SCALING.read_text()).items()}
+    windows, weights = dict(np.load(paths.WINDOWS)), dict(np.load(paths.FIT_WEIGHTS))
+    season = panel_forecast.season_of(cfg, frames)
+    result = panel_forecast.forecast_past_end(cfg, frames, plans, windows, fitted, weights, paths.FINAL_MODELS, season,
+                                              str(paths.SERIES))
+    with outputs.atomic_dir(paths.MODELS) as tmp:
+        result.forecaster.save(tmp, paths.FINAL_MODELS)
+    outputs.write_csv(paths.FORECAST, result.forecast)
+    outputs.write_csv(paths.FORECAST_INTERVALS, result.intervals)
+    outputs.write_json(paths.FORECAST_METRICS, result.metrics)
+    history, shown = panel_forecast.figure_inputs(frames, result.forecast, cfg.data.target)
+    outputs.save_figure(forecast_figure(history, shown, cfg.forecast.levels), paths.FORECAST_FIGURE)
+    coverage = ", ".join(f"{level:g}%: {result.metrics[f'coverage_{level:g}']}" for level in cfg.forecast.levels)
+    log.info("forecast %d step(s) past the end of each of %d series with %d repeats; intervals pooled over series "
+             "(scale: seasonal naive, season %d; one-step for %d series); coverage on the test origins %s over %d "
+             "checks; wrote %s/, %s, %s, %s and %s", cfg.forecast.horizon, result.metrics["series"],
+             len(result.forecaster.repeats), season, result.metrics["one_step_scale_series"], coverage,
+             result.metrics["coverage_checks"], paths.MODELS, paths.FORECAST, paths.FORECAST_INTERVALS,
+             paths.FORECAST_METRICS, paths.FORECAST_FIGURE)
 
 
 if __name__ == "__main__":

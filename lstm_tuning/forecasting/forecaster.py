@@ -123,6 +123,10 @@ def load(directory: str | Path = "models") -> Forecaster:
     spec = json.loads((directory / SPEC_FILE).read_text())
     cfg = config.load(params_file=directory / PARAMS_FILE)
     models = [keras.saving.load_model(directory / paths.model_file(r)) for r in spec["repeats"]]
+    if spec.get("scope") == "panel":  # a panel's global model: forecasts a long frame of many series
+        from lstm_tuning.forecasting.panel import PanelForecaster
+
+        return PanelForecaster.from_spec(cfg, models, stack_weights(models), spec)
     return Forecaster(
         cfg=cfg,
         model=models[0],
