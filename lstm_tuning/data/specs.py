@@ -42,6 +42,12 @@ class SeriesParams:
     # the step between rows: a pandas frequency for dates (MS, QS, D...), the step for a numeric time column;
     # null: inferred (a warning names the first gap when the dates skip a period)
     frequency: str | None
+    # the column naming each series of a long file of many (a panel: data/series.csv long, one block per id);
+    # null: the file is one series
+    id_column: str | None
+    # a panel's series too short for n_lags + n_out + the held-out rows + a training window per fit: false stops
+    # with an error naming it, true drops it (transform logs how many and which)
+    drop_short: bool
 
     @property
     def diff_lags(self) -> tuple[int, ...]:
