@@ -296,16 +296,22 @@ def _powers(name, values, training, long, panel, params, all_plans, source) -> l
     return powers
 
 
-def _changes(values: np.ndarray, powers: list[PowerTransform], lags: tuple[int, ...], long: Long) -> np.ndarray:
-    """What is scaled: each series power transformed then differenced at each lag in turn (`transforms.steps`
-    over the long array; a difference reaching back past its own series' first row is NaN, as in the series)."""
+def _steps(values: np.ndarray, powers: list[PowerTransform], lags: tuple[int, ...], long: Long) -> list[np.ndarray]:
+    """`transforms.steps` of every series over the long array: each series power transformed (its own power),
+    then differenced at each lag in turn; a difference reaching back past its own series' first row is NaN, as in
+    the series alone."""
     if powers[0].name == "boxcox":
         lambdas = np.array([p.boxcox_lambda for p in powers])
         powered = special.boxcox(values, lambdas[long.codes])
     else:
         powered = powers[0].forward(values)
-    changes = transforms.steps(powered, PowerTransform(None), lags)[-1]
-    return np.where(long.positions < sum(lags), np.nan, changes)
+    done = transforms.steps(powered, PowerTransform(None), lags)
+    return [np.where(long.positions < sum(lags[:i]), np.nan, step) for i, step in enumerate(done)]
+
+
+def _changes(values: np.ndarray, powers: list[PowerTransform], lags: tuple[int, ...], long: Long) -> np.ndarray:
+    """What is scaled: the last of `_steps`."""
+    return _steps(values, powers, lags, long)[-1]
 
 
 def _transformed_frame(long: Long, scaled: np.ndarray) -> pd.DataFrame:
@@ -414,28 +420,55 @@ def to_original_units(
     fits: Sequence[int] | None = None,
 ) -> np.ndarray:
     """Forecasts [..., F, R, n, n_out, n_targets] in scaled units -> original units, each window with its own
-    series' transforms of the fit that made it (`transforms.to_original_units`, series by series).
+    series' transforms of the fit that made it: `transforms.to_original_units` of every series at once.
 
     Window i (axis -3) belongs to series ids[series[i]] and forecasts its rows first_rows[i] ..; entry f of axis
     -5 was made by fit fits[f] (default f) of every series; `panel` holds the observed values (original units)
     that differencing walks forward from. The windows may be any subset, in any order.
     """
     scaled = np.asarray(scaled, float)
+    scaled = np.where(np.isinf(scaled), np.nan, scaled)  # a diverged repeat's forecast: scored as missing
     fits = list(range(scaled.shape[-5])) if fits is None else list(fits)
+    series, first_rows = np.asarray(series), np.asarray(first_rows)
+    observed = Long.of({name: panel[name][targets] for name in ids})
     levels = np.empty_like(scaled)
+    for f, fit in enumerate(fits):
+        for j, target in enumerate(targets):
+            chosen = [fitted[name][fit][target] for name in ids]
+            levels[..., f, :, :, :, j] = _to_original_units(scaled[..., f, :, :, :, j], series, first_rows, chosen,
+                                                            observed, j)
+    return levels
+
+
+def _to_original_units(scaled: np.ndarray, series: np.ndarray, first_rows: np.ndarray,
+                       chosen: list[SeriesTransform], observed: Long, j: int) -> np.ndarray:
+    """One fit's forecasts [..., n, n_out] of target j back to original units: `transforms.to_original_units`'
+    steps (inverse scaling, then each difference walked forward, then the power transform) with each window's
+    own series' transforms, in the same arithmetic."""
+    lags, power = chosen[0].diff_lags, chosen[0].power.name
+    if any(t.diff_lags != lags or t.power.name != power for t in chosen):
+        raise ValueError("every series of a panel is differenced and power transformed alike")
+    # the scalers `Scaling.scaler` rebuilds, all series at once; MinMaxScaler.inverse_transform's arithmetic
+    scalers = MinMaxScaler(feature_range=transforms.FEATURE_RANGE).fit(
+        [[t.scaling.data_min for t in chosen], [t.scaling.data_max for t in chosen]])
+    rebuilt = (scaled - scalers.min_[series][:, None]) / scalers.scale_[series][:, None]
+    known = _steps(observed.values[:, j], [t.power for t in chosen], lags, observed)
+    starts = observed.offsets[series] + first_rows  # each window's first forecast row in the long array
+    for lag, below in zip(reversed(lags), reversed(known[:-1])):
+        level = np.empty_like(rebuilt)
+        for h in range(scaled.shape[-1]):
+            previous = level[..., h - lag] if h >= lag else below[starts + h - lag]
+            level[..., h] = rebuilt[..., h] + previous
+        rebuilt = level
+    if power != "boxcox":
+        return PowerTransform(power).inverse(rebuilt)
+    levels = np.empty_like(rebuilt)  # each series' own lambda
     order = np.argsort(series, kind="stable")
-    bounds = np.searchsorted(series[order], np.arange(len(ids) + 1))
-    for s, name in enumerate(ids):
-        chosen = order[bounds[s] : bounds[s + 1]]
-        if not len(chosen):
-            continue
-        observed = panel[name][targets].to_numpy(float)
-        for f, fit in enumerate(fits):
-            part = np.take(scaled[..., f, :, :, :, :], chosen, axis=-3)
-            done = transforms.to_original_units(part, first_rows[chosen], [fitted[name][fit][t] for t in targets],
-                                                observed)
-            # windows first, on views of both: the fancy assignment writes into `levels`
-            np.moveaxis(levels[..., f, :, :, :, :], -3, 0)[chosen] = np.moveaxis(done, -3, 0)
+    bounds = np.searchsorted(series[order], np.arange(len(chosen) + 1))
+    for s, t in enumerate(chosen):
+        mine = order[bounds[s] : bounds[s + 1]]
+        if len(mine):
+            np.moveaxis(levels, -2, 0)[mine] = np.moveaxis(t.power.inverse(np.take(rebuilt, mine, axis=-2)), -2, 0)
     return levels
 
 

@@ -253,9 +253,10 @@ def test_a_value_log_cannot_take_names_its_series():
         panel.transform(series, data, plans, "series.csv")
 
 
+@pytest.mark.parametrize("power", [None, "log", "boxcox"])
 @pytest.mark.parametrize("lags", [[1], [1, 2], []])
-def test_forecasts_come_back_to_original_units_per_series(lags):
-    series, data, task = make_panel(), params(transform="log", diff_interval=lags), task_params("multistep_vector", 3)
+def test_forecasts_come_back_to_original_units_per_series(lags, power):
+    series, data, task = make_panel(), params(transform=power, diff_interval=lags), task_params("multistep_vector", 3)
     plans, _, fitted, windows = prepared(series, data, task, BACKTESTS["expanding"])
     fitted = panel.read_fits(json.loads(json.dumps(panel.write_fits(fitted))))  # as scaling.json holds them
     ids = list(windows["ids"])
@@ -307,3 +308,22 @@ def test_the_stages_write_the_panel_files(tmp_path, monkeypatch):
     assert set(windows) == set(expected)
     for key, array in expected.items():  # through the CSV files, the same arrays as in memory
         np.testing.assert_array_equal(windows[key], array, err_msg=key)
+
+
+def test_several_targets_come_back_each_with_its_own_transform():
+    series = make_panel(covariate=True)
+    data = params(covariates=["x"], undifferenced=["x"], transform="log")
+    task = task_params("multiple_parallel_multistep", 2)
+    _, _, fitted, windows = prepared(series, data, task)
+    forecasts = windows["y"][:, None].astype(float)  # [fits, 1 repeat, n, 2 steps, 2 targets: x, value]
+    forecasts[0, 0, 3, 1, 1] = np.inf  # a diverged repeat's forecast: missing, as for one series
+    levels = panel.to_original_units(forecasts, windows["series"], windows["first_rows"], list(windows["ids"]),
+                                     fitted, series, ["x", "value"])
+    assert np.isnan(levels[0, 0, 3, 1, 1]) and np.isfinite(np.delete(levels[0, 0, :, :, 1], 3, axis=0)).all()
+    for s, name in enumerate(windows["ids"]):
+        mine = windows["series"] == s
+        for k in range(len(windows["final"])):
+            alone = transforms.to_original_units(forecasts[k][:, mine], windows["first_rows"][mine],
+                                                 [fitted[name][k]["x"], fitted[name][k]["value"]],
+                                                 series[name][["x", "value"]].to_numpy())
+            np.testing.assert_array_equal(levels[k][:, mine], alone)
