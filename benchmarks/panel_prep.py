@@ -103,7 +103,7 @@ def run_case(name: str) -> dict:
 
     def write():
         outputs.write_csv(paths.ORIGINS, panel.origins_frame(plans, kept))
-        outputs.write_csv(paths.TRANSFORMED, scaled)
+        panel.write_csv(paths.TRANSFORMED, scaled)
         outputs.write_json(paths.SCALING, panel.write_fits(fitted))
 
     timed("write origins, transformed, scaling", write)
@@ -111,7 +111,7 @@ def run_case(name: str) -> dict:
     def read_back():
         origins = pd.read_csv(paths.ORIGINS, dtype={"series": str}, keep_default_na=False, na_values=[""])
         return (panel.read_plans(origins),
-                pd.read_csv(paths.TRANSFORMED, dtype={"series": str}, keep_default_na=False, na_values=[""]))
+                pd.read_csv(paths.TRANSFORMED, dtype={"series": "category"}, keep_default_na=False, na_values=[""]))
 
     plans_read, scaled_read = timed("read origins, transformed", read_back)
     cut = timed("windows", panel.windows, scaled_read, cfg.task, cfg.data, plans_read, str(paths.TRANSFORMED))

@@ -327,3 +327,19 @@ def test_several_targets_come_back_each_with_its_own_transform():
                                                  [fitted[name][k]["x"], fitted[name][k]["value"]],
                                                  series[name][["x", "value"]].to_numpy())
             np.testing.assert_array_equal(levels[k][:, mine], alone)
+
+
+@pytest.mark.parametrize("ids", [("s00", "s01"), ('a "quoted", id', "b")])
+def test_the_fast_csv_writer_reads_back_as_the_frame_it_wrote(tmp_path, ids):
+    series = make_panel(lengths=(20, 25), dates=True)
+    series = dict(zip(ids, series.values()))
+    plans = panel.plans(HOLDOUT, series, 2, 3, "series.csv")
+    scaled, _ = panel.transform(series, params(transform="log"), plans, "series.csv")
+    path = tmp_path / "transformed.csv"
+    panel.write_csv(path, scaled)
+    text = path.read_text()
+    assert text.splitlines()[0] == "series,fit,date,value"
+    assert "00:00" not in text  # dates at midnight written as dates, as pandas writes them
+    read = pd.read_csv(path, dtype={"series": str}, parse_dates=["date"], float_precision="round_trip",
+                       keep_default_na=False, na_values=[""])
+    pd.testing.assert_frame_equal(read, scaled, check_exact=True, check_dtype=False)
