@@ -210,7 +210,7 @@ def long_enough(panel: dict[str, pd.DataFrame], data: SeriesParams, task, backte
     or dropped and logged (true)."""
     columns = list(next(iter(panel.values())).columns)
     needed = minimum_rows(columns, data, task, backtest_params)
-    needs = (f"data.n_lags={data.n_lags}, task.n_out={task.n_out}, data.val_size={data.val_size} + "
+    needs = (f"data.n_lags={data.n_lags}, task.n_out={task.n_out}, the data.val_size={data.val_size} + "
              f"data.test_size={data.test_size} held-out rows and a training window in every fit of "
              f"backtest={backtest_params.name}")
     if needed is None:
@@ -220,13 +220,14 @@ def long_enough(panel: dict[str, pd.DataFrame], data: SeriesParams, task, backte
         return panel
     listed = ", ".join(short[:SHOWN]) + (", .." if len(short) > SHOWN else "")
     if not data.drop_short:
-        first = short[0]
-        more = f" (and {len(short) - 1} more: {listed})" if len(short) > 1 else ""
-        raise UserError(f"{source}: series {first!r} has {len(panel[first])} rows, fewer than the {needed} that "
-                        f"{needs} take{more}; set -S data.drop_short=true to drop such series, or shorten "
-                        "data.n_lags or the held-out rows (data.val_size, data.test_size)")
+        first, others = short[0], short[1 : SHOWN + 1]
+        more = (f" ({len(short) - 1} more series too short: {', '.join(others)}"
+                f"{', ..' if len(short) > SHOWN + 1 else ''})") if others else ""
+        raise UserError(f"{source}: series {first!r} has {len(panel[first])} rows, fewer than the {needed} needed for "
+                        f"{needs}{more}; set -S data.drop_short=true to drop such series, or shorten data.n_lags or "
+                        "the held-out rows (data.val_size, data.test_size)")
     if len(short) == len(panel):
-        raise UserError(f"{source}: every series is shorter than the {needed} rows that {needs} take; shorten "
+        raise UserError(f"{source}: every series is shorter than the {needed} rows needed for {needs}; shorten "
                         "data.n_lags or the held-out rows (data.val_size, data.test_size)")
     if log is not None:
         log.warning("dropped %d series too short (fewer than %d rows): %s", len(short), needed, listed)

@@ -233,8 +233,8 @@ def test_a_series_too_short_is_named_with_the_fix_or_dropped(caplog):
         panel.long_enough(series, data, task, HOLDOUT, "data/series.csv")
     message = str(error.value)
     assert "\n" not in message
-    for part in ("data/series.csv", "'s01'", "9 rows", f"the {needed}", "1 more: s01, s03", "data.drop_short=true",
-                 "data.n_lags"):
+    for part in ("data/series.csv", "'s01' has 9 rows", f"the {needed} needed", "1 more series too short: s03)",
+                 "-S data.drop_short=true", "shorten data.n_lags or the held-out rows"):
         assert part in message
     caplog.set_level(logging.INFO)
     kept = panel.long_enough(series, params(drop_short=True), task, HOLDOUT, "data/series.csv",
