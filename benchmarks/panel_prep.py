@@ -88,12 +88,13 @@ def run_case(name: str) -> dict:
     cfg = config.load([])
     log = logging.getLogger("transform")
     rss_start = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    seconds = {}
+    seconds, cpu = {}, {}  # wall seconds, and CPU seconds (what a loaded machine does not inflate)
 
     def timed(step, function, *args):
-        start = time.perf_counter()
+        start, start_cpu = time.perf_counter(), time.process_time()
         result = function(*args)
         seconds[step] = round(time.perf_counter() - start, 3)
+        cpu[step] = round(time.process_time() - start_cpu, 3)
         return result
 
     source = str(paths.SERIES)
@@ -125,14 +126,16 @@ def run_case(name: str) -> dict:
     found = {"case": name, "series": len(read), "kept": len(kept), "rows": int(sum(len(f) for f in kept.values())),
              "windows": len(cut["first_rows"]), "X_MB": round(cut["X"].nbytes / 1e6, 1),
              "y_MB": round(cut["y"].nbytes / 1e6, 1), "npz_MB": round(paths.WINDOWS.stat().st_size / 1e6, 1),
-             "seconds": seconds, "stages_seconds": round(sum(seconds.values()), 2)}
+             "seconds": seconds, "stages_seconds": round(sum(seconds.values()), 2), "cpu_seconds": cpu,
+             "stages_cpu_seconds": round(sum(cpu.values()), 2), "load_average": os.getloadavg()[0]}
     if name == "m3":
         fits = panel.read_fits(json.loads(paths.SCALING.read_text()))
         perfect = cut["y"][:, None].astype(float)  # [fits, repeats=1, n, n_out, 1]
-        start = time.perf_counter()
+        start, start_cpu = time.perf_counter(), time.process_time()
         levels = panel.to_original_units(perfect, cut["series"], cut["first_rows"], list(cut["ids"]), fits, kept,
                                          ["value"])
         found["to_original_units_seconds"] = round(time.perf_counter() - start, 2)
+        found["to_original_units_cpu_seconds"] = round(time.process_time() - start_cpu, 2)
         truth = np.concatenate([kept[i]["value"].to_numpy()[r[:, None] + np.arange(n_out)]
                                 for s, i in enumerate(cut["ids"])
                                 for r in [cut["first_rows"][cut["series"] == s]]])
@@ -144,13 +147,14 @@ def run_case(name: str) -> dict:
         found[f"{stage}_stage"] = stage_process(stage, work)
     # the single-series functions looped over 200 series, extrapolated to the panel
     names = list(kept)[:200]
-    start = time.perf_counter()
+    start = time.process_time()
     for series_name in names:
         frame = kept[series_name]
         plan = backtest.plan(cfg.backtest, len(frame), 18, 18, source).with_final_fit(len(frame))
         alone, _ = transforms.transform(frame, cfg.data, plan, source)
         framings.split_windows(alone, cfg.task, cfg.data, plan, source)
-    found["single_series_loop_seconds_extrapolated"] = round((time.perf_counter() - start) / len(names) * len(kept), 1)
+    found["single_series_loop_cpu_seconds_extrapolated"] = round((time.process_time() - start) / len(names) * len(kept),
+                                                                 1)
     return found
 
 
@@ -158,7 +162,8 @@ STAGE_RUNNER = """
 import resource, subprocess, sys, time
 start = time.perf_counter()
 subprocess.run([sys.executable, "-m", "stages." + sys.argv[1]], check=True, capture_output=True)
-print(time.perf_counter() - start, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+used = resource.getrusage(resource.RUSAGE_CHILDREN)
+print(time.perf_counter() - start, used.ru_utime + used.ru_stime, used.ru_maxrss)
 """
 
 
@@ -167,8 +172,9 @@ def stage_process(stage: str, work: Path) -> dict:
     env = dict(os.environ, PYTHONPATH=str(ROOT))
     result = subprocess.run([sys.executable, "-c", STAGE_RUNNER, stage], cwd=work, env=env, capture_output=True,
                             text=True, check=True)
-    seconds, peak = result.stdout.split()
-    return {"seconds": round(float(seconds), 2), "peak_rss_MB": round(int(peak) / 1024)}
+    seconds, cpu, peak = result.stdout.split()
+    return {"seconds": round(float(seconds), 2), "cpu_seconds": round(float(cpu), 2),
+            "peak_rss_MB": round(int(peak) / 1024)}
 
 
 def main() -> None:
