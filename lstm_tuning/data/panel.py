@@ -48,11 +48,13 @@ def read(path: str | Path, id_column: str) -> dict[str, pd.DataFrame]:
     if id_column not in frame.columns:
         raise UserError(f"{path}: no column {id_column!r} (data.id_column) to tell the series apart; run ingest "
                         "again, or set data.id_column to the file's series column")
+    if frame.empty:
+        raise UserError(f"{path}: no rows; run ingest again")
     ids = frame.pop(id_column).to_numpy()
     body = frame.set_index(frame.columns[0])
     if body.index.name == timeline.DATES:
         body.index = pd.DatetimeIndex(body.index, name=timeline.DATES)
-    starts = np.flatnonzero(np.r_[True, ids[1:] != ids[:-1]]) if len(ids) else np.array([], int)
+    starts = np.flatnonzero(np.r_[True, ids[1:] != ids[:-1]])
     bounds = [*starts, len(ids)]
     panel = {str(ids[a]): body.iloc[a:b] for a, b in itertools.pairwise(bounds)}
     if len(panel) < len(starts):
