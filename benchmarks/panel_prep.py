@@ -15,6 +15,18 @@ panel functions replace.
 - generated: 10,000 generated series x 120 months (ragged starts), n_lags 12, val 18, test 18, n_out 1.
 - generated_18: the same with n_out 18 (y holds 18 steps per window).
 Not a test: timings on a shared machine are noisy.
+
+Measured 2026-12-02 (2 cores shared by 6 helpers, load average 8 to 9: wall seconds about 2.5x the CPU seconds):
+- m3 (1,426 kept: 2 series of 66 months are shorter than the 67 these params need): both stages' steps 0.75 CPU s
+  (1.9 s wall); as processes, imports included: transform 2.0 CPU s / peak 257 MB, window 1.8 CPU s / 279 MB;
+  windows X 12 MB + y 18 MB; to_original_units of every window, 2 fits: 0.7 CPU s; the single-series functions
+  in a loop: 10 CPU s.
+- generated (10,000 x 120, n_out 1): steps 4.4 CPU s (11 s wall): read 0.5, drop too short 0.3, transform 0.7,
+  write the files 1.4, read them back 0.5, windows 0.6, save 0.4; processes: transform 4.7 CPU s / 544 MB, window
+  3.5 CPU s / 545 MB; X 103 MB + y 9 MB (1,070,000 windows x 2 fits); the single-series loop: 71 CPU s.
+- generated_18 (n_out 18): steps 4.9 CPU s (12.5 s wall); processes: transform 4.7 CPU s / 542 MB, window 4.5 CPU
+  s / 644 MB; X 86 MB + y 130 MB (900,000 windows x 2 fits); the single-series loop: 89 CPU s.
+A process that imports the stages (pandas, scikit-learn, scipy, pyarrow) peaks at 193 MB before any work.
 """
 
 from __future__ import annotations
