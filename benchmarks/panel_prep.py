@@ -36,6 +36,7 @@ import json
 import logging
 import os
 import resource
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -157,6 +158,8 @@ def run_case(name: str) -> dict:
     # the stages as the pipeline runs them: each its own process, its own peak memory
     for stage in ("transform", "window"):
         found[f"{stage}_stage"] = stage_process(stage, work)
+    os.chdir(ROOT)
+    shutil.rmtree(work)  # hundreds of MB of CSV and windows
     # the single-series functions looped over 200 series, extrapolated to the panel
     names = list(kept)[:200]
     start = time.process_time()
