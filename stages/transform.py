@@ -6,7 +6,7 @@ import logging
 import pandas as pd
 
 from lstm_tuning import config, outputs, paths
-from lstm_tuning.data import backtest, transforms
+from lstm_tuning.data import backtest, panel, transforms
 from lstm_tuning.errors import run_stage
 
 log = logging.getLogger("transform")
@@ -14,6 +14,8 @@ log = logging.getLogger("transform")
 
 def main(overrides: list[str]) -> None:
     cfg = config.load(overrides)
+    if cfg.data.id_column is not None:  # a panel: every series on its own rows
+        return panel.transform_stage(cfg, log)
     series = pd.read_csv(paths.SERIES, index_col=0)
     plan = backtest.plan(cfg.backtest, len(series), cfg.data.val_size, cfg.data.test_size, str(paths.SERIES))
     plan = plan.with_final_fit(len(series))  # the forecast stage's models, trained with the backtest's fits

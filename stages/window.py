@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 
 from lstm_tuning import config, paths
-from lstm_tuning.data import framings
+from lstm_tuning.data import framings, panel
 from lstm_tuning.data.backtest import Plan
 from lstm_tuning.errors import run_stage
 from lstm_tuning.outputs import atomic_path
@@ -17,6 +17,8 @@ log = logging.getLogger("window")
 
 def main(overrides: list[str]) -> None:
     cfg = config.load(overrides)
+    if cfg.data.id_column is not None:  # a panel: every series' windows, concatenated in series order
+        return panel.window_stage(cfg, log)
     scaled = pd.read_csv(paths.TRANSFORMED, index_col=0)
     plan = Plan.from_frame(pd.read_csv(paths.ORIGINS))
     windows = framings.split_windows(scaled, cfg.task, cfg.data, plan, str(paths.TRANSFORMED))
