@@ -41,6 +41,13 @@ def mase_season(declared: int | None, data_season: int | None) -> int:
     return int(declared or data_season or 1)
 
 
+def season_of(cfg, index: pd.Index) -> int:
+    """m of run `cfg`: `baselines.season` (the classical option's), else a year of the data's frequency."""
+    from lstm_tuning.data import timeline
+
+    return mase_season(getattr(cfg.baselines, "season", None), timeline.season(index, cfg.data.frequency))
+
+
 def mase_lag(plan: Plan, season: int) -> int:
     """The seasonal naive's lag for a series: the season, or 1 where its shortest fit trains on `season` rows or
     fewer (no seasonal naive error exists in-sample)."""
@@ -332,14 +339,14 @@ def verdict(metrics: dict, details: dict) -> str:
     chosen = ("the best baseline, chosen on the validation origins" if metrics["best_baseline_chosen_on"] == "val" else
               "the best baseline, chosen on the test origins: there are no validation origins, so the choice saw "
               "the test period")
-    smape_text = (f"sMAPE {metrics['test_smape']:.2f} vs {metrics['best_baseline_test']['smape']:.2f}")
+    lstm_smape, baseline_smape = metrics["test_smape"], metrics["best_baseline_test"]["smape"]
     if skill is not None and skill > 0:
         return (f"The LSTM beats {label} ({chosen}) on mean test MASE over {n} series: {lstm:.3f} vs {baseline:.3f} "
-                f"(skill {scores.skill_text(skill)}; {smape_text}); the LSTM is better on {count['lstm']:,} of {n} "
-                f"series, {label} on {count[best]:,}.")
+                f"(skill {scores.skill_text(skill)}; sMAPE {lstm_smape:.2f} vs {baseline_smape:.2f}); the LSTM is "
+                f"better on {count['lstm']:,} of {n} series, {label} on {count[best]:,}.")
     return (f"{label} ({chosen}) beats the LSTM on mean test MASE over {n} series: {baseline:.3f} vs the LSTM's "
-            f"{lstm:.3f} (skill {scores.skill_text(skill)}; {smape_text}); {label} is better on {count[best]:,} of "
-            f"{n} series, the LSTM on {count['lstm']:,}.")
+            f"{lstm:.3f} (skill {scores.skill_text(skill)}; sMAPE {baseline_smape:.2f} vs the LSTM's {lstm_smape:.2f}); "
+            f"{label} is better on {count[best]:,} of {n} series, the LSTM on {count['lstm']:,}.")
 
 
 def _repeat_means(pairs: Pairs, actual: np.ndarray, lstm: np.ndarray, scale: np.ndarray, n_series: int,
@@ -445,7 +452,7 @@ def _diagnostics(checkpoints, kept, pairs: Pairs, series_of_window, first_rows, 
 
 # ---- reading the panel's files (stand-ins until ingest's and transform's readers are merged) ------------------
 
-def _read_series_frames(path, id_column: str) -> dict[str, pd.DataFrame]:
+def read_frames(path, id_column: str) -> dict[str, pd.DataFrame]:
     """data/series.csv (long) -> {id: frame indexed by time}, in file order.
     TODO(merge): `lstm_tuning.data.panel.read` replaces this."""
     from lstm_tuning.data.timeline import DATES
@@ -463,7 +470,7 @@ def _read_series_frames(path, id_column: str) -> dict[str, pd.DataFrame]:
     return frames
 
 
-def _read_plans(frame: pd.DataFrame) -> dict[str, Plan]:
+def read_plans(frame: pd.DataFrame) -> dict[str, Plan]:
     """data/origins.csv of a panel -> {id: Plan}. TODO(merge): `lstm_tuning.data.panel.read_plans` replaces this."""
     return {str(key): Plan.from_frame(block.drop(columns="series"))
             for key, block in frame.astype({"series": str}).groupby("series", sort=False)}

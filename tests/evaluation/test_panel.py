@@ -223,3 +223,21 @@ def test_a_single_series_run_scores_its_series_as_a_panel_of_one(inputs):
     expected = _evaluate(inputs).series
     expected = expected[expected["series"] == "a"].reset_index(drop=True).assign(series="value")
     pd.testing.assert_frame_equal(table, expected)
+
+
+def test_the_panel_report_has_the_verdict_means_distribution_and_worst_series(inputs, tmp_path):
+    from lstm_tuning.reports import run_report
+
+    result = _evaluate(inputs)
+    loss = pd.DataFrame({"epoch": [1, 2, 3], "0": [0.5, 0.3, 0.2], "1": [0.6, 0.4, 0.1]})
+    params = {"backtest": {"name": "holdout"}, "data": {"id_column": "series"}}
+    run_report.write_panel(tmp_path, params, result.metrics, result.details, result.series, loss)
+    report = (tmp_path / "report.md").read_text()
+    assert report.startswith("# LSTM forecast report: a panel of 3 series\n\n" + result.details["verdict"])
+    assert "| AutoETS (best) |" in report and "| persistence |" in report
+    worst = result.series[result.series["role"] == "test"].sort_values("mase", ascending=False)
+    listed = report.split("worst series by the LSTM's test MASE")[1]
+    assert [line.split(" | ")[0].strip("| ") for line in listed.splitlines() if line.startswith("| ")
+            and not line.startswith(("| series", "|---"))][:3] == list(worst["series"])
+    assert "1 series too short for a season" in report
+    assert (tmp_path / "mase_distribution.png").stat().st_size > 0 and (tmp_path / "training_loss.png").exists()
