@@ -196,8 +196,15 @@ def evaluate(cfg, frames: dict[str, pd.DataFrame], fits_by_series: dict[str, lis
                          for t, p, lag in zip(targets, plan_list, lags)])  # [series, fits]
     scale = scale_of[pairs.series, pairs.fit]
 
-    lstm = _scored_levels(checkpoints["final"][:n_fits][:, kept], pairs, series_of_window, first_rows,
-                          fits_by_series, frames, names)  # [repeats, pairs, n_out]
+    # the scored windows' forecasts: the kept weights' and, before them, every checkpoint's, converted together
+    def at_pairs(scaled):
+        return np.take(scaled, pairs.window, axis=-3)
+
+    scaled = at_pairs(checkpoints["final"][:n_fits])[None, :, kept]
+    if "forecasts" in checkpoints:
+        scaled = np.concatenate([scaled, at_pairs(checkpoints["forecasts"][:, :n_fits])[:, :, kept]])
+    levels = _scored_levels(scaled, pairs, fits_by_series, frames, names)  # [1 + checkpoints, repeats, pairs, n_out]
+    lstm = levels[0]
     forecasters = {LSTM: lstm.mean(axis=0)}
     frame = held_out.astype({"series": str})
     picked = baselines.pick(frame, pairs.fit, rows, n_out, series=np.asarray(ids, dtype=object)[pairs.series])
@@ -215,8 +222,7 @@ def evaluate(cfg, frames: dict[str, pd.DataFrame], fits_by_series: dict[str, lis
     details["baselines_fit"] = fitted_baselines
     details["verdict"] = verdict(metrics, details)
 
-    diagnostics = _diagnostics(checkpoints, kept, pairs, series_of_window, first_rows, fits_by_series, frames, names,
-                               actual, scale, len(ids), n_fits)
+    diagnostics = _diagnostics(checkpoints["epochs"], levels[1:], kept, pairs, actual, scale, len(ids))
     diagnostics_mean, details["diagnostics"] = scores.inflection(diagnostics)
     best = metrics["best_baseline"]
     return PanelEvaluation(
@@ -242,19 +248,16 @@ def evaluate_one(cfg, series: pd.DataFrame, fits: list[dict], plan: Plan, window
                     held_out.assign(series=name), fitted_baselines, season).series
 
 
-def _scored_levels(final: np.ndarray, pairs: Pairs, series_of_window: np.ndarray, first_rows: np.ndarray,
-                   fits_by_series: dict, frames: dict, names: list[str]) -> np.ndarray:
-    """The target's forecasts [..., repeats, pairs, n_out] in original units of each scored pair, by its fit:
-    final [..., fits, repeats, windows, n_out, n_targets]. Only the scored windows are converted, each fit's
-    own: the cost grows with the pairs, not windows x fits."""
-    shape = final.shape
-    levels = np.full((*shape[:-5], shape[-4], len(pairs.window), shape[-2]), np.nan)
+def _scored_levels(scaled: np.ndarray, pairs: Pairs, fits_by_series: dict, frames: dict,
+                   names: list[str]) -> np.ndarray:
+    """The target's forecasts [..., repeats, pairs, n_out] in original units, each pair's by its own fit, from
+    scaled [..., fits, repeats, pairs, n_out, n_targets] (the scored windows only, in pair order: the cost grows
+    with the pairs, not windows x fits)."""
+    levels = np.full((*scaled.shape[:-5], scaled.shape[-4], scaled.shape[-3], scaled.shape[-2]), np.nan)
     for k in np.unique(pairs.fit):
         chosen = np.flatnonzero(pairs.fit == k)
-        window = pairs.window[chosen]
-        scaled = final[..., k: k + 1, :, window, :, :]
-        converted = _to_original_units_panel(scaled, {"series": series_of_window[window],
-                                                      "first_rows": first_rows[window]},
+        converted = _to_original_units_panel(np.take(scaled[..., k: k + 1, :, :, :, :], chosen, axis=-3),
+                                             {"series": pairs.series[chosen], "first_rows": pairs.first_row[chosen]},
                                              fits_by_series, frames, names)
         levels[..., chosen, :] = converted[..., 0, :, :, :, -1]
     return levels
@@ -427,16 +430,14 @@ def _horizon(pairs: Pairs, actual: np.ndarray, lstm: np.ndarray, forecasters: di
     })
 
 
-def _diagnostics(checkpoints, kept, pairs: Pairs, series_of_window, first_rows, fits_by_series, frames, names,
-                 actual, scale, n_series: int, n_fits: int) -> pd.DataFrame:
-    """Per checkpoint and kept repeat: the mean RMSE over series of each role's scored pairs in original units.
-    train_rmse is left empty in a panel: every series' training windows in original units at every checkpoint
-    would cost checkpoints x fits x windows (the single-series report draws it)."""
-    epochs = checkpoints["epochs"]
-    if "forecasts" not in checkpoints:
+def _diagnostics(epochs: np.ndarray, levels: np.ndarray, kept: np.ndarray, pairs: Pairs, actual: np.ndarray,
+                 scale: np.ndarray, n_series: int) -> pd.DataFrame:
+    """Per checkpoint and kept repeat: the mean RMSE over series of each role's scored pairs in original units,
+    levels [checkpoints, repeats, pairs, n_out]. train_rmse is left empty in a panel: every series' training
+    windows in original units at every checkpoint would cost checkpoints x fits x windows (the single-series
+    report draws it)."""
+    if not len(levels):
         return pd.DataFrame(columns=["epoch", "repeat", "train_rmse", "val_rmse", "test_rmse"])
-    levels = _scored_levels(checkpoints["forecasts"][:, :n_fits][:, :, kept], pairs, series_of_window, first_rows,
-                            fits_by_series, frames, names)  # [checkpoints, repeats, pairs, n_out]
     columns = {"train_rmse": np.full((len(epochs), len(kept)), np.nan)}
     for role in ("val", "test"):
         chosen = pairs.role == role
