@@ -241,3 +241,41 @@ def test_the_panel_report_has_the_verdict_means_distribution_and_worst_series(in
             and not line.startswith(("| series", "|---"))][:3] == list(worst["series"])
     assert "1 series too short for a season" in report
     assert (tmp_path / "mase_distribution.png").stat().st_size > 0 and (tmp_path / "training_loss.png").exists()
+
+
+def test_the_stage_reads_the_panel_files_as_panel_md_lays_them_out(tmp_path, monkeypatch):
+    """The evaluate stage's panel mode on files written here as the other stages write them (numeric-looking
+    ids stay strings, in string order) gives the scores of the same inputs in memory."""
+    import json
+
+    from lstm_tuning import paths
+    from stages import evaluate as stage
+
+    inputs = _panel({"101": 40, "7": 36, "N3": 30}, option_params("backtest", "holdout"))
+    monkeypatch.chdir(tmp_path)
+    for path in (paths.SERIES, paths.CHECKPOINTS, paths.BASELINE_FORECASTS):
+        path.parent.mkdir(parents=True, exist_ok=True)
+    long = pd.concat([frame.reset_index().assign(series=key) for key, frame in inputs["frames"].items()])
+    long[["series", "month", "value"]].to_csv(paths.SERIES, index=False)
+    pd.concat([plan.to_frame(inputs["frames"][key].index).assign(series=key)
+               for key, plan in inputs["plans"].items()]).pipe(
+        lambda f: f[["series", *f.columns.drop("series")]]).to_csv(paths.ORIGINS, index=False)
+    paths.SCALING.write_text(json.dumps({key: transforms.write_fits(fits)
+                                         for key, fits in inputs["fits_by_series"].items()}))
+    np.savez(paths.WINDOWS, **inputs["windows"])
+    np.savez(paths.CHECKPOINTS, **inputs["checkpoints"])
+    inputs["repeats"].to_csv(paths.REPEATS, index=False)
+    inputs["held_out"].to_csv(paths.BASELINE_FORECASTS, index=False)
+    paths.BASELINE_INFO.write_text(json.dumps({"season": 12}))
+    cfg = SimpleNamespace(task=CFG.task, data=SimpleNamespace(target="value", covariates=[], frequency=None),
+                          baselines=SimpleNamespace(name="classical", season=12))
+    stage.evaluate_panel(cfg, "series")
+    written = pd.read_csv(paths.SERIES_SCORES, dtype={"series": str})
+    expected = _evaluate(inputs).series
+    assert list(written["series"].unique()) == ["101", "7", "N3"]
+    pd.testing.assert_frame_equal(written, expected, check_dtype=False)
+    metrics = json.loads(paths.METRICS.read_text())
+    assert metrics["series"] == 3 and metrics["test_mase"] == pytest.approx(expected.query("role == 'test'")["mase"].mean())
+    for path in (paths.DETAILS, paths.RMSE, paths.ORIGIN_SCORES, paths.FORECASTS, paths.HORIZON, paths.DIAGNOSTICS,
+                 paths.DIAGNOSTICS_MEAN):  # every out dvc.yaml declares, in panel mode too
+        assert path.stat().st_size > 0, path
