@@ -132,8 +132,9 @@ def _to_original_units_panel(scaled: np.ndarray, windows: dict, fits_by_series: 
     TODO(merge): prep's `to_original_units_panel` does this; this private copy goes then."""
     ids = list(series_frames)
     levels = np.empty(np.shape(scaled), float)
-    for s in np.unique(windows["series"]):
-        own = np.flatnonzero(windows["series"] == s)
+    order = np.argsort(windows["series"], kind="stable")
+    present, starts = np.unique(windows["series"][order], return_index=True)
+    for s, own in zip(present, np.split(order, starts[1:])):
         observed = series_frames[ids[s]][names].to_numpy(float)
         fits = fits_by_series[ids[s]]
         for k in range(np.shape(scaled)[-5]):
