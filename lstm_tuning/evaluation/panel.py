@@ -124,23 +124,24 @@ class Pairs:
 
 # ---- original units (stand-in for prep's panel wrapper) ----------------------------------------------------------
 
-def _to_original_units_panel(scaled: np.ndarray, windows: dict, fits_by_series: dict[str, list[dict]],
-                             series_frames: dict[str, pd.DataFrame], names: list[str]) -> np.ndarray:
-    """Forecasts [..., fits, repeats, windows, n_out, n_targets] -> original units: window i in fit k's scaling
-    of its own series windows["series"][i] (its position in `series_frames`' order), walked forward from that
-    series' observed values (`transforms.to_original_units`, one call per series and fit).
-    TODO(merge): prep's `to_original_units_panel` does this; this private copy goes then."""
-    ids = list(series_frames)
+def _to_original_units_panel(scaled: np.ndarray, series: np.ndarray, first_rows: np.ndarray, ids: list[str],
+                             fitted: dict[str, list[dict]], frames: dict[str, pd.DataFrame], targets: list[str],
+                             fits: list[int] | None = None) -> np.ndarray:
+    """Forecasts [..., F, repeats, windows, n_out, n_targets] -> original units: window i in the scaling of fit
+    fits[f] (default f) of its own series ids[series[i]], walked forward from that series' observed values in
+    `frames`: `transforms.to_original_units`, one call per series and fit.
+    TODO(merge): a stand-in with the signature of prep's `lstm_tuning.data.panel.to_original_units` (every series at
+    once); swap the call for it and drop this function."""
     levels = np.empty(np.shape(scaled), float)
-    order = np.argsort(windows["series"], kind="stable")
-    present, starts = np.unique(windows["series"][order], return_index=True)
+    fits = list(range(np.shape(scaled)[-5])) if fits is None else list(fits)
+    order = np.argsort(series, kind="stable")
+    present, starts = np.unique(series[order], return_index=True)
     for s, own in zip(present, np.split(order, starts[1:])):
-        observed = series_frames[ids[s]][names].to_numpy(float)
-        fits = fits_by_series[ids[s]]
-        for k in range(np.shape(scaled)[-5]):
-            of_fit = levels[..., k, :, :, :, :]  # a view: assigning to it fills `levels`
-            of_fit[..., own, :, :] = to_original_units(np.take(scaled[..., k, :, :, :, :], own, axis=-3),
-                                                       windows["first_rows"][own], [fits[k][n] for n in names],
+        observed = frames[ids[s]][targets].to_numpy(float)
+        for f, fit in enumerate(fits):
+            of_fit = levels[..., f, :, :, :, :]  # a view: assigning to it fills `levels`
+            of_fit[..., own, :, :] = to_original_units(np.take(scaled[..., f, :, :, :, :], own, axis=-3),
+                                                       first_rows[own], [fitted[ids[s]][fit][n] for n in targets],
                                                        observed)
     return levels
 
@@ -255,11 +256,12 @@ def _scored_levels(scaled: np.ndarray, pairs: Pairs, fits_by_series: dict, frame
     scaled [..., fits, repeats, pairs, n_out, n_targets] (the scored windows only, in pair order: the cost grows
     with the pairs, not windows x fits)."""
     levels = np.full((*scaled.shape[:-5], scaled.shape[-4], scaled.shape[-3], scaled.shape[-2]), np.nan)
+    ids = list(frames)
     for k in np.unique(pairs.fit):
         chosen = np.flatnonzero(pairs.fit == k)
         converted = _to_original_units_panel(np.take(scaled[..., k: k + 1, :, :, :, :], chosen, axis=-3),
-                                             {"series": pairs.series[chosen], "first_rows": pairs.first_row[chosen]},
-                                             fits_by_series, frames, names)
+                                             pairs.series[chosen], pairs.first_row[chosen], ids, fits_by_series,
+                                             frames, names, fits=[k])
         levels[..., chosen, :] = converted[..., 0, :, :, :, -1]
     return levels
 
