@@ -76,6 +76,10 @@ def evaluate_panel(cfg, id_column: str) -> None:
     outputs.write_csv(paths.HORIZON, result.horizon)
     outputs.write_csv(paths.DIAGNOSTICS, result.diagnostics)
     outputs.write_csv(paths.DIAGNOSTICS_MEAN, result.diagnostics_mean)
+    if result.details["series_without_finite_mase"]:
+        log.warning("%d series have no finite MASE (their training rows repeat exactly every season, or a forecast "
+                    "is missing): the means over series are not finite; see evaluation/series.csv",
+                    result.details["series_without_finite_mase"])
     scale = result.details["mase_scale"]
     log.info("%d series scored in %.1f s; MASE on the seasonal naive's scale (season %d), the one-step scale for %d "
              "series too short for it", result.metrics["series"], time.perf_counter() - started, scale["season"],

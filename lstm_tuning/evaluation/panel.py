@@ -76,8 +76,9 @@ def group_scores(actual: np.ndarray, forecasts: np.ndarray, scale: np.ndarray, g
     steps. NaN for a group without pairs."""
     n_out = actual.shape[-1]
     counts = np.bincount(group, minlength=n_groups) * n_out
-    terms = {"mase": np.abs(forecasts - actual) / scale[:, None], "smape": smape(actual, forecasts),
-             "rmse": (forecasts - actual) ** 2}
+    with np.errstate(divide="ignore", invalid="ignore"):  # a zero scale: inf, reported (details)
+        terms = {"mase": np.abs(forecasts - actual) / scale[:, None], "smape": smape(actual, forecasts),
+                 "rmse": (forecasts - actual) ** 2}
     result = {}
     for name, values in terms.items():
         per_pair = values.sum(axis=-1)
@@ -218,6 +219,7 @@ def evaluate(cfg, frames: dict[str, pd.DataFrame], fits_by_series: dict[str, lis
     repeat_means = _repeat_means(pairs, actual, lstm, scale, len(ids), kept)
     details["repeats"] = {column: scores.describe(repeat_means[column].to_numpy())
                           for column in repeat_means.columns.drop("repeat")}
+    details["per_repeat"] = repeat_means.to_dict(orient="records")
     details["repeats_diverged"] = int(len(per_repeat) - len(kept))
     details["origins"] = plan_list[0].counts()
     details["fits"] = n_fits
@@ -315,7 +317,8 @@ def wins(table: pd.DataFrame, baseline: str, role: str = "test") -> dict[str, in
 
 
 def _distribution(values: pd.Series) -> dict[str, float]:
-    return {"mean": float(values.mean()), **{f"q{round(q * 100):02d}": float(values.quantile(q)) for q in QUANTILES}}
+    with np.errstate(invalid="ignore"):  # quantiles among inf values
+        return {"mean": float(values.mean()), **{f"q{round(q * 100):02d}": float(values.quantile(q)) for q in QUANTILES}}
 
 
 def _details(table: pd.DataFrame, metrics: dict, baseline_names: list[str], lags: np.ndarray, season: int) -> dict:
@@ -331,6 +334,8 @@ def _details(table: pd.DataFrame, metrics: dict, baseline_names: list[str], lags
                                     best: _distribution(by_role[role][f"{best}_mase"])} for role in roles},
         "wins": {b: wins(table, b) for b in baseline_names},
         "wins_vs_best": wins(table, best),
+        # a series whose training rows repeat exactly every season has no scale: its MASE is inf and so the mean
+        "series_without_finite_mase": int((~np.isfinite(table.groupby("series", sort=False)["mase"].max())).sum()),
     }
 
 
@@ -346,6 +351,10 @@ def verdict(metrics: dict, details: dict) -> str:
               "the best baseline, chosen on the test origins: there are no validation origins, so the choice saw "
               "the test period")
     lstm_smape, baseline_smape = metrics["test_smape"], metrics["best_baseline_test"]["smape"]
+    if skill == 0:
+        return (f"The LSTM and {label} ({chosen}) tie on mean test MASE over {n} series: {lstm:.3f} (sMAPE "
+                f"{lstm_smape:.2f} vs {baseline_smape:.2f}); the LSTM is better on {count['lstm']:,} of {n} series, "
+                f"{label} on {count[best]:,}.")
     if skill is not None and skill > 0:
         return (f"The LSTM beats {label} ({chosen}) on mean test MASE over {n} series: {lstm:.3f} vs {baseline:.3f} "
                 f"(skill {scores.skill_text(skill)}; sMAPE {lstm_smape:.2f} vs {baseline_smape:.2f}); the LSTM is "

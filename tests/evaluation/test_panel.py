@@ -279,3 +279,13 @@ def test_the_stage_reads_the_panel_files_as_panel_md_lays_them_out(tmp_path, mon
     for path in (paths.DETAILS, paths.RMSE, paths.ORIGIN_SCORES, paths.FORECASTS, paths.HORIZON, paths.DIAGNOSTICS,
                  paths.DIAGNOSTICS_MEAN):  # every out dvc.yaml declares, in panel mode too
         assert path.stat().st_size > 0, path
+
+
+@pytest.mark.filterwarnings("ignore:invalid value:RuntimeWarning")  # numpy's and pandas' statistics of inf
+def test_a_series_repeating_every_season_has_no_finite_mase_and_says_so(inputs):
+    frames = dict(inputs["frames"])
+    pattern = np.tile(np.arange(12.0) + 50, 5)[: len(frames["a"])]
+    frames["a"] = frames["a"].assign(value=pattern)  # seasonal naive exact in-sample: scale 0
+    result = _evaluate(inputs | {"frames": frames})
+    assert result.details["series_without_finite_mase"] == 1
+    assert not np.isfinite(result.series.set_index(["series", "role"]).loc[("a", "test"), "mase"])
