@@ -8,6 +8,7 @@ import matplotlib
 
 matplotlib.use("Agg")  # files only; stages run without a display
 import matplotlib.pyplot as plt  # noqa: E402
+from matplotlib import ticker  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
@@ -270,6 +271,10 @@ def mase_distribution_plot(tested: pd.DataFrame, best: str, baselines: list[str]
     histogram.hist(values[1], bins=bins, alpha=0.5, label=LABELS.get(best, best))
     if isinstance(bins, np.ndarray):
         histogram.set_xscale("log")
+        histogram.xaxis.set_minor_formatter(ticker.NullFormatter())  # minor labels overlap on log axes
+        histogram.xaxis.set_major_locator(ticker.LogLocator(subs=(1.0, 2.0, 5.0)))
+        histogram.xaxis.set_major_formatter(ticker.FormatStrFormatter("%g"))
+    histogram.yaxis.set_major_locator(ticker.MaxNLocator(integer=True))
     histogram.axvline(1.0, color="black", linewidth=0.8, linestyle=":")
     histogram.set_xlabel("test MASE per series")
     histogram.set_ylabel("series")
@@ -311,8 +316,8 @@ def panel_markdown(metrics: dict, details: dict, series: pd.DataFrame, params: d
         "",
         "Means over series of each series' scores in original units. MASE divides each error by the in-sample mean "
         f"absolute error of the seasonal naive forecast (season {scale['season']}) on the rows of the fit that made "
-        f"it (the M4 definition); {scale['one-step']:,} series too short for a season are scaled by the one-step "
-        "naive instead (`mase_scale` in evaluation/series.csv). sMAPE is the M3 competition's, "
+        f"it (the M4 definition); a series too short for a season is scaled by the one-step naive instead "
+        f"({scale['one-step']:,} here: `mase_scale` in evaluation/series.csv). sMAPE is the M3 competition's, "
         "200 |y - f| / (|y| + |f|); the mean RMSE mixes the series' scales.",
         "",
         f"Backtest `{params['backtest']['name']}`: {origins['val']} validation and {origins['test']} test origin(s) "
