@@ -318,7 +318,8 @@ def wins(table: pd.DataFrame, baseline: str, role: str = "test") -> dict[str, in
 
 def _distribution(values: pd.Series) -> dict[str, float]:
     with np.errstate(invalid="ignore"):  # quantiles among inf values
-        return {"mean": float(values.mean()), **{f"q{round(q * 100):02d}": float(values.quantile(q)) for q in QUANTILES}}
+        return {"mean": float(values.mean()),
+                **{f"q{round(q * 100):02d}": float(values.quantile(q)) for q in QUANTILES}}
 
 
 def _details(table: pd.DataFrame, metrics: dict, baseline_names: list[str], lags: np.ndarray, season: int) -> dict:
@@ -335,7 +336,7 @@ def _details(table: pd.DataFrame, metrics: dict, baseline_names: list[str], lags
         "wins": {b: wins(table, b) for b in baseline_names},
         "wins_vs_best": wins(table, best),
         # a series whose training rows repeat exactly every season has no scale: its MASE is inf and so the mean
-        "series_without_finite_mase": int((~np.isfinite(table.groupby("series", sort=False)["mase"].max())).sum()),
+        "series_without_finite_mase": int((~np.isfinite(table.groupby("series")["mase"].max())).sum()),
     }
 
 
@@ -360,7 +361,8 @@ def verdict(metrics: dict, details: dict) -> str:
                 f"(skill {scores.skill_text(skill)}; sMAPE {lstm_smape:.2f} vs {baseline_smape:.2f}); the LSTM is "
                 f"better on {count['lstm']:,} of {n} series, {label} on {count[best]:,}.")
     return (f"{label} ({chosen}) beats the LSTM on mean test MASE over {n} series: {baseline:.3f} vs the LSTM's "
-            f"{lstm:.3f} (skill {scores.skill_text(skill)}; sMAPE {baseline_smape:.2f} vs the LSTM's {lstm_smape:.2f}); "
+            f"{lstm:.3f} (skill {scores.skill_text(skill)}; sMAPE {baseline_smape:.2f} vs the LSTM's "
+            f"{lstm_smape:.2f}); "
             f"{label} is better on {count[best]:,} of {n} series, the LSTM on {count['lstm']:,}.")
 
 

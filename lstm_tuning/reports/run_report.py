@@ -8,9 +8,9 @@ import matplotlib
 
 matplotlib.use("Agg")  # files only; stages run without a display
 import matplotlib.pyplot as plt  # noqa: E402
-from matplotlib import ticker  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
+from matplotlib import ticker  # noqa: E402
 
 from lstm_tuning.evaluation.classical import LABELS  # noqa: E402
 from lstm_tuning.evaluation.scores import verdict  # noqa: E402
@@ -234,7 +234,8 @@ PANEL_IMAGES = {
 WORST = 10  # series listed by the LSTM's test MASE
 
 
-def write_panel(out: Path, params: dict, metrics: dict, details: dict, series: pd.DataFrame, loss: pd.DataFrame) -> None:
+def write_panel(out: Path, params: dict, metrics: dict, details: dict, series: pd.DataFrame,
+                loss: pd.DataFrame) -> None:
     """The report of a panel run in directory `out`: report.md with the verdict, the means over series of the
     LSTM and every baseline, the distribution of per-series test MASE (plot) and the worst series; the loss
     summary `dvc plots` draws."""

@@ -275,7 +275,8 @@ def test_the_stage_reads_the_panel_files_as_panel_md_lays_them_out(tmp_path, mon
     assert list(written["series"].unique()) == ["101", "7", "N3"]
     pd.testing.assert_frame_equal(written, expected, check_dtype=False)
     metrics = json.loads(paths.METRICS.read_text())
-    assert metrics["series"] == 3 and metrics["test_mase"] == pytest.approx(expected.query("role == 'test'")["mase"].mean())
+    assert metrics["series"] == 3
+    assert metrics["test_mase"] == pytest.approx(expected.query("role == 'test'")["mase"].mean())
     for path in (paths.DETAILS, paths.RMSE, paths.ORIGIN_SCORES, paths.FORECASTS, paths.HORIZON, paths.DIAGNOSTICS,
                  paths.DIAGNOSTICS_MEAN):  # every out dvc.yaml declares, in panel mode too
         assert path.stat().st_size > 0, path
