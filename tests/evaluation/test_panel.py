@@ -290,3 +290,16 @@ def test_a_series_repeating_every_season_has_no_finite_mase_and_says_so(inputs):
     result = _evaluate(inputs | {"frames": frames})
     assert result.details["series_without_finite_mase"] == 1
     assert not np.isfinite(result.series.set_index(["series", "role"]).loc[("a", "test"), "mase"])
+
+
+@pytest.mark.slow
+def test_a_single_series_pipeline_writes_its_series_csv_and_keeps_its_headline(reproduced):
+    """`dvc repro` on Shampoo: evaluation/series.csv has its one series (the panel metrics: MASE on the seasonal
+    scale, sMAPE), whose ensemble RMSE is the headline's; the headline keeps its names."""
+    import json
+
+    table = pd.read_csv(reproduced / "evaluation/series.csv")
+    metrics = json.loads((reproduced / "evaluation/metrics.json").read_text())
+    assert table[["series", "role", "origins", "mase_scale"]].values.tolist() == [["Sales", "test", 1, "seasonal"]]
+    assert table.loc[0, "rmse"] == pytest.approx(metrics["test_ensemble"]["rmse"], rel=1e-12)
+    assert 0 < table.loc[0, "smape"] < 200 and "test_mase" not in metrics
