@@ -1,10 +1,15 @@
 """Stage evaluate: the backtest scored. The forecasts train made and the baselines stage's, at the same origins
 with the same fits, in original units; RMSE, MAE and MASE per repeat, for the ensemble and for every
 baseline, overall and per origin and forecast step; the diagnostics over training; the headline and its
-verdict. Loads no model (no TensorFlow) and fits nothing."""
+verdict. Loads no model (no TensorFlow) and fits nothing.
+
+A panel (`data.id_column` set) is scored per series (`evaluation.panel`): MASE on the seasonal naive's scale,
+sMAPE and RMSE per (series, role) in evaluation/series.csv, their means over series the headline. A single
+series writes its series.csv too (the panel's metrics for its one series), its headline unchanged."""
 
 import json
 import logging
+import time
 
 import numpy as np
 import pandas as pd
@@ -13,19 +18,26 @@ from lstm_tuning import config, outputs, paths
 from lstm_tuning.data import timeline, transforms
 from lstm_tuning.data.backtest import Plan
 from lstm_tuning.errors import run_stage
-from lstm_tuning.evaluation import scores, walk_forward
+from lstm_tuning.evaluation import panel, scores, walk_forward
 
 log = logging.getLogger("evaluate")
 
 
 def main(overrides: list[str]) -> None:
     cfg = config.load(overrides)
+    id_column = getattr(cfg.data, "id_column", None)  # TODO(merge): cfg.data.id_column once prep's spec is in
+    if id_column:
+        evaluate_panel(cfg, id_column)
+        return
     series = timeline.read(paths.SERIES)
     fitted = transforms.read_fits(json.loads(paths.SCALING.read_text()))
     plan = Plan.from_frame(pd.read_csv(paths.ORIGINS))
-    result = walk_forward.evaluate(cfg, series, fitted, plan, np.load(paths.WINDOWS), np.load(paths.CHECKPOINTS),
-                                   pd.read_csv(paths.REPEATS), pd.read_csv(paths.BASELINE_FORECASTS),
-                                   json.loads(paths.BASELINE_INFO.read_text()))
+    windows, checkpoints = np.load(paths.WINDOWS), np.load(paths.CHECKPOINTS)
+    repeats, held_out = pd.read_csv(paths.REPEATS), pd.read_csv(paths.BASELINE_FORECASTS)
+    info = json.loads(paths.BASELINE_INFO.read_text())
+    result = walk_forward.evaluate(cfg, series, fitted, plan, windows, checkpoints, repeats, held_out, info)
+    outputs.write_csv(paths.SERIES_SCORES, panel.evaluate_one(cfg, series, fitted, plan, windows, checkpoints, repeats,
+                                                              held_out, info, panel.season_of(cfg, series.index)))
     outputs.write_json(paths.METRICS, result.metrics)
     outputs.write_json(paths.DETAILS, result.details)
     outputs.write_csv(paths.DIAGNOSTICS, result.diagnostics)
@@ -44,6 +56,35 @@ def main(overrides: list[str]) -> None:
     tested = ", ".join(f"{name} {b['test_mase']:.3f}" for name, b in details["baselines"].items())
     log.info("baselines' test MASE: %s; %d repeats diverged", tested, details["repeats_diverged"])
     log.info("%s Wrote %s and %s", scores.verdict(result.metrics), paths.METRICS, paths.DETAILS)
+
+
+def evaluate_panel(cfg, id_column: str) -> None:
+    started = time.perf_counter()
+    frames = panel.read_frames(paths.SERIES, id_column)
+    fits = {key: transforms.read_fits(payload) for key, payload in json.loads(paths.SCALING.read_text()).items()}
+    first = next(iter(frames.values()))
+    result = panel.evaluate(cfg, frames, fits, panel.read_plans(pd.read_csv(paths.ORIGINS)), np.load(paths.WINDOWS),
+                            np.load(paths.CHECKPOINTS), pd.read_csv(paths.REPEATS),
+                            pd.read_csv(paths.BASELINE_FORECASTS, dtype={"series": str}),
+                            json.loads(paths.BASELINE_INFO.read_text()), panel.season_of(cfg, first.index))
+    outputs.write_json(paths.METRICS, result.metrics)
+    outputs.write_json(paths.DETAILS, result.details)
+    outputs.write_csv(paths.SERIES_SCORES, result.series)
+    outputs.write_csv(paths.RMSE, result.repeats)
+    outputs.write_csv(paths.ORIGIN_SCORES, result.origins)
+    outputs.write_csv(paths.FORECASTS, result.forecasts)
+    outputs.write_csv(paths.HORIZON, result.horizon)
+    outputs.write_csv(paths.DIAGNOSTICS, result.diagnostics)
+    outputs.write_csv(paths.DIAGNOSTICS_MEAN, result.diagnostics_mean)
+    if result.details["series_without_finite_mase"]:
+        log.warning("%d series have no finite MASE (their training rows repeat exactly every season, or a forecast "
+                    "is missing): the means over series are not finite; see evaluation/series.csv",
+                    result.details["series_without_finite_mase"])
+    scale = result.details["mase_scale"]
+    log.info("%d series scored in %.1f s; MASE on the seasonal naive's scale (season %d), the one-step scale for %d "
+             "series too short for it", result.metrics["series"], time.perf_counter() - started, scale["season"],
+             scale["one-step"])
+    log.info("%s Wrote %s, %s and %s", result.details["verdict"], paths.METRICS, paths.SERIES_SCORES, paths.DETAILS)
 
 
 if __name__ == "__main__":

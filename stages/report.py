@@ -15,6 +15,15 @@ log = logging.getLogger("report")
 
 def main(overrides: list[str]) -> None:
     cfg = config.load(overrides)
+    if getattr(cfg.data, "id_column", None):  # TODO(merge): cfg.data.id_column once prep's spec is in
+        with atomic_dir(paths.REPORT_DIR) as out:
+            run_report.write_panel(out, config.as_dict(cfg), json.loads(paths.METRICS.read_text()),
+                                   json.loads(paths.DETAILS.read_text()),
+                                   pd.read_csv(paths.SERIES_SCORES, dtype={"series": str}),
+                                   pd.read_csv(paths.TRAINING_LOSS))
+        log.info("read %s, %s, %s and %s; wrote %s/report.md and its plots", paths.METRICS, paths.DETAILS,
+                 paths.SERIES_SCORES, paths.TRAINING_LOSS, paths.REPORT_DIR)
+        return
     with atomic_dir(paths.REPORT_DIR) as out:
         run_report.write(out, config.as_dict(cfg), json.loads(paths.METRICS.read_text()),
                          json.loads(paths.DETAILS.read_text()), pd.read_csv(paths.RMSE),

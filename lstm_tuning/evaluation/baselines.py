@@ -137,16 +137,19 @@ def _first_line(exc: Exception) -> str:
     return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
 
 
-def pick(frame: pd.DataFrame, fit_of: np.ndarray, rows: np.ndarray, steps: int) -> dict[str, np.ndarray]:
+def pick(frame: pd.DataFrame, fit_of: np.ndarray, rows: np.ndarray, steps: int,
+         series: np.ndarray | None = None) -> dict[str, np.ndarray]:
     """Every baseline's forecasts [len(rows), steps] from `rows`, each by the fit `fit_of` names, out of the
-    baselines stage's `frame`."""
-    table = frame.set_index(["fit", "row", "step"]).sort_index()
-    wanted = pd.MultiIndex.from_arrays([np.repeat(fit_of, steps), np.repeat(rows, steps),
-                                        np.tile(np.arange(1, steps + 1), len(rows))])
+    baselines stage's `frame`; in a panel's frame (a `series` column first), each from its series `series[i]`."""
+    keys = ["fit", "row", "step"] if series is None else ["series", "fit", "row", "step"]
+    table = frame.set_index(keys).sort_index()
+    wanted = [np.repeat(fit_of, steps), np.repeat(rows, steps), np.tile(np.arange(1, steps + 1), len(rows))]
+    wanted = pd.MultiIndex.from_arrays(wanted if series is None else [np.repeat(series, steps), *wanted])
     missing = ~wanted.isin(table.index)
     if missing.any():
-        fit, row, step = wanted[missing][0]
-        raise UserError(f"baselines/forecasts.csv has no forecast of step {step} from row {row} by fit {fit}: it is "
-                        "from another backtest; run `dvc repro` (the baselines stage) first")
+        *of_series, fit, row, step = wanted[missing][0]
+        where = f" of series {of_series[0]}" if of_series else ""
+        raise UserError(f"baselines/forecasts.csv has no forecast of step {step} from row {row}{where} by fit {fit}: "
+                        "it is from another backtest; run `dvc repro` (the baselines stage) first")
     picked = table.loc[wanted]
     return {name: picked[name].to_numpy(float).reshape(len(rows), steps) for name in table.columns}

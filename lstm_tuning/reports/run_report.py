@@ -8,7 +8,9 @@ import matplotlib
 
 matplotlib.use("Agg")  # files only; stages run without a display
 import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
+from matplotlib import ticker  # noqa: E402
 
 from lstm_tuning.evaluation.classical import LABELS  # noqa: E402
 from lstm_tuning.evaluation.scores import verdict  # noqa: E402
@@ -218,6 +220,140 @@ def markdown(metrics: dict, details: dict, params: dict, images: dict[str, str],
     ]
     if skipped:
         lines += [f"Not drawn, a single point each (the tables above have it): {', '.join(skipped)}.", ""]
+    for title, image in images.items():
+        lines += [f"## {title}", "", f"![{title}]({image})", ""]
+    return "\n".join(lines)
+
+
+# ---- a panel (many series, data.id_column) ------------------------------------------------------------------------
+
+PANEL_IMAGES = {
+    "Test MASE over series": "mase_distribution.png",
+    "Training loss per epoch": "training_loss.png",
+}
+WORST = 10  # series listed by the LSTM's test MASE
+
+
+def write_panel(out: Path, params: dict, metrics: dict, details: dict, series: pd.DataFrame,
+                loss: pd.DataFrame) -> None:
+    """The report of a panel run in directory `out`: report.md with the verdict, the means over series of the
+    LSTM and every baseline, the distribution of per-series test MASE (plot) and the worst series; the loss
+    summary `dvc plots` draws."""
+    summary = loss_summary(loss)
+    summary.to_csv(out / "training_loss.csv", index=False)
+    tested = series[series["role"] == "test"]
+    drawn = {}
+    if len(tested):
+        mase_distribution_plot(tested, metrics["best_baseline"], list(details["baselines"]),
+                               out / PANEL_IMAGES["Test MASE over series"])
+        drawn["Test MASE over series"] = PANEL_IMAGES["Test MASE over series"]
+    if len(summary) > 1:
+        loss_plot(summary, out / PANEL_IMAGES["Training loss per epoch"])
+        drawn["Training loss per epoch"] = PANEL_IMAGES["Training loss per epoch"]
+    (out / "report.md").write_text(panel_markdown(metrics, details, series, params, drawn))
+
+
+def mase_distribution_plot(tested: pd.DataFrame, best: str, baselines: list[str], path: Path) -> None:
+    """Per-series test MASE: a box per forecaster (the LSTM ensemble first, the best baseline next), and the
+    histogram of the LSTM's against the best baseline's."""
+    fig, (boxes, histogram) = plt.subplots(1, 2, figsize=(11, 4.5), gridspec_kw={"width_ratios": [3, 2]})
+    order = [best, *(b for b in baselines if b != best)]
+    values = [tested["mase"].dropna(), *(tested[f"{b}_mase"].dropna() for b in order)]
+    boxes.boxplot(values, tick_labels=["LSTM", *(LABELS.get(b, b) + (" (best)" if b == best else "") for b in order)],
+                  showmeans=True)
+    boxes.set_ylabel("test MASE per series")
+    boxes.set_yscale("log")
+    boxes.tick_params(axis="x", rotation=30)
+    boxes.set_title(f"Test MASE over {len(tested):,} series (triangles: means)")
+    finite = pd.concat([values[0], values[1]])
+    finite = finite[finite > 0]
+    bins = np.geomspace(finite.min(), finite.max(), 40) if len(finite) and finite.min() < finite.max() else 20
+    histogram.hist(values[0], bins=bins, alpha=0.5, label="LSTM")
+    histogram.hist(values[1], bins=bins, alpha=0.5, label=LABELS.get(best, best))
+    if isinstance(bins, np.ndarray):
+        histogram.set_xscale("log")
+        histogram.xaxis.set_minor_formatter(ticker.NullFormatter())  # minor labels overlap on log axes
+        histogram.xaxis.set_major_locator(ticker.LogLocator(subs=(1.0, 2.0, 5.0)))
+        histogram.xaxis.set_major_formatter(ticker.FormatStrFormatter("%g"))
+    histogram.yaxis.set_major_locator(ticker.MaxNLocator(integer=True))
+    histogram.axvline(1.0, color="black", linewidth=0.8, linestyle=":")
+    histogram.set_xlabel("test MASE per series")
+    histogram.set_ylabel("series")
+    histogram.legend()
+    save_figure(fig, path)
+
+
+def _panel_rows(metrics: dict, details: dict) -> list[str]:
+    """Rows of the means table: the LSTM ensemble, the mean over repeats, and every baseline."""
+    roles = [role for role in ("val", "test") if f"{role}_mase" in metrics]
+    columns = [f"{role}_{name}" for role in roles for name in ("mase", "smape", "rmse")]
+    best = metrics["best_baseline"]
+    forecasters = {
+        "LSTM (ensemble: mean forecast)": {c: metrics[c] for c in columns},
+        "LSTM (mean over repeats)": {c: details["repeats"][c]["mean"] for c in columns if c in details["repeats"]},
+        **{LABELS.get(name, name) + (" (best)" if name == best else ""): scores
+           for name, scores in details["baselines"].items()},
+    }
+    return [
+        "| forecaster | " + " | ".join(c.replace("_", " ").replace("val", "validation").replace("smape", "sMAPE")
+                                      .replace("mase", "MASE").replace("rmse", "RMSE") for c in columns) + " |",
+        "|---|" + "---|" * len(columns),
+        *(f"| {name} | " + " | ".join(f"{scores[c]:.3f}" if c in scores else "" for c in columns) + " |"
+          for name, scores in forecasters.items()),
+    ]
+
+
+def panel_markdown(metrics: dict, details: dict, series: pd.DataFrame, params: dict, images: dict[str, str]) -> str:
+    best = metrics["best_baseline"]
+    label = LABELS.get(best, best)
+    scale, origins = details["mase_scale"], details["origins"]
+    tested = series[series["role"] == "test"]
+    worst = tested.sort_values("mase", ascending=False).head(WORST)
+    distribution = details["mase_over_series"].get("test", {})
+    lines = [
+        f"# LSTM forecast report: a panel of {metrics['series']:,} series",
+        "",
+        details["verdict"],
+        "",
+        "Means over series of each series' scores in original units. MASE divides each error by the in-sample mean "
+        f"absolute error of the seasonal naive forecast (season {scale['season']}) on the rows of the fit that made "
+        f"it (the M4 definition); a series too short for a season is scaled by the one-step naive instead "
+        f"({scale['one-step']:,} here: `mase_scale` in evaluation/series.csv). sMAPE is the M3 competition's, "
+        "200 |y - f| / (|y| + |f|); the mean RMSE mixes the series' scales.",
+        "",
+        f"Backtest `{params['backtest']['name']}`: {origins['val']} validation and {origins['test']} test origin(s) "
+        f"per series, {details['fits']} fit(s); the best baseline is chosen on "
+        + ("the validation origins." if metrics["best_baseline_chosen_on"] == "val" else
+           "the test origins (there are no validation origins, so the choice saw the test period)."),
+        "",
+        *([f"**{details['repeats_diverged']} repeats diverged** (NaN or inf loss) and are left out.", ""]
+          if details.get("repeats_diverged") else []),
+        *_panel_rows(metrics, details),
+        "",
+        "| baseline | series where the LSTM's test MASE is lower | where the baseline's is | ties |",
+        "|---|---|---|---|",
+        *(f"| {LABELS.get(name, name)} | {count['lstm']:,} | {count[name]:,} | {count['ties']:,} |"
+          for name, count in details["wins"].items()),
+        "",
+        f"| test MASE over series | LSTM | {label} |",
+        "|---|---|---|",
+        *(f"| {stat} | {distribution['lstm'][stat]:.3f} | {distribution[best][stat]:.3f} |"
+          for stat in (distribution.get("lstm") or {})),
+        "",
+        f"## The {len(worst)} worst series by the LSTM's test MASE",
+        "",
+        f"| series | LSTM MASE | {label} MASE | LSTM sMAPE | {label} sMAPE | MASE scale |",
+        "|---|---|---|---|---|---|",
+        *(f"| {row.series} | {row.mase:.3f} | {getattr(row, f'{best}_mase'):.3f} | {row.smape:.2f} | "
+          f"{getattr(row, f'{best}_smape'):.2f} | {row.mase_scale} |" for row in worst.itertuples()),
+        "",
+        "## Parameters",
+        "",
+        "| param | value |",
+        "|---|---|",
+        *(f"| `{group}.{key}` | `{value}` |" for group, values in params.items() for key, value in values.items()),
+        "",
+    ]
     for title, image in images.items():
         lines += [f"## {title}", "", f"![{title}]({image})", ""]
     return "\n".join(lines)
