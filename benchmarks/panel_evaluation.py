@@ -97,21 +97,6 @@ def main() -> None:
                             made["checkpoints"], made["repeats"], made["held_out"], {}, 12)
     print(f"panel.evaluate: {time.perf_counter() - started:.2f} s ({time.process_time() - cpu:.2f} s CPU); "
           f"{len(result.series)} rows of series.csv")
-    original_units = panel._to_original_units_panel
-    spent = []
-
-    def timed(*args):
-        began = time.process_time()
-        levels = original_units(*args)
-        spent.append(time.process_time() - began)
-        return levels
-
-    panel._to_original_units_panel = timed  # the share of the stand-in for prep's wrapper
-    cpu = time.process_time()
-    panel.evaluate(cfg, made["frames"], made["fits_by_series"], made["plans"], made["windows"], made["checkpoints"],
-                   made["repeats"], made["held_out"], {}, 12)
-    print(f"again: {time.process_time() - cpu:.2f} s CPU, of which original units {sum(spent):.2f} s "
-          f"({len(spent)} call(s) of the per-series stand-in)")
     print(result.details["verdict"])
 
 

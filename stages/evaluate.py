@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from lstm_tuning import config, outputs, paths
+from lstm_tuning.data import panel as panel_data
 from lstm_tuning.data import timeline, transforms
 from lstm_tuning.data.backtest import Plan
 from lstm_tuning.errors import run_stage
@@ -25,9 +26,8 @@ log = logging.getLogger("evaluate")
 
 def main(overrides: list[str]) -> None:
     cfg = config.load(overrides)
-    id_column = getattr(cfg.data, "id_column", None)  # TODO(merge): cfg.data.id_column once prep's spec is in
-    if id_column:
-        evaluate_panel(cfg, id_column)
+    if cfg.data.id_column:
+        evaluate_panel(cfg, cfg.data.id_column)
         return
     series = timeline.read(paths.SERIES)
     fitted = transforms.read_fits(json.loads(paths.SCALING.read_text()))
@@ -60,10 +60,11 @@ def main(overrides: list[str]) -> None:
 
 def evaluate_panel(cfg, id_column: str) -> None:
     started = time.perf_counter()
-    frames = panel.read_frames(paths.SERIES, id_column)
-    fits = {key: transforms.read_fits(payload) for key, payload in json.loads(paths.SCALING.read_text()).items()}
+    frames = panel_data.read(paths.SERIES, id_column)
+    fits = panel_data.read_fits(json.loads(paths.SCALING.read_text()))
     first = next(iter(frames.values()))
-    result = panel.evaluate(cfg, frames, fits, panel.read_plans(pd.read_csv(paths.ORIGINS)), np.load(paths.WINDOWS),
+    plans = panel_data.read_plans(pd.read_csv(paths.ORIGINS, dtype={"series": str}))
+    result = panel.evaluate(cfg, frames, fits, plans, np.load(paths.WINDOWS),
                             np.load(paths.CHECKPOINTS), pd.read_csv(paths.REPEATS),
                             pd.read_csv(paths.BASELINE_FORECASTS, dtype={"series": str}),
                             json.loads(paths.BASELINE_INFO.read_text()), panel.season_of(cfg, first.index))

@@ -22,7 +22,7 @@ log = logging.getLogger("forecast")
 
 def main(overrides: list[str]) -> None:
     cfg = config.load(overrides)
-    if getattr(cfg.data, "id_column", None):  # a panel of many series
+    if cfg.data.id_column:  # a panel of many series
         return panel(cfg)
     series = timeline.read(paths.SERIES)
     plan = Plan.from_frame(pd.read_csv(paths.ORIGINS))

@@ -15,7 +15,7 @@ log = logging.getLogger("report")
 
 def main(overrides: list[str]) -> None:
     cfg = config.load(overrides)
-    if getattr(cfg.data, "id_column", None):  # TODO(merge): cfg.data.id_column once prep's spec is in
+    if cfg.data.id_column:
         with atomic_dir(paths.REPORT_DIR) as out:
             run_report.write_panel(out, config.as_dict(cfg), json.loads(paths.METRICS.read_text()),
                                    json.loads(paths.DETAILS.read_text()),

@@ -22,9 +22,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from lstm_tuning.data import panel as panel_data
 from lstm_tuning.data.backtest import ROLES, Plan, Scored
 from lstm_tuning.data.framings import series_roles
-from lstm_tuning.data.transforms import to_original_units
 from lstm_tuning.errors import UserError
 from lstm_tuning.evaluation import baselines, scores
 from lstm_tuning.evaluation.classical import LABELS
@@ -121,30 +121,6 @@ class Pairs:
     def role_index(self) -> np.ndarray:
         """0 for validation pairs, 1 for test pairs."""
         return (self.role == "test").astype(int)
-
-
-# ---- original units (stand-in for prep's panel wrapper) ----------------------------------------------------------
-
-def _to_original_units_panel(scaled: np.ndarray, series: np.ndarray, first_rows: np.ndarray, ids: list[str],
-                             fitted: dict[str, list[dict]], frames: dict[str, pd.DataFrame], targets: list[str],
-                             fits: list[int] | None = None) -> np.ndarray:
-    """Forecasts [..., F, repeats, windows, n_out, n_targets] -> original units: window i in the scaling of fit
-    fits[f] (default f) of its own series ids[series[i]], walked forward from that series' observed values in
-    `frames`: `transforms.to_original_units`, one call per series and fit.
-    TODO(merge): a stand-in with the signature of prep's `lstm_tuning.data.panel.to_original_units` (every series at
-    once); swap the call for it and drop this function."""
-    levels = np.empty(np.shape(scaled), float)
-    fits = list(range(np.shape(scaled)[-5])) if fits is None else list(fits)
-    order = np.argsort(series, kind="stable")
-    present, starts = np.unique(series[order], return_index=True)
-    for s, own in zip(present, np.split(order, starts[1:])):
-        observed = frames[ids[s]][targets].to_numpy(float)
-        for f, fit in enumerate(fits):
-            of_fit = levels[..., f, :, :, :, :]  # a view: assigning to it fills `levels`
-            of_fit[..., own, :, :] = to_original_units(np.take(scaled[..., f, :, :, :, :], own, axis=-3),
-                                                       first_rows[own], [fitted[ids[s]][fit][n] for n in targets],
-                                                       observed)
-    return levels
 
 
 # ---- the evaluation ------------------------------------------------------------------------------------------
@@ -261,7 +237,7 @@ def _scored_levels(scaled: np.ndarray, pairs: Pairs, fits_by_series: dict, frame
     ids = list(frames)
     for k in np.unique(pairs.fit):
         chosen = np.flatnonzero(pairs.fit == k)
-        converted = _to_original_units_panel(np.take(scaled[..., k: k + 1, :, :, :, :], chosen, axis=-3),
+        converted = panel_data.to_original_units(np.take(scaled[..., k: k + 1, :, :, :, :], chosen, axis=-3),
                                              pairs.series[chosen], pairs.first_row[chosen], ids, fits_by_series,
                                              frames, names, fits=[k])
         levels[..., chosen, :] = converted[..., 0, :, :, :, -1]
@@ -463,29 +439,3 @@ def _diagnostics(epochs: np.ndarray, levels: np.ndarray, kept: np.ndarray, pairs
             columns[f"{role}_rmse"] = np.full((len(epochs), len(kept)), np.nan)
     return pd.DataFrame({"epoch": np.repeat(epochs, len(kept)), "repeat": np.tile(kept, len(epochs)),
                          **{name: values.ravel() for name, values in columns.items()}})
-
-
-# ---- reading the panel's files (stand-ins until ingest's and transform's readers are merged) ------------------
-
-def read_frames(path, id_column: str) -> dict[str, pd.DataFrame]:
-    """data/series.csv (long) -> {id: frame indexed by time}, in file order.
-    TODO(merge): `lstm_tuning.data.panel.read` replaces this."""
-    from lstm_tuning.data.timeline import DATES
-
-    long = pd.read_csv(path, dtype={id_column: str})
-    if id_column not in long.columns:
-        raise UserError(f"{path}: no column {id_column!r} (data.id_column); run `dvc repro` (the ingest stage)")
-    time = long.columns.drop(id_column)[0]
-    frames = {}
-    for key, frame in long.groupby(id_column, sort=False):
-        frame = frame.drop(columns=id_column).set_index(time)
-        if time == DATES:
-            frame.index = pd.DatetimeIndex(frame.index, name=DATES)
-        frames[str(key)] = frame
-    return frames
-
-
-def read_plans(frame: pd.DataFrame) -> dict[str, Plan]:
-    """data/origins.csv of a panel -> {id: Plan}. TODO(merge): `lstm_tuning.data.panel.read_plans` replaces this."""
-    return {str(key): Plan.from_frame(block.drop(columns="series"))
-            for key, block in frame.astype({"series": str}).groupby("series", sort=False)}
