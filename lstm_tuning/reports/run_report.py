@@ -285,11 +285,12 @@ def mase_distribution_plot(tested: pd.DataFrame, best: str, baselines: list[str]
 
 def _panel_rows(metrics: dict, details: dict) -> list[str]:
     """Rows of the means table: the LSTM ensemble, the mean over repeats, and every baseline."""
-    roles = [role for role in ("val", "test") if f"{role}_mase" in metrics]
+    roles = [role for role in ("val", "test") if f"{role}_ensemble" in metrics]
     columns = [f"{role}_{name}" for role in roles for name in ("mase", "smape", "rmse")]
     best = metrics["best_baseline"]
     forecasters = {
-        "LSTM (ensemble: mean forecast)": {c: metrics[c] for c in columns},
+        "LSTM (ensemble: mean forecast)": {f"{role}_{name}": value for role in roles
+                                           for name, value in metrics[f"{role}_ensemble"].items()},
         "LSTM (mean over repeats)": {c: details["repeats"][c]["mean"] for c in columns if c in details["repeats"]},
         **{LABELS.get(name, name) + (" (best)" if name == best else ""): scores
            for name, scores in details["baselines"].items()},

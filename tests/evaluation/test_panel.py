@@ -150,8 +150,9 @@ def test_the_ensemble_is_the_mean_of_the_repeats_forecasts(inputs):
     diverged = inputs["repeats"].assign(diverged=inputs["repeats"]["repeat"] == 0)
     alone = _evaluate(inputs | {"repeats": diverged})
     assert alone.details["repeats_diverged"] == 1
-    assert alone.metrics["test_mase"] == pytest.approx(per_repeat.loc[1, "test_mase"])
-    assert alone.metrics["val_smape"] == pytest.approx(per_repeat.loc[1, "val_smape"])
+    assert alone.metrics["test_ensemble"]["mase"] == pytest.approx(per_repeat.loc[1, "test_mase"])
+    assert alone.metrics["val_ensemble"]["smape"] == pytest.approx(per_repeat.loc[1, "val_smape"])
+    assert alone.metrics["test_mean"]["mase"] == pytest.approx(per_repeat.loc[1, "test_mase"])
 
 
 def test_the_headline_is_the_mean_over_series(inputs):
@@ -160,8 +161,9 @@ def test_the_headline_is_the_mean_over_series(inputs):
     test = table[table["role"] == "test"]
     assert metrics["series"] == 3
     for metric in panel.METRICS:
-        assert metrics[f"test_{metric}"] == pytest.approx(test[metric].mean())
-        assert metrics[f"val_{metric}"] == pytest.approx(table[table["role"] == "val"][metric].mean())
+        assert metrics["test_ensemble"][metric] == pytest.approx(test[metric].mean())
+        assert metrics["val_ensemble"][metric] == pytest.approx(table[table["role"] == "val"][metric].mean())
+        assert metrics["test_mean"][metric] == pytest.approx(result.repeats[f"test_{metric}"].mean())
     assert metrics["best_baseline"] == "auto_ets" and metrics["best_baseline_chosen_on"] == "val"
     assert metrics["best_baseline_test"]["mase"] == pytest.approx(test["auto_ets_mase"].mean())
     assert metrics["skill"]["mase"] == pytest.approx(1 - test["mase"].mean() / test["auto_ets_mase"].mean())
@@ -177,11 +179,12 @@ def test_the_verdict_says_plainly_when_a_baseline_wins(inputs):
     sentence = result.details["verdict"]
     assert sentence.startswith("AutoETS (the best baseline, chosen on the validation origins) beats the LSTM")
     assert "AutoETS is better on 3 of 3 series, the LSTM on 0" in sentence
-    assert f"{result.metrics['test_mase']:.3f}" in sentence
+    assert f"{result.metrics['test_ensemble']['mase']:.3f}" in sentence
 
 
 def test_the_verdict_says_when_the_lstm_wins():
-    metrics = {"best_baseline": "auto_theta", "best_baseline_chosen_on": "test", "test_mase": 0.9, "test_smape": 12.0,
+    metrics = {"best_baseline": "auto_theta", "best_baseline_chosen_on": "test",
+               "test_ensemble": {"mase": 0.9, "smape": 12.0},
                "best_baseline_test": {"mase": 1.0, "smape": 13.0}, "skill": {"mase": 0.1}, "series": 1428}
     details = {"wins_vs_best": {"lstm": 812, "auto_theta": 616, "ties": 0, "series": 1428}}
     sentence = panel.verdict(metrics, details)
@@ -198,14 +201,15 @@ def test_the_best_baseline_is_chosen_on_validation_only():
         "auto_ets_mase": [0.5, 1.5, 0.7, 1.3], "auto_ets_smape": 9.0, "auto_ets_rmse": 4.0,
         "auto_theta_mase": [0.9, 0.2, 0.9, 0.4], "auto_theta_smape": 8.0, "auto_theta_rmse": 3.0,
     })
-    metrics = panel.headline(table, ["auto_ets", "auto_theta"])
+    means = pd.DataFrame({"repeat": [0], **{f"{r}_{m}": [1.0] for r in ("val", "test") for m in panel.METRICS}})
+    metrics = panel.headline(table, ["auto_ets", "auto_theta"], means)
     assert metrics["best_baseline"] == "auto_ets" and metrics["best_baseline_chosen_on"] == "val"
     assert metrics["best_baseline_test"] == {"mase": pytest.approx(1.4), "smape": 9.0, "rmse": 4.0}
     assert metrics["skill"]["mase"] == pytest.approx(1 - 1.0 / 1.4)
     # without validation origins the choice is on test, and says so
-    on_test = panel.headline(table[table["role"] == "test"], ["auto_ets", "auto_theta"])
+    on_test = panel.headline(table[table["role"] == "test"], ["auto_ets", "auto_theta"], means)
     assert on_test["best_baseline"] == "auto_theta" and on_test["best_baseline_chosen_on"] == "test"
-    assert "val_mase" not in on_test
+    assert "val_ensemble" not in on_test
 
 
 def test_a_missing_baseline_forecast_names_its_series(inputs):
@@ -276,7 +280,7 @@ def test_the_stage_reads_the_panel_files_as_panel_md_lays_them_out(tmp_path, mon
     pd.testing.assert_frame_equal(written, expected, check_dtype=False)
     metrics = json.loads(paths.METRICS.read_text())
     assert metrics["series"] == 3
-    assert metrics["test_mase"] == pytest.approx(expected.query("role == 'test'")["mase"].mean())
+    assert metrics["test_ensemble"]["mase"] == pytest.approx(expected.query("role == 'test'")["mase"].mean())
     for path in (paths.DETAILS, paths.RMSE, paths.ORIGIN_SCORES, paths.FORECASTS, paths.HORIZON, paths.DIAGNOSTICS,
                  paths.DIAGNOSTICS_MEAN):  # every out dvc.yaml declares, in panel mode too
         assert path.stat().st_size > 0, path
