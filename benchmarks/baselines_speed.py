@@ -47,10 +47,12 @@ def option(name: str):
     return config.params_class("baselines", values)(**values)
 
 
-def seconds(cfg, panel: dict, plans: dict, n_jobs: int) -> float:
-    started = time.perf_counter()
+def seconds(cfg, panel: dict, plans: dict, n_jobs: int) -> tuple[float, float]:
+    """Wall-clock seconds, and this process's CPU seconds (all of the work with 1 worker: the cost without
+    the other users of a shared machine)."""
+    started, cpu = time.perf_counter(), time.process_time()
     baselines.forecast_panel(cfg, panel, plans, None, n_jobs)
-    return time.perf_counter() - started
+    return time.perf_counter() - started, time.process_time() - cpu
 
 
 def main() -> None:
@@ -62,7 +64,8 @@ def main() -> None:
     holdout = config.params_class("backtest", option_values)(**option_values)
     print(f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())}; cores: "
           f"{len(os.sched_getaffinity(0))}")
-    print(f"{'series':>7} {'option':<10} {'1 worker':>10} {'2 workers':>10} {'speed-up':>9} {'ms/series (2)':>14}")
+    print(f"{'series':>7} {'option':<10} {'1 worker':>10} {'2 workers':>10} {'speed-up':>9} {'ms/series (2)':>14} "
+          f"{'CPU ms/series (1)':>18}")
     measured = {}
     for size in args.sizes:
         panel = generated_panel(size)
@@ -70,15 +73,16 @@ def main() -> None:
         for name in ("panel", "classical"):
             if name == "classical" and size > args.arima_max:
                 largest = max(s for s in args.sizes if s <= args.arima_max)
-                one, two = (measured[(largest, name, jobs)] / largest * size for jobs in (1, 2))
+                one, two = (measured[(largest, name, jobs)][0] / largest * size for jobs in (1, 2))
+                cpu = measured[(largest, name, 1)][1] / largest
                 print(f"{size:>7} {name:<10} {one:>9.0f}~ {two:>9.0f}~ {one / two:>8.2f}x {two / size * 1e3:>13.1f}~"
-                      f"  (extrapolated from {largest} series)")
+                      f" {cpu * 1e3:>17.1f}~ (extrapolated from {largest} series)")
                 continue
             for jobs in (1, 2):
                 measured[(size, name, jobs)] = seconds(option(name), panel, plans, jobs)
-            one, two = measured[(size, name, 1)], measured[(size, name, 2)]
-            print(f"{size:>7} {name:<10} {one:>9.1f}s {two:>9.1f}s {one / two:>8.2f}x {two / size * 1e3:>14.1f}",
-                  flush=True)
+            (one, cpu), (two, _) = measured[(size, name, 1)], measured[(size, name, 2)]
+            print(f"{size:>7} {name:<10} {one:>9.1f}s {two:>9.1f}s {one / two:>8.2f}x {two / size * 1e3:>14.1f} "
+                  f"{cpu / size * 1e3:>18.1f}", flush=True)
     print(f"load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
 
 
