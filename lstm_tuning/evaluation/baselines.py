@@ -137,18 +137,20 @@ def forecast_panel(cfg, panel: dict[str, np.ndarray], plans: dict, data_season: 
     results = [result for chunk in done for result in chunk]
     frame = pd.concat([forecasts.assign(series=series)[["series", *forecasts.columns]]
                        for series, forecasts, _, _ in results], ignore_index=True)
+    seasonal = [name for name in classical.SEASONAL if name in frame]  # the panel option may leave them out
     short = {"seasonal_naive_as_persistence": [series for series, _, _, season in results
-                                               if panel_season.length and season.length == 1],
+                                               if "seasonal_naive" in frame and season.length == 1],
              "seasonal_models_non_seasonal": [series for series, _, _, season in results
-                                              if season.models < panel_season.models]}
+                                              if seasonal and season.models < panel_season.models]}
     notes = list(panel_season.notes)
     if short["seasonal_naive_as_persistence"]:
         notes.append(_short_note(short["seasonal_naive_as_persistence"], f"shorter than the season "
                                  f"({panel_season.length} rows): their seasonal naive is persistence"))
     if short["seasonal_models_non_seasonal"]:
         notes.append(_short_note(short["seasonal_models_non_seasonal"], f"shorter than two seasons "
-                                 f"({2 * panel_season.models} rows): AutoETS, AutoARIMA and AutoTheta are fit "
-                                 "without seasonality on them"))
+                                 f"({2 * panel_season.models} rows): "
+                                 f"{', '.join(classical.LABELS[name] for name in seasonal)} are fit without "
+                                 "seasonality on them"))
     for note in notes[len(panel_season.notes):]:
         log.warning(note)
     chosen: dict[str, Counter] = {}

@@ -89,7 +89,8 @@ def test_a_series_too_short_for_the_season_falls_back_alone_and_is_counted(caplo
     assert info["series_too_short_for_season"] == {"seasonal_naive_as_persistence": 1,
                                                    "seasonal_models_non_seasonal": 2}
     assert info["season"] == 12 and info["seasonal_models_season"] == 12
-    assert "2 series have a fit shorter than two seasons (24 rows)" in caplog.text
+    assert "2 series have a fit shorter than two seasons (24 rows): AutoETS, AutoARIMA, AutoTheta are fit" \
+        in caplog.text
     assert "1 series have a fit shorter than the season (12 rows): their seasonal naive is persistence (short)" \
         in caplog.text
     short = frame[frame["series"] == "short"]
@@ -135,6 +136,10 @@ def test_the_panel_option_fits_the_models_it_lists_and_config_checks_them():
                                            plans(panel, "holdout"), None, n_jobs=1)
     assert list(frame.columns[4:]) == ["persistence", "seasonal_naive", "drift", "auto_ets", "auto_theta"]
     assert "auto_arima" not in info["chosen"]
+    _, info = baselines.forecast_panel(option_params("baselines", "panel", season=12, models=["drift"]), panel,
+                                       plans(panel, "holdout"), None, n_jobs=1)  # 15 rows: too short, if it mattered
+    assert info["series_too_short_for_season"] == {"seasonal_naive_as_persistence": 0,
+                                                   "seasonal_models_non_seasonal": 0}
     with pytest.raises(UserError, match="baselines.models has 'arima'; list one or more of persistence, "):
         config.checked(compose_conf(["baselines=panel", "baselines.models=[auto_ets,arima]"]), "params.yaml")
 
