@@ -22,7 +22,7 @@ def main(overrides: list[str]) -> None:
     cfg = config.load(overrides)
     started = time.perf_counter()
     id_column = getattr(cfg.data, "id_column", None)
-    forecasts, info = (_panel(cfg, id_column) if id_column else _single(cfg))
+    forecasts, info = _panel(cfg, id_column) if id_column else _single(cfg)
     seconds = time.perf_counter() - started
     outputs.write_csv(paths.BASELINE_FORECASTS, forecasts)
     outputs.write_json(paths.BASELINE_INFO, info)
