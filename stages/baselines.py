@@ -1,8 +1,10 @@
 """Stage baselines: statsforecast's classical models fit on the rows each fit of the backtest trains on, and
-their forecasts from every held-out row, for evaluate to score. Reads no LSTM param, so a change of model,
-task or train never refits them and DVC's run cache restores them."""
+their forecasts from every held-out row, for evaluate to score; for every series of a panel (`data.id_column`
+set), in a process per core. Reads no LSTM param, so a change of model, task or train never refits them and
+DVC's run cache restores them."""
 
 import logging
+import os
 import time
 
 import pandas as pd
@@ -18,19 +20,58 @@ log = logging.getLogger("baselines")
 
 def main(overrides: list[str]) -> None:
     cfg = config.load(overrides)
-    series = timeline.read(paths.SERIES)
-    plan = Plan.from_frame(pd.read_csv(paths.ORIGINS))
     started = time.perf_counter()
-    forecasts, info = baselines.forecast_held_out(cfg.baselines, series[cfg.data.target].to_numpy(float), plan,
-                                                  timeline.season(series.index, cfg.data.frequency))
+    id_column = getattr(cfg.data, "id_column", None)
+    forecasts, info = _panel(cfg, id_column) if id_column else _single(cfg)
     seconds = time.perf_counter() - started
     outputs.write_csv(paths.BASELINE_FORECASTS, forecasts)
     outputs.write_json(paths.BASELINE_INFO, info)
     outputs.write_json(paths.BASELINE_TIME, {"seconds": round(seconds, 2)})
+    log.info("wrote %s, %s and %s in %.1f s", paths.BASELINE_FORECASTS, paths.BASELINE_INFO, paths.BASELINE_TIME,
+             seconds)
+
+
+def _single(cfg) -> tuple[pd.DataFrame, dict]:
+    series = timeline.read(paths.SERIES)
+    plan = Plan.from_frame(pd.read_csv(paths.ORIGINS))
+    forecasts, info = baselines.forecast_held_out(cfg.baselines, series[cfg.data.target].to_numpy(float), plan,
+                                                  timeline.season(series.index, cfg.data.frequency))
     chosen = "; ".join(f"{name}: {', '.join(dict.fromkeys(fits))}" for name, fits in info["fits"].items())
-    log.info("season %s (%s); %d fit(s) in %.1f s: %s; wrote %s, %s and %s", info["season"], info["season_source"],
-             len(plan.fits), seconds, chosen, paths.BASELINE_FORECASTS, paths.BASELINE_INFO,
-             paths.BASELINE_TIME)
+    log.info("season %s (%s); %d fit(s): %s", info["season"], info["season_source"], len(plan.fits), chosen)
+    return forecasts, info
+
+
+def _panel(cfg, id_column: str) -> tuple[pd.DataFrame, dict]:
+    frames = _panel_series(id_column)
+    plans = _panel_plans()
+    n_jobs = len(os.sched_getaffinity(0))
+    season = baselines.panel_data_season(cfg.baselines, {series: frame.index for series, frame in frames.items()},
+                                         cfg.data.frequency)
+    forecasts, info = baselines.forecast_panel(
+        cfg.baselines, {series: frame[cfg.data.target].to_numpy(float) for series, frame in frames.items()},
+        plans, season, n_jobs)
+    chosen = "; ".join(f"{name}: " + ", ".join(f"{form} x{count}" for form, count in forms.items())
+                       for name, forms in info["chosen"].items())
+    log.info("%d series in %d process(es); season %s (%s); chosen: %s", info["series"], n_jobs, info["season"],
+             info["season_source"], chosen)
+    return forecasts, info
+
+
+def _panel_series(id_column: str) -> dict[str, pd.DataFrame]:
+    """Each series of the long data/series.csv, in file order, indexed by time as `timeline.read` gives one."""
+    frame = pd.read_csv(paths.SERIES, dtype={id_column: str})
+    time_column = frame.columns[1]
+    if time_column == timeline.DATES:
+        frame[time_column] = pd.to_datetime(frame[time_column])
+    return {series: rows.drop(columns=id_column).set_index(time_column)
+            for series, rows in frame.groupby(id_column, sort=False)}
+
+
+def _panel_plans() -> dict[str, Plan]:
+    """Each series' own backtest from data/origins.csv (its first column `series`)."""
+    frame = pd.read_csv(paths.ORIGINS, dtype={"series": str})
+    return {series: Plan.from_frame(rows.drop(columns="series")) for series, rows in frame.groupby("series",
+                                                                                                  sort=False)}
 
 
 if __name__ == "__main__":

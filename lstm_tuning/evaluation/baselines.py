@@ -5,13 +5,23 @@ Each baseline is fit on exactly the rows each fit of the backtest trains on, and
 same fit it is walked forward with the true values before the window and its estimated params left alone
 (statsforecast's `forward`), like the LSTM's weights. The forecasts from each held-out row run to the end of
 its role's rows, so the evaluate stage picks the steps of any framing without refitting. Options:
-`classical` (AutoETS, AutoARIMA and AutoTheta with the data's season, seasonal naive, persistence, drift)
-and `persistence` alone, for series too short to fit the others on.
+`classical` (AutoETS, AutoARIMA and AutoTheta with the data's season, seasonal naive, persistence, drift),
+`panel` (those of them it lists, by default all but AutoARIMA: the costly one over many series) and
+`persistence` alone, for series too short to fit the others on.
+
+Over a panel (`forecast_panel`) each series is forecast exactly as alone, with its own backtest, the series
+shared out between processes in chunks: the fits dominate the cost, and `forward` (the walk) needs each
+series' fitted models, which statsforecast's `StatsForecast.forecast` (one origin, no walk) would not keep.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import functools
 import logging
+import multiprocessing
+from collections import Counter
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -37,7 +47,7 @@ def resolve_season(cfg, data_season: int | None, shortest: int) -> Season:
     """The season of option `cfg` (baselines.season, else a year of the data's frequency), dropped with a
     warning where the shortest fit is too short for it."""
     notes = []
-    if cfg.name != "classical":
+    if cfg.name == "persistence":
         return Season(None, 1, "unused", notes)
     season, source = (cfg.season, "baselines.season") if cfg.season else (data_season, "the data's frequency")
     if season is None:
@@ -65,6 +75,8 @@ def models(cfg, season: Season) -> dict:
     if cfg.name == "persistence":
         return {"persistence": classical.model("persistence", 1)}
     names = ["persistence", *(["seasonal_naive"] if season.length else []), "drift", *classical.SEASONAL]
+    if cfg.name == "panel":
+        names = [name for name in names if name in cfg.models]
     return {name: classical.model(name, season.length if name == "seasonal_naive" else season.models) for name in names}
 
 
@@ -88,49 +100,175 @@ def forecast_held_out(cfg, values: np.ndarray, plan, data_season: int | None) ->
     test rows), one column per baseline. And what was fit: the season, notes and each fit's chosen models."""
     from threadpoolctl import threadpool_limits
 
-    first_test = plan.first_test_row
-    starts = {}  # (fit, row) -> the rows left in its role from it
-    for origin in plan.origins:
-        end = first_test if origin.role == "val" else len(values)
-        for row in range(origin.first, origin.end):
-            starts[(origin.fit, row)] = end - row
-    used = sorted({fit for fit, _ in starts})
-    shortest = min(plan.fits[k].cut - plan.fits[k].start for k in used)
-    if shortest < 2 and cfg.name == "classical":
-        raise UserError(f"params.yaml: a fit of the backtest trains on {shortest} row; the classical baselines "
-                        "need at least 2; use -S baselines=persistence")
+    starts = _starts(plan, len(values))
+    shortest = _shortest_fit(cfg, plan, starts, "params.yaml")
     season = resolve_season(cfg, data_season, shortest)
     for note in season.notes:
         log.warning(note)
-    columns = {"fit": [], "row": [], "step": []}
-    forecasts: dict[str, list] = {}
-    chosen = {}
     # The fits are tiny: extra BLAS threads only fight over the cores when experiments run two at a time.
     with threadpool_limits(limits=1):
-        for k in used:
-            fit = plan.fits[k]
-            training = values[fit.start : fit.cut]
-            rows = sorted(row for f, row in starts if f == k)
-            for name, model in models(cfg, season).items():
-                try:
-                    fitted = model.fit(y=training)
-                    walked = [classical.walk(name, fitted, values[fit.start : row], starts[(k, row)]) for row in rows]
-                except (np.linalg.LinAlgError, ValueError, ZeroDivisionError, NotImplementedError) as exc:
-                    raise UserError(
-                        f"params.yaml: the {name} baseline cannot be fit on the {len(training)} rows "
-                        f"{fit.start}..{fit.cut - 1} ({_first_line(exc)}); set baselines.season, or "
-                        "-S baselines=persistence") from exc
-                forecasts.setdefault(name, []).extend(np.concatenate(walked))
-                chosen.setdefault(name, []).append(describe_fit(name, fitted))
-            for row in rows:
-                steps = starts[(k, row)]
-                columns["fit"] += [k] * steps
-                columns["row"] += [row] * steps
-                columns["step"] += list(range(1, steps + 1))
-    frame = pd.DataFrame(columns | forecasts)
+        frame, chosen = _walk_fits(cfg, values, plan, starts, season, "params.yaml")
     info = {"season": season.length or season.models, "season_source": season.source,
             "seasonal_models_season": season.models, "notes": season.notes, "fits": chosen}
     return frame, info
+
+
+def forecast_panel(cfg, panel: dict[str, np.ndarray], plans: dict, data_season: int | None,
+                   n_jobs: int) -> tuple[pd.DataFrame, dict]:
+    """`forecast_held_out` for every series of a panel (`panel`: each series' target values, in series order;
+    `plans`: each series' own backtest, its rows numbered within the series), in `n_jobs` processes: the
+    forecasts of each series are exactly those `forecast_held_out` gives it alone, under a first column
+    `series`. Where a series' fits are too short for the panel's season (`resolve_season`), that series'
+    seasonal models are non-seasonal and its seasonal naive is persistence (season 1, so every series has
+    every column); info counts those series, and each model form the fits chose, over series and fits."""
+    if not panel:
+        raise UserError("data/series.csv has no series; run `dvc repro` (ingest)")
+    missing = [series for series in panel if series not in plans]
+    if missing:
+        raise UserError(f"data/origins.csv has no origins for series {missing[0]!r} of data/series.csv "
+                        f"({len(missing)} series have none): it is from other data; run `dvc repro` (transform)")
+    panel_season = resolve_season(cfg, data_season, shortest=np.iinfo(np.int64).max)
+    for note in panel_season.notes:
+        log.warning(note)
+    work = [(series, values, plans[series]) for series, values in panel.items()]
+    chunks = np.array_split(np.arange(len(work)), min(len(work), 1 if n_jobs == 1 else 8 * n_jobs))
+    one_chunk = functools.partial(_forecast_series, cfg, data_season, panel_season)
+    done = _map(one_chunk, [[work[i] for i in chunk] for chunk in chunks], n_jobs)
+    results = [result for chunk in done for result in chunk]
+    frame = pd.concat([forecasts.assign(series=series)[["series", *forecasts.columns]]
+                       for series, forecasts, _, _ in results], ignore_index=True)
+    seasonal = [name for name in classical.SEASONAL if name in frame]  # the panel option may leave them out
+    short = {"seasonal_naive_as_persistence": [series for series, _, _, season in results
+                                               if "seasonal_naive" in frame and season.length == 1],
+             "seasonal_models_non_seasonal": [series for series, _, _, season in results
+                                              if seasonal and season.models < panel_season.models]}
+    notes = list(panel_season.notes)
+    if short["seasonal_naive_as_persistence"]:
+        notes.append(_short_note(short["seasonal_naive_as_persistence"], f"shorter than the season "
+                                 f"({panel_season.length} rows): their seasonal naive is persistence"))
+    if short["seasonal_models_non_seasonal"]:
+        notes.append(_short_note(short["seasonal_models_non_seasonal"], f"shorter than two seasons "
+                                 f"({2 * panel_season.models} rows): "
+                                 f"{', '.join(classical.LABELS[name] for name in seasonal)} are fit without "
+                                 "seasonality on them"))
+    for note in notes[len(panel_season.notes):]:
+        log.warning(note)
+    chosen: dict[str, Counter] = {}
+    for _, _, fits, _ in results:
+        for name, forms in fits.items():
+            chosen.setdefault(name, Counter()).update(forms)
+    info = {"season": panel_season.length or panel_season.models, "season_source": panel_season.source,
+            "seasonal_models_season": panel_season.models, "series": len(results),
+            "series_too_short_for_season": {reason: len(ids) for reason, ids in short.items()}, "notes": notes,
+            "chosen": {name: dict(counts.most_common()) for name, counts in chosen.items()}}
+    return frame, info
+
+
+def panel_data_season(cfg, indexes: dict[str, pd.Index], declared: str | None) -> int | None:
+    """The season of the panel's frequency (`timeline.season` of each series' time index `indexes`), for the
+    baselines option `cfg`: None where it sets its own season (or fits no seasonal model). Series whose
+    frequencies give different seasons cannot share one: a UserError names two of them."""
+    from lstm_tuning.data import timeline
+
+    if cfg.name == "persistence" or cfg.season:
+        return None
+    seasons = {}
+    for series, index in indexes.items():
+        seasons.setdefault(timeline.season(index, declared), series)
+    found = {season: series for season, series in seasons.items() if season is not None}
+    if len(found) > 1:
+        (a, first), (b, second) = list(found.items())[:2]
+        raise UserError(f"data/series.csv: series {first!r} has a season of {a} rows and series {second!r} of {b}; "
+                        "set baselines.season (e.g. -S baselines.season=12) or data.frequency to one for all")
+    return next(iter(found), None)
+
+
+def _forecast_series(cfg, data_season: int | None, panel_season: Season, work: list) -> list[tuple]:
+    """(series, forecasts, chosen models, season) of each (series, values, plan) of `work`, one process's
+    share of a panel."""
+    from threadpoolctl import threadpool_limits
+
+    results = []
+    # one BLAS thread per process: the processes already use every core
+    with threadpool_limits(limits=1):
+        for series, values, plan in work:
+            where = f"data/series.csv, series {series!r}"
+            starts = _starts(plan, len(values))
+            season = resolve_season(cfg, data_season, _shortest_fit(cfg, plan, starts, where))
+            if panel_season.length and not season.length:
+                season = dataclasses.replace(season, length=1)
+            forecasts, chosen = _walk_fits(cfg, values, plan, starts, season, where)
+            results.append((series, forecasts, chosen, season))
+    return results
+
+
+def _map(function, chunks: list, n_jobs: int) -> list:
+    """`function` of every chunk, in order, in `n_jobs` processes; in this process when n_jobs is 1.
+
+    The processes are forked from a fresh server process that has imported statsforecast once (forkserver):
+    not from this one, which may hold threads (TensorFlow's in the test suite) that a fork would copy mid-lock,
+    and not spawned, which imports everything again in every process (twice the start-up: seconds)."""
+    if n_jobs == 1 or len(chunks) == 1:
+        return [function(chunk) for chunk in chunks]
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload([__name__, "statsforecast.models"])
+    with ProcessPoolExecutor(n_jobs, mp_context=context) as pool:
+        return list(pool.map(function, chunks))
+
+
+def _short_note(ids: list[str], what: str) -> str:
+    shown = ", ".join(ids[:5]) + (", ..." if len(ids) > 5 else "")
+    return f"{len(ids)} series have a fit {what} ({shown})"
+
+
+def _starts(plan, n_rows: int) -> dict[tuple[int, int], int]:
+    """(fit, row) of every held-out row -> the steps left in its role from it."""
+    first_test = plan.first_test_row
+    starts = {}
+    for origin in plan.origins:
+        end = first_test if origin.role == "val" else n_rows
+        for row in range(origin.first, origin.end):
+            starts[(origin.fit, row)] = end - row
+    return starts
+
+
+def _shortest_fit(cfg, plan, starts: dict, where: str) -> int:
+    """The fewest rows a fit that forecasts a held-out row trains on; at least 2 for the classical models."""
+    shortest = min(plan.fits[k].cut - plan.fits[k].start for k in {fit for fit, _ in starts})
+    if shortest < 2 and cfg.name != "persistence":
+        raise UserError(f"{where}: a fit of the backtest trains on {shortest} row; the classical baselines "
+                        "need at least 2; use -S baselines=persistence")
+    return shortest
+
+
+def _walk_fits(cfg, values: np.ndarray, plan, starts: dict, season: Season,
+               where: str) -> tuple[pd.DataFrame, dict[str, list[str]]]:
+    """The forecasts of every baseline from every held-out row of `starts` (one row per (fit, row, step)), and
+    the model each fit chose, per baseline."""
+    columns = {"fit": [], "row": [], "step": []}
+    forecasts: dict[str, list] = {}
+    chosen = {}
+    for k in sorted({fit for fit, _ in starts}):
+        fit = plan.fits[k]
+        training = values[fit.start : fit.cut]
+        rows = sorted(row for f, row in starts if f == k)
+        for name, model in models(cfg, season).items():
+            try:
+                fitted = model.fit(y=training)
+                walked = [classical.walk(name, fitted, values[fit.start : row], starts[(k, row)]) for row in rows]
+            except (np.linalg.LinAlgError, ValueError, ZeroDivisionError, NotImplementedError) as exc:
+                raise UserError(
+                    f"{where}: the {name} baseline cannot be fit on the {len(training)} rows "
+                    f"{fit.start}..{fit.cut - 1} ({_first_line(exc)}); set baselines.season, or "
+                    "-S baselines=persistence") from exc
+            forecasts.setdefault(name, []).extend(np.concatenate(walked))
+            chosen.setdefault(name, []).append(describe_fit(name, fitted))
+        for row in rows:
+            steps = starts[(k, row)]
+            columns["fit"] += [k] * steps
+            columns["row"] += [row] * steps
+            columns["step"] += list(range(1, steps + 1))
+    return pd.DataFrame(columns | forecasts), chosen
 
 
 def _first_line(exc: Exception) -> str:

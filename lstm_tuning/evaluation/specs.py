@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from lstm_tuning.errors import UserError
 from lstm_tuning.options import Option, Registry, param
 
 
@@ -25,6 +26,24 @@ class ClassicalParams:
     season: int | None = param(at_least=1)
 
 
+# every baseline of the classical option, in the order of the forecasts' columns
+CLASSICAL_MODELS = ("persistence", "seasonal_naive", "drift", "auto_ets", "auto_arima", "auto_theta")
+
+
+@dataclass(kw_only=True)
+class PanelParams(ClassicalParams):
+    # the classical option's baselines to fit (a subset of CLASSICAL_MODELS): AutoARIMA's search costs most
+    models: list[str]
+
+
+def check_models(cfg, source: str) -> None:
+    unknown = [name for name in cfg.baselines.models if name not in CLASSICAL_MODELS]
+    if unknown or not cfg.baselines.models:
+        shown = repr(unknown[0]) if unknown else "[]"
+        raise UserError(f"{source}: baselines.models has {shown}; list one or more of {', '.join(CLASSICAL_MODELS)}")
+
+
 BASELINES = Registry("baselines", "name")
 BASELINES.add(Option("classical", ClassicalParams))
 BASELINES.add(Option("persistence", PersistenceParams))
+BASELINES.add(Option("panel", PanelParams, check=check_models))
