@@ -86,7 +86,7 @@ def generated(n_series: int, length: int, seed: int = 0) -> dict[str, pd.DataFra
 
 def run_case(name: str) -> dict:
     from lstm_tuning import config, outputs, paths
-    from lstm_tuning.data import backtest, framings, panel, transforms
+    from lstm_tuning.data import backtest, framings, long_format, panel, transforms
 
     n_out = CASES[name]["n_out"]
     series = m3_monthly() if name == "m3" else generated(10_000, 120)
@@ -97,7 +97,7 @@ def run_case(name: str) -> dict:
     (work / "params.yaml").write_text(yaml.safe_dump(config.compose(ROOT / "conf", "config", overrides)))
     (work / "data").mkdir()
     os.chdir(work)
-    panel.long_frame(series, "series").to_csv(paths.SERIES, index=False)
+    long_format.long_frame(series, "series").to_csv(paths.SERIES, index=False)
     cfg = config.load([])
     log = logging.getLogger("transform")
     rss_start = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
@@ -111,13 +111,13 @@ def run_case(name: str) -> dict:
         return result
 
     source = str(paths.SERIES)
-    read = timed("read series.csv", panel.read, paths.SERIES, "series")
+    read = timed("read series.csv", long_format.read, paths.SERIES, "series")
     kept = timed("drop too short", panel.long_enough, read, cfg.data, cfg.task, cfg.backtest, source, log)
-    plans = timed("plans", panel.plans, cfg.backtest, kept, 18, 18, source)
+    plans = timed("plans", long_format.plans, cfg.backtest, kept, 18, 18, source)
     scaled, fitted = timed("transform", panel.transform, kept, cfg.data, plans, source)
 
     def write():
-        outputs.write_csv(paths.ORIGINS, panel.origins_frame(plans, kept))
+        outputs.write_csv(paths.ORIGINS, long_format.origins_frame(plans, kept))
         panel.write_csv(paths.TRANSFORMED, scaled)
         outputs.write_json(paths.SCALING, panel.write_fits(fitted))
 
@@ -125,7 +125,7 @@ def run_case(name: str) -> dict:
 
     def read_back():
         origins = pd.read_csv(paths.ORIGINS, dtype={"series": str}, keep_default_na=False, na_values=[""])
-        return (panel.read_plans(origins),
+        return (long_format.read_plans(origins),
                 pd.read_csv(paths.TRANSFORMED, dtype={"series": "category"}, keep_default_na=False, na_values=[""]))
 
     plans_read, scaled_read = timed("read origins, transformed", read_back)

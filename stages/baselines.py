@@ -10,7 +10,7 @@ import time
 import pandas as pd
 
 from lstm_tuning import config, outputs, paths
-from lstm_tuning.data import timeline
+from lstm_tuning.data import long_format, timeline
 from lstm_tuning.data.backtest import Plan
 from lstm_tuning.errors import run_stage
 from lstm_tuning.evaluation import baselines
@@ -21,8 +21,7 @@ log = logging.getLogger("baselines")
 def main(overrides: list[str]) -> None:
     cfg = config.load(overrides)
     started = time.perf_counter()
-    id_column = getattr(cfg.data, "id_column", None)
-    forecasts, info = _panel(cfg, id_column) if id_column else _single(cfg)
+    forecasts, info = _panel(cfg) if cfg.data.id_column else _single(cfg)
     seconds = time.perf_counter() - started
     outputs.write_csv(paths.BASELINE_FORECASTS, forecasts)
     outputs.write_json(paths.BASELINE_INFO, info)
@@ -41,9 +40,9 @@ def _single(cfg) -> tuple[pd.DataFrame, dict]:
     return forecasts, info
 
 
-def _panel(cfg, id_column: str) -> tuple[pd.DataFrame, dict]:
-    frames = _panel_series(id_column)
-    plans = _panel_plans()
+def _panel(cfg) -> tuple[pd.DataFrame, dict]:
+    frames = long_format.read(paths.SERIES, cfg.data.id_column)
+    plans = long_format.read_plans(pd.read_csv(paths.ORIGINS, dtype={"series": str}))
     n_jobs = len(os.sched_getaffinity(0))
     season = baselines.panel_data_season(cfg.baselines, {series: frame.index for series, frame in frames.items()},
                                          cfg.data.frequency)
@@ -55,23 +54,6 @@ def _panel(cfg, id_column: str) -> tuple[pd.DataFrame, dict]:
     log.info("%d series in %d process(es); season %s (%s); chosen: %s", info["series"], n_jobs, info["season"],
              info["season_source"], chosen)
     return forecasts, info
-
-
-def _panel_series(id_column: str) -> dict[str, pd.DataFrame]:
-    """Each series of the long data/series.csv, in file order, indexed by time as `timeline.read` gives one."""
-    frame = pd.read_csv(paths.SERIES, dtype={id_column: str})
-    time_column = frame.columns[1]
-    if time_column == timeline.DATES:
-        frame[time_column] = pd.to_datetime(frame[time_column])
-    return {series: rows.drop(columns=id_column).set_index(time_column)
-            for series, rows in frame.groupby(id_column, sort=False)}
-
-
-def _panel_plans() -> dict[str, Plan]:
-    """Each series' own backtest from data/origins.csv (its first column `series`)."""
-    frame = pd.read_csv(paths.ORIGINS, dtype={"series": str})
-    return {series: Plan.from_frame(rows.drop(columns="series")) for series, rows in frame.groupby("series",
-                                                                                                  sort=False)}
 
 
 if __name__ == "__main__":

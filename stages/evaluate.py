@@ -15,8 +15,8 @@ import numpy as np
 import pandas as pd
 
 from lstm_tuning import config, outputs, paths
+from lstm_tuning.data import long_format, timeline, transforms
 from lstm_tuning.data import panel as panel_data
-from lstm_tuning.data import timeline, transforms
 from lstm_tuning.data.backtest import Plan
 from lstm_tuning.errors import run_stage
 from lstm_tuning.evaluation import panel, scores, walk_forward
@@ -60,10 +60,10 @@ def main(overrides: list[str]) -> None:
 
 def evaluate_panel(cfg, id_column: str) -> None:
     started = time.perf_counter()
-    frames = panel_data.read(paths.SERIES, id_column)
+    frames = long_format.read(paths.SERIES, id_column)
     fits = panel_data.read_fits(json.loads(paths.SCALING.read_text()))
     first = next(iter(frames.values()))
-    plans = panel_data.read_plans(pd.read_csv(paths.ORIGINS, dtype={"series": str}))
+    plans = long_format.read_plans(pd.read_csv(paths.ORIGINS, dtype={"series": str}))
     result = panel.evaluate(cfg, frames, fits, plans, np.load(paths.WINDOWS),
                             np.load(paths.CHECKPOINTS), pd.read_csv(paths.REPEATS),
                             pd.read_csv(paths.BASELINE_FORECASTS, dtype={"series": str}),

@@ -46,11 +46,11 @@ def main(overrides: list[str]) -> None:
 
 def panel(cfg) -> None:
     """Every series' forecast past its own end by the global model, with intervals pooled over series."""
-    from lstm_tuning.data import panel as panel_data
+    from lstm_tuning.data import long_format
     from lstm_tuning.forecasting import panel as panel_forecast
 
-    frames = panel_data.read(paths.SERIES, cfg.data.id_column)
-    plans = panel_data.read_plans(pd.read_csv(paths.ORIGINS, dtype={"series": str}))
+    frames = long_format.read(paths.SERIES, cfg.data.id_column)
+    plans = long_format.read_plans(pd.read_csv(paths.ORIGINS, dtype={"series": str}))
     fitted = {name: transforms.read_fits(fits) for name, fits in json.loads(paths.SCALING.read_text()).items()}
     windows, weights = dict(np.load(paths.WINDOWS)), dict(np.load(paths.FIT_WEIGHTS))
     season = panel_forecast.season_of(cfg, frames)

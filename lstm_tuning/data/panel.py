@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,48 +26,14 @@ from scipy import special
 from sklearn.preprocessing import MinMaxScaler
 
 from lstm_tuning import outputs, paths
-from lstm_tuning.data import backtest, framings, timeline, transforms
-from lstm_tuning.data.backtest import Fit, Origin, Plan
+from lstm_tuning.data import backtest, framings, long_format, transforms
+from lstm_tuning.data.backtest import Plan
 from lstm_tuning.data.specs import TASKS, SeriesParams
 from lstm_tuning.data.transforms import PowerTransform, Scaling, SeriesTransform
 from lstm_tuning.errors import UserError
 
-SERIES = "series"  # the column naming each row's series in the panel's stage files (origins, transformed)
 SHOWN = 5  # ids a message or the log lists before "..."
 CHUNK_ROWS = 100_000  # rows of series cut into windows at a time
-
-
-# -- the series file --------------------------------------------------------------------------------------------
-
-
-def read(path: str | Path, id_column: str) -> dict[str, pd.DataFrame]:
-    """The panel as ingest wrote it (long: `id_column`, time, variables; sorted by id then time): each series'
-    frame in file order, indexed by its time as `timeline.read` gives one series, ids as strings."""
-    frame = pd.read_csv(path, dtype={id_column: str}, keep_default_na=False, na_values=[""])
-    if id_column not in frame.columns:
-        raise UserError(f"{path}: no column {id_column!r} (data.id_column) to tell the series apart; run ingest "
-                        "again, or set data.id_column to the file's series column")
-    if frame.empty:
-        raise UserError(f"{path}: no rows; run ingest again")
-    ids = frame.pop(id_column).to_numpy()
-    body = frame.set_index(frame.columns[0])
-    if body.index.name == timeline.DATES:
-        body.index = pd.DatetimeIndex(body.index, name=timeline.DATES)
-    starts = np.flatnonzero(np.r_[True, ids[1:] != ids[:-1]])
-    bounds = [*starts, len(ids)]
-    panel = {str(ids[a]): body.iloc[a:b] for a, b in itertools.pairwise(bounds)}
-    if len(panel) < len(starts):
-        repeated = pd.Series(ids[starts]).loc[lambda s: s.duplicated()].iloc[0]
-        raise UserError(f"{path}: the rows of series {repeated!r} are not together (column {id_column!r}); sort the "
-                        "file by series then time, or run ingest again")
-    return panel
-
-
-def long_frame(panel: dict[str, pd.DataFrame], id_column: str) -> pd.DataFrame:
-    """The panel in long format, as `read` reads it back: `id_column`, time, variables."""
-    frame = pd.concat(panel.values())
-    frame.insert(0, id_column, np.repeat(np.array(list(panel), dtype=object), [len(f) for f in panel.values()]))
-    return frame.reset_index()
 
 
 @dataclass
@@ -108,70 +73,6 @@ class Long:
     def positions(self) -> np.ndarray:
         """[rows] each row's row number within its own series."""
         return np.arange(len(self.codes)) - self.offsets[self.codes]
-
-
-# -- plans ------------------------------------------------------------------------------------------------------
-
-
-def plans(backtest_params, panel: dict[str, pd.DataFrame], val_size: int, test_size: int,
-          source: str) -> dict[str, Plan]:
-    """Each series' plan over its own rows, with the final fit: the held-out rows are its own last ones."""
-
-    @functools.cache
-    def plan(n_rows: int) -> Plan:
-        return backtest.plan(backtest_params, n_rows, val_size, test_size, source).with_final_fit(n_rows)
-
-    return {name: plan(len(frame)) for name, frame in panel.items()}
-
-
-def _fit_bounds(all_plans: dict[str, Plan]) -> tuple[np.ndarray, np.ndarray]:
-    """[fits, S] the first training row and the cut of each series' fits."""
-    fits = {len(plan.fits) for plan in all_plans.values()}
-    if len(fits) > 1:
-        raise UserError(f"the series' backtests have {sorted(fits)} fits: every series of a panel needs the same "
-                        "number; rerun the transform stage")
-    bounds = np.array([[(fit.start, fit.cut) for fit in plan.fits] for plan in all_plans.values()])
-    return bounds[..., 0].T, bounds[..., 1].T
-
-
-def origins_frame(all_plans: dict[str, Plan], panel: dict[str, pd.DataFrame]) -> pd.DataFrame:
-    """data/origins.csv: each series' `Plan.to_frame` with a first column `series`, one block per series."""
-    templates, rows = {}, []  # each distinct plan's frame (without time labels) once; each series' rows of them
-    for plan in all_plans.values():
-        if id(plan) not in templates:
-            templates[id(plan)] = (plan.to_frame(pd.RangeIndex(plan.fits[-1].cut)).drop(columns="time"),
-                                   sum(len(frame) for frame, _ in templates.values()))
-        frame, offset = templates[id(plan)]
-        rows.append(np.arange(offset, offset + len(frame)))
-    sizes = [len(r) for r in rows]
-    frame = pd.concat([frame for frame, _ in templates.values()], ignore_index=True).iloc[np.concatenate(rows)]
-    frame = frame.reset_index(drop=True)
-    frame.insert(0, SERIES, np.repeat(np.array(list(all_plans), dtype=object), sizes))
-    # each origin's time label from its own series; none for the final fit, in the labels' own type (as to_frame)
-    final = frame["role"].to_numpy() == "final"
-    times = np.concatenate([panel[name].index.to_numpy() for name in all_plans])
-    starts = np.repeat(np.r_[0, np.cumsum([len(panel[name]) for name in all_plans])[:-1]], sizes)
-    times = pd.Series(times[(starts + frame["first"].to_numpy())[~final]], index=np.flatnonzero(~final))
-    whole = pd.api.types.is_integer_dtype(times)
-    frame["time"] = times.astype("Int64" if whole else times.dtype).reindex(frame.index)
-    return frame[[SERIES, "origin", "role", "first", "end", "fit", "time", "fit_start", "fit_cut"]]
-
-
-def read_plans(frame: pd.DataFrame) -> dict[str, Plan]:
-    """Each series' plan from data/origins.csv (as `Plan.from_frame` reads one series' block), in file order."""
-    columns = frame[[SERIES, "role", "first", "end", "fit", "fit_start", "fit_cut"]]
-    found = {}
-    rows = zip(columns[SERIES].astype(str), *(columns[c].tolist() for c in columns.columns[1:]))
-    for name, block in itertools.groupby(rows, key=lambda row: row[0]):
-        if name in found:
-            raise UserError(f"data/origins.csv: the rows of series {name!r} are not together; rerun transform")
-        fits, origins = {}, []
-        for _, role, first, end, fit, start, cut in block:
-            fits.setdefault(int(fit), Fit(int(start), int(cut), role == "final"))
-            if role != "final":
-                origins.append(Origin(role, int(first), int(end), int(fit)))
-        found[name] = Plan([fits[k] for k in sorted(fits)], origins)
-    return found
 
 
 # -- series too short -------------------------------------------------------------------------------------------
@@ -247,7 +148,7 @@ def transform(panel: dict[str, pd.DataFrame], params: SeriesParams, all_plans: d
     The frame of data/transformed.csv (`series`, `fit`, time, variables: one block per series and fit) and each
     series' transforms per fit. The series must be long enough (`long_enough`)."""
     long = Long.of(panel)
-    starts, cuts = _fit_bounds(all_plans)
+    starts, cuts = long_format.fit_bounds(all_plans)
     n_fits = len(starts)
     scaled = np.empty((n_fits, *long.values.shape))
     fitted = {name: [{} for _ in range(n_fits)] for name in long.ids}
@@ -323,7 +224,7 @@ def _transformed_frame(long: Long, scaled: np.ndarray) -> pd.DataFrame:
     frame = pd.DataFrame(scaled.reshape(n_fits * n_rows, -1)[order], columns=long.columns)
     frame.insert(0, long.times.name, long.times[row])
     frame.insert(0, "fit", fit[order])
-    frame.insert(0, SERIES, np.array(long.ids, dtype=object)[long.codes[row]])
+    frame.insert(0, long_format.SERIES, np.array(long.ids, dtype=object)[long.codes[row]])
     return frame
 
 
@@ -369,12 +270,12 @@ def windows(scaled: pd.DataFrame, task, data: SeriesParams, all_plans: dict[str,
     dependent = framing.inputs == "covariates"
     first_target = data.n_lags - 1 if dependent else data.n_lags
     ids = list(all_plans)
-    codes, found = pd.factorize(scaled[SERIES], sort=False)
+    codes, found = pd.factorize(scaled[long_format.SERIES], sort=False)
     if [str(name) for name in found] != ids:
         raise UserError(f"{source} and data/origins.csv name different series, or in another order; rerun transform")
     fit = scaled["fit"].to_numpy()
     input_values, target_values = scaled[inputs].to_numpy(float), scaled[targets].to_numpy(float)
-    starts, cuts = _fit_bounds(all_plans)
+    starts, cuts = long_format.fit_bounds(all_plans)
     n_fits = len(starts)
     first = fit == 0
     lengths = np.bincount(codes[first], minlength=len(ids))
@@ -507,10 +408,11 @@ def transform_stage(cfg, log) -> None:
     """The transform stage on a panel: data/series.csv (long) -> data/origins.csv, data/transformed.csv and
     data/scaling.json, dropping (data.drop_short) or refusing the series too short for the windows."""
     source = str(paths.SERIES)
-    panel = long_enough(read(paths.SERIES, cfg.data.id_column), cfg.data, cfg.task, cfg.backtest, source, log)
-    all_plans = plans(cfg.backtest, panel, cfg.data.val_size, cfg.data.test_size, source)
+    panel = long_enough(long_format.read(paths.SERIES, cfg.data.id_column), cfg.data, cfg.task, cfg.backtest, source,
+                        log)
+    all_plans = long_format.plans(cfg.backtest, panel, cfg.data.val_size, cfg.data.test_size, source)
     scaled, fitted = transform(panel, cfg.data, all_plans, source)
-    outputs.write_csv(paths.ORIGINS, origins_frame(all_plans, panel))
+    outputs.write_csv(paths.ORIGINS, long_format.origins_frame(all_plans, panel))
     write_csv(paths.TRANSFORMED, scaled)
     outputs.write_json(paths.SCALING, write_fits(fitted))
     plan = next(iter(all_plans.values()))
@@ -524,9 +426,11 @@ def transform_stage(cfg, log) -> None:
 
 def window_stage(cfg, log) -> None:
     """The window stage on a panel: data/transformed.csv and data/origins.csv -> data/windows.npz."""
-    all_plans = read_plans(pd.read_csv(paths.ORIGINS, dtype={SERIES: str}, keep_default_na=False, na_values=[""]))
+    all_plans = long_format.read_plans(pd.read_csv(paths.ORIGINS, dtype={long_format.SERIES: str},
+                                                   keep_default_na=False, na_values=[""]))
     # ids as categories: one string per series, not per row
-    scaled = pd.read_csv(paths.TRANSFORMED, dtype={SERIES: "category"}, keep_default_na=False, na_values=[""])
+    scaled = pd.read_csv(paths.TRANSFORMED, dtype={long_format.SERIES: "category"}, keep_default_na=False,
+                         na_values=[""])
     cut = windows(scaled, cfg.task, cfg.data, all_plans, str(paths.TRANSFORMED))
     with outputs.atomic_path(paths.WINDOWS) as tmp:
         np.savez(tmp, **cut)

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 from helpers import data_params, load_config, option_params, task_params
 
-from lstm_tuning.data import backtest, framings, panel, transforms
+from lstm_tuning.data import backtest, framings, long_format, panel, transforms
 from lstm_tuning.errors import UserError
 
 LENGTHS = (30, 24, 41, 27, 35)  # ragged: different lengths, and (below) different starts
@@ -45,7 +45,7 @@ BACKTESTS = {"holdout": HOLDOUT, "expanding": option_params("backtest", "expandi
 
 def prepared(series, data, task, options=HOLDOUT):
     """The transform and window stages' arrays (in memory), and the plans and fitted transforms."""
-    plans = panel.plans(options, series, data.val_size, data.test_size, "series.csv")
+    plans = long_format.plans(options, series, data.val_size, data.test_size, "series.csv")
     scaled, fitted = panel.transform(series, data, plans, "series.csv")
     return plans, scaled, fitted, panel.windows(scaled, task, data, plans, "transformed.csv")
 
@@ -69,8 +69,8 @@ def test_read_gives_each_series_as_the_single_series_reader_does(tmp_path):
         series = make_panel(dates=dates, covariate=True)
         series = {f"0{i}": frame for i, frame in enumerate(series.values())}  # ids that look like numbers
         path = tmp_path / "series.csv"
-        panel.long_frame(series, "id").to_csv(path, index=False)
-        read = panel.read(path, "id")
+        long_format.long_frame(series, "id").to_csv(path, index=False)
+        read = long_format.read(path, "id")
         assert list(read) == list(series)
         for name, frame in series.items():
             pd.testing.assert_frame_equal(read[name], frame, check_freq=False)
@@ -79,19 +79,19 @@ def test_read_gives_each_series_as_the_single_series_reader_does(tmp_path):
 
 def test_read_refuses_a_missing_id_column_or_a_series_split_in_two(tmp_path):
     path = tmp_path / "series.csv"
-    long = panel.long_frame(make_panel(), "series")
+    long = long_format.long_frame(make_panel(), "series")
     long.to_csv(path, index=False)
     with pytest.raises(UserError, match="no column 'store' .data.id_column"):
-        panel.read(path, "store")
+        long_format.read(path, "store")
     pd.concat([long.iloc[:5], long.iloc[40:], long.iloc[5:40]]).to_csv(path, index=False)
     with pytest.raises(UserError, match="series 's00' are not together"):
-        panel.read(path, "series")
+        long_format.read(path, "series")
 
 
 @pytest.mark.parametrize("name", list(BACKTESTS))
 def test_each_series_has_its_own_plan_over_its_own_last_rows(name):
     series, data = make_panel(), params()
-    plans = panel.plans(BACKTESTS[name], series, data.val_size, data.test_size, "series.csv")
+    plans = long_format.plans(BACKTESTS[name], series, data.val_size, data.test_size, "series.csv")
     assert list(plans) == list(series)
     for frame, plan in zip(series.values(), plans.values()):
         n = len(frame)
@@ -105,8 +105,8 @@ def test_each_series_has_its_own_plan_over_its_own_last_rows(name):
 @pytest.mark.parametrize("dates", [False, True])
 def test_origins_file_is_each_series_plan_frame_and_reads_back(tmp_path, dates):
     series = make_panel(dates=dates)
-    plans = panel.plans(BACKTESTS["expanding"], series, 2, 3, "series.csv")
-    written = panel.origins_frame(plans, series)
+    plans = long_format.plans(BACKTESTS["expanding"], series, 2, 3, "series.csv")
+    written = long_format.origins_frame(plans, series)
     blocks = [plan.to_frame(series[name].index) for name, plan in plans.items()]
     for name, block in zip(plans, blocks):
         block.insert(0, "series", name)
@@ -115,7 +115,7 @@ def test_origins_file_is_each_series_plan_frame_and_reads_back(tmp_path, dates):
     path = tmp_path / "origins.csv"
     written.to_csv(path, index=False)
     assert path.read_text() == expected.to_csv(index=False)
-    assert panel.read_plans(pd.read_csv(path, dtype={"series": str})) == plans
+    assert long_format.read_plans(pd.read_csv(path, dtype={"series": str})) == plans
     for name, plan in plans.items():  # as Plan.from_frame reads each series' block
         assert plan == backtest.Plan.from_frame(written[written["series"] == name].drop(columns="series"))
 
@@ -250,7 +250,7 @@ def test_a_value_log_cannot_take_names_its_series():
     series["s03"] = series["s03"].copy()
     series["s03"].iloc[4, 0] = -1.0
     data = params(transform="log")
-    plans = panel.plans(HOLDOUT, series, 2, 3, "series.csv")
+    plans = long_format.plans(HOLDOUT, series, 2, 3, "series.csv")
     with pytest.raises(UserError, match=r"series.csv: series 's03': column 'value' row 6 .* is -1"):
         panel.transform(series, data, plans, "series.csv")
 
@@ -293,7 +293,7 @@ def test_the_stages_write_the_panel_files(tmp_path, monkeypatch):
     load_config(tmp_path, conf_overrides=overrides)  # params.yaml in tmp_path
     monkeypatch.chdir(tmp_path)
     (tmp_path / "data").mkdir()
-    panel.long_frame(series, "series").to_csv("data/series.csv", index=False)
+    long_format.long_frame(series, "series").to_csv("data/series.csv", index=False)
     transform_stage.main([])
     window_stage.main([])
     origins = pd.read_csv("data/origins.csv")
@@ -335,7 +335,7 @@ def test_several_targets_come_back_each_with_its_own_transform():
 def test_the_fast_csv_writer_reads_back_as_the_frame_it_wrote(tmp_path, ids):
     series = make_panel(lengths=(20, 25), dates=True)
     series = dict(zip(ids, series.values()))
-    plans = panel.plans(HOLDOUT, series, 2, 3, "series.csv")
+    plans = long_format.plans(HOLDOUT, series, 2, 3, "series.csv")
     scaled, _ = panel.transform(series, params(transform="log"), plans, "series.csv")
     path = tmp_path / "transformed.csv"
     panel.write_csv(path, scaled)
