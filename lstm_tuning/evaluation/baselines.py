@@ -7,6 +7,9 @@ same fit it is walked forward with the true values before the window and its est
 its role's rows, so the evaluate stage picks the steps of any framing without refitting. Options:
 `classical` (AutoETS, AutoARIMA and AutoTheta with the data's season, seasonal naive, persistence, drift)
 and `persistence` alone, for series too short to fit the others on.
+
+The same baselines, fit on every row, also forecast the `forecast.horizon` steps past the end
+(`forecast_past_end`): the forecast stage draws the best one's beside the LSTM's without loading statsforecast.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ import pandas as pd
 
 from lstm_tuning.errors import UserError
 from lstm_tuning.evaluation import classical
+from lstm_tuning.evaluation.specs import LABELS
 
 log = logging.getLogger(__name__)
 
@@ -79,7 +83,7 @@ def describe_fit(name: str, fitted) -> str:
         return arima_string(model).strip()
     if name == "auto_theta":
         return f"{model['modeltype']} (season {model['m']})"
-    return classical.LABELS[name]
+    return LABELS[name]
 
 
 def forecast_held_out(cfg, values: np.ndarray, plan, data_season: int | None) -> tuple[pd.DataFrame, dict]:
@@ -131,6 +135,27 @@ def forecast_held_out(cfg, values: np.ndarray, plan, data_season: int | None) ->
     info = {"season": season.length or season.models, "season_source": season.source,
             "seasonal_models_season": season.models, "notes": season.notes, "fits": chosen}
     return frame, info
+
+
+def forecast_past_end(cfg, values: np.ndarray, info: dict, horizon: int) -> pd.DataFrame:
+    """Every baseline of option `cfg` fit on every row of `values` with the season the held-out fits used (`info`,
+    as `forecast_held_out` returns it), forecasting the `horizon` steps past the end: one row per step, one column
+    per baseline."""
+    from threadpoolctl import threadpool_limits
+
+    # seasonal naive is among the baselines exactly when the held-out fits had its season
+    season = Season(info["season"] if "seasonal_naive" in info["fits"] else None, info["seasonal_models_season"],
+                    info["season_source"], info["notes"])
+    ahead = {}
+    with threadpool_limits(limits=1):
+        for name, model in models(cfg, season).items():
+            try:
+                ahead[name] = classical.walk(name, model.fit(y=values), values, horizon)
+            except (np.linalg.LinAlgError, ValueError, ZeroDivisionError, NotImplementedError) as exc:
+                raise UserError(
+                    f"params.yaml: the {name} baseline cannot be fit on every row, 0..{len(values) - 1}, to forecast "
+                    f"past the end ({_first_line(exc)}); set baselines.season, or -S baselines=persistence") from exc
+    return pd.DataFrame({"step": np.arange(1, horizon + 1), **ahead})
 
 
 def _first_line(exc: Exception) -> str:

@@ -25,6 +25,11 @@ class ClassicalParams:
     season: int | None = param(at_least=1)
 
 
+# each baseline's name in reports and figures (the forecast stage labels the best one's line without loading
+# the baselines' code)
+LABELS = {"persistence": "persistence", "seasonal_naive": "seasonal naive", "drift": "drift",
+          "auto_ets": "AutoETS", "auto_arima": "AutoARIMA", "auto_theta": "AutoTheta"}
+
 BASELINES = Registry("baselines", "name")
 BASELINES.add(Option("classical", ClassicalParams))
 BASELINES.add(Option("persistence", PersistenceParams))
