@@ -16,7 +16,7 @@ def stages_run(repo) -> set[str]:
     return set(re.findall(r"Running stage '([^']+)'", dvc("repro", cwd=repo).stdout))
 
 
-def test_horizon_and_levels_rerun_only_the_forecast_stage(reproduced):
+def test_horizon_reruns_the_forecast_and_the_baselines_steps_past_the_end_levels_the_forecast_alone(reproduced):
     first = pd.read_csv(reproduced / "forecast/forecast.csv")
     assert list(first["time"][:2]) == ["1904-01-01", "1904-02-01"] and len(first) == 12
 
