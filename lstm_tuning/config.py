@@ -3,8 +3,8 @@
 `conf/` is the Hydra tree; `dvc exp run` composes it into `params.yaml`, which is what DVC tracks and
 what `dvc repro` runs with. Stages therefore read `params.yaml`, composed with any command-line overrides
 through Hydra's Compose API, and check it before doing any work. Without overrides (as DVC runs them) there
-is nothing left to compose: the file is read as it is, and Hydra is not even imported. Each group's values are read into the
-params dataclass of the option chosen (`model.name`, `data.source`, `task.name`, `backtest.name`,
+is nothing left to compose: the file is read as it is, and Hydra is not even imported. Each group's values
+are read into the params dataclass of the option chosen (`model.name`, `data.source`, `task.name`, `backtest.name`,
 `baselines.name`), which its registry declares in the light spec next to the option's code (`data/specs.py`,
 `models/specs.py`, `evaluation/specs.py`): this module imports specs only, never an option's implementation
 (pandas, statsmodels, Keras), so a stage depends on the code it runs and no other. `train` has one set of

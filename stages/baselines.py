@@ -33,8 +33,8 @@ def main(overrides: list[str]) -> None:
     outputs.write_json(paths.BASELINE_TIME, {"seconds": round(seconds, 2)})
     chosen = "; ".join(f"{name}: {', '.join(dict.fromkeys(fits))}" for name, fits in info["fits"].items())
     log.info("season %s (%s); %d fit(s) and one on every row in %.1f s: %s; wrote %s, %s, %s and %s", info["season"],
-             info["season_source"], len(plan.backtest().fits), seconds, chosen, paths.BASELINE_FORECASTS, paths.BASELINE_INFO,
-             paths.BASELINE_PAST_END, paths.BASELINE_TIME)
+             info["season_source"], len(plan.backtest().fits), seconds, chosen, paths.BASELINE_FORECASTS,
+             paths.BASELINE_INFO, paths.BASELINE_PAST_END, paths.BASELINE_TIME)
 
 
 if __name__ == "__main__":

@@ -83,9 +83,9 @@ def best_baseline_past_end(metrics: dict, baselines_ahead: pd.DataFrame, target:
     name = metrics["best_baseline"]
     times = forecast.loc[forecast["series"] == target, "time"]
     if name not in baselines_ahead or len(times) > len(baselines_ahead):
-        raise UserError(f"{paths.BASELINE_PAST_END} has no forecast of {len(times)} steps by the best baseline, {name}: "
-                        "it is from another forecast.horizon or baselines option; run `dvc repro` (the baselines "
-                        "stage) first")
+        raise UserError(f"{paths.BASELINE_PAST_END} has no forecast of {len(times)} steps by the best baseline, "
+                        f"{name}: it is from another forecast.horizon or baselines option; run `dvc repro` (the "
+                        "baselines stage) first")
     return pd.DataFrame({"series": target, "time": list(times),
                          "forecast": baselines_ahead[name].to_numpy(float)[: len(times)],
                          "baseline": LABELS.get(name, name)})

@@ -10,8 +10,8 @@ matplotlib.use("Agg")  # files only; stages run without a display
 import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 
-from lstm_tuning.evaluation.specs import LABELS  # noqa: E402
 from lstm_tuning.evaluation.scores import verdict  # noqa: E402
+from lstm_tuning.evaluation.specs import LABELS  # noqa: E402
 from lstm_tuning.outputs import save_figure  # noqa: E402
 
 IMAGES = {
