@@ -29,7 +29,7 @@ from pathlib import Path
 import numpy as np
 from repo_copy import copy_repo, run
 
-STAGES = ("ingest", "transform", "window", "train", "evaluate", "report", "forecast")
+STAGES = ("ingest", "transform", "window", "train", "baselines", "evaluate", "report", "forecast")
 
 
 def seed_harness_seconds_per_epoch(repo: Path, epochs: int) -> float:

@@ -1,9 +1,10 @@
 """Typed, validated run configuration.
 
 `conf/` is the Hydra tree; `dvc exp run` composes it into `params.yaml`, which is what DVC tracks and
-what `dvc repro` runs with. Stages therefore compose `params.yaml` (plus any command-line overrides)
-through Hydra's Compose API and check it before doing any work. Each group's values are read into the
-params dataclass of the option chosen (`model.name`, `data.source`, `task.name`, `backtest.name`,
+what `dvc repro` runs with. Stages therefore read `params.yaml`, composed with any command-line overrides
+through Hydra's Compose API, and check it before doing any work. Without overrides (as DVC runs them) there
+is nothing left to compose: the file is read as it is, and Hydra is not even imported. Each group's values
+are read into the params dataclass of the option chosen (`model.name`, `data.source`, `task.name`, `backtest.name`,
 `baselines.name`), which its registry declares in the light spec next to the option's code (`data/specs.py`,
 `models/specs.py`, `evaluation/specs.py`): this module imports specs only, never an option's implementation
 (pandas, statsmodels, Keras), so a stage depends on the code it runs and no other. `train` has one set of
@@ -20,9 +21,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from hydra import compose as hydra_compose
-from hydra import initialize_config_dir
-from hydra.errors import HydraException
 from omegaconf import OmegaConf
 from omegaconf.errors import OmegaConfBaseException
 
@@ -89,11 +87,29 @@ def load(overrides: list[str] | None = None, params_file: Path | None = None) ->
             raise UserError(f"{source}: unknown param {key!r}; valid groups: {', '.join(GROUPS)}")
     if not params_file.is_file():
         raise UserError(f"{params_file}: not found; run from the project root or `dvc exp run` to compose conf/")
+    if not overrides:
+        return checked(_read(params_file, source), source)
+    from hydra.errors import HydraException  # Hydra takes a tenth of a second to load, on every stage
+
     try:
-        composed = compose(params_file.parent, params_file.stem, list(overrides or []), as_dict=False)
+        composed = compose(params_file.parent, params_file.stem, list(overrides), as_dict=False)
     except HydraException as exc:
         raise UserError(f"{source}: override rejected: {_first_line(exc)}") from exc
     return checked(composed, source)
+
+
+def _read(params_file: Path, source: str):
+    """params.yaml as it is: what Hydra composes from it without overrides (it has no defaults list)."""
+    import yaml
+
+    try:
+        read = OmegaConf.load(params_file)
+    except (yaml.YAMLError, OmegaConfBaseException) as exc:
+        raise UserError(f"{source}: not valid YAML ({_first_line(exc)}); `dvc exp run` composes it anew from "
+                        "conf/") from exc
+    if not OmegaConf.is_dict(read):
+        raise UserError(f"{source}: holds no mapping of param groups; `dvc exp run` composes it anew from conf/")
+    return read
 
 
 _hydra = threading.Lock()  # Hydra's state is global: one composition at a time (a search's workers are threads)
@@ -102,6 +118,9 @@ _hydra = threading.Lock()  # Hydra's state is global: one composition at a time 
 def compose(directory: Path, name: str, overrides: list[str], as_dict: bool = True):
     """`<directory>/<name>.yaml` composed by Hydra with `overrides`: conf/config.yaml as `dvc exp run -S`
     composes it into params.yaml, or params.yaml as a stage reads it. The one place Hydra composes."""
+    from hydra import compose as hydra_compose
+    from hydra import initialize_config_dir
+
     with _hydra, initialize_config_dir(config_dir=str(Path(directory).resolve()), version_base="1.3"):
         composed = hydra_compose(config_name=name, overrides=list(overrides))
     return OmegaConf.to_container(composed) if as_dict else composed

@@ -15,6 +15,8 @@ CHECKPOINTS = Path("training/checkpoints.npz")
 TRAINING_TIME = Path("training/time.json")
 BASELINE_FORECASTS = Path("baselines/forecasts.csv")  # every baseline's forecasts from every held-out row
 BASELINE_INFO = Path("baselines/info.json")  # the season and the models each fit chose
+# every baseline's forecast of the forecast.horizon steps past the end, fit on every row (the forecast figure's)
+BASELINE_PAST_END = Path("baselines/past_end.csv")
 BASELINE_TIME = Path("baselines/time.json")  # the stage's seconds (evaluate does not read it)
 METRICS = Path("evaluation/metrics.json")  # the headline: what `dvc exp show` and `dvc metrics diff` print
 DETAILS = Path("evaluation/details.json")  # every other score: summaries over repeats, every baseline...
@@ -36,7 +38,7 @@ FORECAST_FIGURE = Path("forecast/forecast.png")
 # the stage that writes each input of another stage, for "run it first" when one is missing
 WRITTEN_BY = {
     SERIES: "ingest", TRANSFORMED: "transform", SCALING: "transform", ORIGINS: "transform", WINDOWS: "window",
-    REPEATS: "train", BASELINE_FORECASTS: "baselines", BASELINE_INFO: "baselines",
+    REPEATS: "train", BASELINE_FORECASTS: "baselines", BASELINE_INFO: "baselines", BASELINE_PAST_END: "baselines",
     TRAINING_LOSS: "train", CHECKPOINTS: "train", FIT_WEIGHTS: "train", FINAL_MODELS: "train",
     METRICS: "evaluate", DETAILS: "evaluate", SERIES_SCORES: "evaluate", RMSE: "evaluate", FORECASTS: "evaluate",
     HORIZON: "evaluate", DIAGNOSTICS: "evaluate", ORIGIN_SCORES: "evaluate",

@@ -13,8 +13,7 @@ from lstm_tuning import config, outputs, paths
 from lstm_tuning.data import timeline, transforms
 from lstm_tuning.data.backtest import Plan
 from lstm_tuning.errors import run_stage
-from lstm_tuning.evaluation import classical
-from lstm_tuning.forecasting.past_end import forecast_past_end
+from lstm_tuning.forecasting.past_end import best_baseline_past_end, forecast_past_end
 from lstm_tuning.reports.forecast_figure import forecast_figure
 
 log = logging.getLogger("forecast")
@@ -34,8 +33,8 @@ def main(overrides: list[str]) -> None:
     outputs.write_csv(paths.FORECAST, result.forecast)
     outputs.write_csv(paths.FORECAST_INTERVALS, result.intervals)
     outputs.write_json(paths.FORECAST_METRICS, result.metrics)
-    best = classical.past_end(json.loads(paths.METRICS.read_text()), json.loads(paths.BASELINE_INFO.read_text()),
-                              series[cfg.data.target], result.forecast)
+    best = best_baseline_past_end(json.loads(paths.METRICS.read_text()), pd.read_csv(paths.BASELINE_PAST_END),
+                                  cfg.data.target, result.forecast)
     outputs.save_figure(forecast_figure(series, result.forecast, cfg.forecast.levels, best), paths.FORECAST_FIGURE)
     coverage = ", ".join(f"{level:g}%: {result.metrics[f'coverage_{level:g}']}" for level in cfg.forecast.levels)
     log.info("forecast %d step(s) past %s with %d repeats; coverage on the test origins %s over %d checks; wrote "

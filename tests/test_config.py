@@ -90,6 +90,24 @@ def test_reading_the_config_loads_no_implementation():
     assert loaded.stdout.strip() == "[]"
 
 
+def test_without_overrides_params_yaml_is_read_as_hydra_composes_it(tmp_path):
+    # a stage run by DVC reads params.yaml without Hydra: it must come out as Hydra composes it
+    assert config.load(None, PARAMS) == config.load([f"train.seed={config.load(None, PARAMS).train.seed}"], PARAMS)
+    for conf_overrides in (["model=cnn_lstm", "data.n_lags=3"], ["backtest=expanding", "data.val_size=12"],
+                           ["data=summed_sequences", "task=multiple_input", "model=vanilla"]):
+        params = tmp_path / "params.yaml"
+        params.write_text(yaml.safe_dump(compose_conf(conf_overrides)))
+        assert config.load(None, params) == config.load([f"train.seed={config.load(None, params).train.seed}"], params)
+
+
+@pytest.mark.parametrize("text", ["model: [units: 1", "- model\n- train\n"])
+def test_a_broken_params_yaml_is_one_line(tmp_path, text):
+    params = tmp_path / "params.yaml"
+    params.write_text(text)
+    with pytest.raises(UserError, match=r"^params.yaml: .*`dvc exp run` composes it anew from conf/$"):
+        config.load(None, params)
+
+
 def test_overrides_apply_over_params_yaml():
     cfg = config.load(["model.units=8", "train.epochs=3"], PARAMS)
     assert cfg.model.units == 8 and cfg.train.epochs == 3

@@ -9,8 +9,6 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 import pandas as pd
-from scipy import special, stats
-from sklearn.preprocessing import MinMaxScaler
 
 from lstm_tuning.data import timeline
 from lstm_tuning.data.backtest import Plan
@@ -30,7 +28,11 @@ def difference(values: np.ndarray, interval: int) -> np.ndarray:
 
 @dataclass(frozen=True)
 class Scaling:
-    """Everything needed to invert the scaling exactly; JSON-serialisable."""
+    """[-1, 1] min-max scaling, and everything needed to invert it exactly; JSON-serialisable.
+
+    The arithmetic is scikit-learn's MinMaxScaler's, operation for operation, so results are bit for bit its own
+    (tests/data/test_transforms.py compares them): importing scikit-learn would cost each stage that scales or
+    unscales most of a second, for three lines of arithmetic."""
 
     data_min: float
     data_max: float
@@ -38,21 +40,28 @@ class Scaling:
 
     @classmethod
     def fit(cls, train_values: np.ndarray) -> Scaling:
-        scaler = MinMaxScaler(feature_range=FEATURE_RANGE).fit(np.asarray(train_values, float).reshape(-1, 1))
-        return cls(float(scaler.data_min_[0]), float(scaler.data_max_[0]))
+        train_values = np.asarray(train_values, float)
+        return cls(float(np.nanmin(train_values)), float(np.nanmax(train_values)))
 
     @property
-    def scaler(self) -> MinMaxScaler:
-        # Refitting on the two extremes rebuilds the fitted scaler bit for bit.
-        return MinMaxScaler(feature_range=tuple(self.feature_range)).fit([[self.data_min], [self.data_max]])
+    def scale(self) -> np.float64:
+        """MinMaxScaler's `scale_`: a near-constant range (below 10 machine epsilons) counts as 1."""
+        low, high = (np.float64(bound) for bound in self.feature_range)
+        data_range = np.float64(self.data_max) - np.float64(self.data_min)
+        if data_range < 10 * np.finfo(np.float64).eps:
+            data_range = np.float64(1.0)
+        return (high - low) / data_range
+
+    @property
+    def shift(self) -> np.float64:
+        """MinMaxScaler's `min_`."""
+        return np.float64(self.feature_range[0]) - np.float64(self.data_min) * self.scale
 
     def transform(self, values: np.ndarray) -> np.ndarray:
-        values = np.asarray(values, dtype=float)
-        return self.scaler.transform(values.reshape(-1, 1)).reshape(values.shape)
+        return np.asarray(values, dtype=float) * self.scale + self.shift
 
     def inverse(self, scaled: np.ndarray) -> np.ndarray:
-        scaled = np.asarray(scaled, dtype=float)
-        return self.scaler.inverse_transform(scaled.reshape(-1, 1)).reshape(scaled.shape)
+        return (np.asarray(scaled, dtype=float) - self.shift) / self.scale
 
 
 @dataclass(frozen=True)
@@ -67,12 +76,18 @@ class PowerTransform:
     def fit(cls, name: str | None, train_values: np.ndarray) -> PowerTransform:
         if name != "boxcox":
             return cls(name)
+        from scipy import stats  # a second to import: only for Box-Cox
+
         return cls(name, float(stats.boxcox(train_values)[1]))
 
     def forward(self, values: np.ndarray) -> np.ndarray:
         if self.name is None:
             return values
-        return np.log(values) if self.name == "log" else special.boxcox(values, self.boxcox_lambda)
+        if self.name == "log":
+            return np.log(values)
+        from scipy import special
+
+        return special.boxcox(values, self.boxcox_lambda)
 
     def inverse(self, values: np.ndarray) -> np.ndarray:
         if self.name is None:
@@ -84,6 +99,8 @@ class PowerTransform:
         edge = -1.0 / self.boxcox_lambda if self.boxcox_lambda else None
         if edge is not None:
             values = np.maximum(values, edge) if self.boxcox_lambda > 0 else np.minimum(values, edge)
+        from scipy import special
+
         return special.inv_boxcox(values, self.boxcox_lambda)
 
 

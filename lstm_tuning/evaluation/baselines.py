@@ -12,6 +12,10 @@ its role's rows, so the evaluate stage picks the steps of any framing without re
 Over a panel (`forecast_panel`) each series is forecast exactly as alone, with its own backtest, the series
 shared out between processes in chunks: the fits dominate the cost, and `forward` (the walk) needs each
 series' fitted models, which statsforecast's `StatsForecast.forecast` (one origin, no walk) would not keep.
+
+The same baselines, fit on every row, also forecast `PAST_END_STEPS` steps past the end (`forecast_past_end`):
+the forecast stage draws the best one's beside the LSTM's, up to `forecast.horizon` steps, without loading
+statsforecast. A fixed number, not `forecast.horizon`, so that a new horizon reruns the forecast stage alone.
 """
 
 from __future__ import annotations
@@ -29,6 +33,7 @@ import pandas as pd
 
 from lstm_tuning.errors import UserError
 from lstm_tuning.evaluation import classical
+from lstm_tuning.evaluation.specs import LABELS
 
 log = logging.getLogger(__name__)
 
@@ -91,7 +96,7 @@ def describe_fit(name: str, fitted) -> str:
         return arima_string(model).strip()
     if name == "auto_theta":
         return f"{model['modeltype']} (season {model['m']})"
-    return classical.LABELS[name]
+    return LABELS[name]
 
 
 def forecast_held_out(cfg, values: np.ndarray, plan, data_season: int | None) -> tuple[pd.DataFrame, dict]:
@@ -149,7 +154,7 @@ def forecast_panel(cfg, panel: dict[str, np.ndarray], plans: dict, data_season: 
     if short["seasonal_models_non_seasonal"]:
         notes.append(_short_note(short["seasonal_models_non_seasonal"], f"shorter than two seasons "
                                  f"({2 * panel_season.models} rows): "
-                                 f"{', '.join(classical.LABELS[name] for name in seasonal)} are fit without "
+                                 f"{', '.join(LABELS[name] for name in seasonal)} are fit without "
                                  "seasonality on them"))
     for note in notes[len(panel_season.notes):]:
         log.warning(note)
@@ -269,6 +274,30 @@ def _walk_fits(cfg, values: np.ndarray, plan, starts: dict, season: Season,
             columns["row"] += [row] * steps
             columns["step"] += list(range(1, steps + 1))
     return pd.DataFrame(columns | forecasts), chosen
+
+
+PAST_END_STEPS = 120  # ten years of months: a forecast figure's horizon rarely goes further
+
+
+def forecast_past_end(cfg, values: np.ndarray, info: dict, horizon: int = PAST_END_STEPS) -> pd.DataFrame:
+    """Every baseline of option `cfg` fit on every row of `values` with the season the held-out fits used (`info`,
+    as `forecast_held_out` returns it), forecasting the `horizon` steps past the end: one row per step, one column
+    per baseline."""
+    from threadpoolctl import threadpool_limits
+
+    # seasonal naive is among the baselines exactly when the held-out fits had its season
+    season = Season(info["season"] if "seasonal_naive" in info["fits"] else None, info["seasonal_models_season"],
+                    info["season_source"], info["notes"])
+    ahead = {}
+    with threadpool_limits(limits=1):
+        for name, model in models(cfg, season).items():
+            try:
+                ahead[name] = classical.walk(name, model.fit(y=values), values, horizon)
+            except (np.linalg.LinAlgError, ValueError, ZeroDivisionError, NotImplementedError) as exc:
+                raise UserError(
+                    f"params.yaml: the {name} baseline cannot be fit on every row, 0..{len(values) - 1}, to forecast "
+                    f"past the end ({_first_line(exc)}); set baselines.season, or -S baselines=persistence") from exc
+    return pd.DataFrame({"step": np.arange(1, horizon + 1), **ahead})
 
 
 def _first_line(exc: Exception) -> str:

@@ -1,16 +1,13 @@
-"""statsforecast's classical models by name: an unfitted model, its forecasts walked forward with the params
-of its fit left alone, and the best one's forecast past the end (the forecast figure's). The backtest protocol
-that fits them at each fit of the backtest is `baselines`; the forecast stage needs only this module."""
+"""statsforecast's classical models by name: an unfitted model, and its forecasts walked forward with the params
+of its fit left alone. The backtest protocol that fits them at each fit of the backtest, and on every row for
+the steps past the end, is `baselines`."""
 
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 
 # statsforecast's class for each baseline; the seasonal ones take season_length
 SEASONAL = {"auto_ets": "AutoETS", "auto_arima": "AutoARIMA", "auto_theta": "AutoTheta"}
-LABELS = {"persistence": "persistence", "seasonal_naive": "seasonal naive", "drift": "drift",
-          "auto_ets": "AutoETS", "auto_arima": "AutoARIMA", "auto_theta": "AutoTheta"}
 
 
 def model(name: str, season_length: int):
@@ -32,14 +29,3 @@ def walk(name: str, fitted, history: np.ndarray, steps: int) -> np.ndarray:
         return history[-1] + fitted.model_["slope"] * np.arange(1, steps + 1)
     return np.asarray(fitted.forward(y=history, h=steps)["mean"], float)
 
-
-def past_end(metrics: dict, fitted: dict, target: pd.Series, forecast: pd.DataFrame) -> pd.DataFrame:
-    """The best baseline of evaluate's headline `metrics`, with the season the baselines stage used (`fitted`,
-    its info), fit on every row of `target` and forecasting the steps the LSTM's `forecast` has past the end."""
-    name = metrics["best_baseline"]
-    times = forecast.loc[forecast["series"] == target.name, "time"]
-    season = (fitted.get("season") or 1) if name == "seasonal_naive" else fitted.get("seasonal_models_season", 1)
-    values = target.to_numpy(float)
-    ahead = walk(name, model(name, season).fit(y=values), values, len(times)) if len(times) else []
-    return pd.DataFrame({"series": target.name, "time": list(times), "forecast": ahead,
-                         "baseline": LABELS.get(name, name)})

@@ -27,7 +27,7 @@ from lstm_tuning.data.backtest import ROLES, Plan, Scored
 from lstm_tuning.data.framings import series_roles
 from lstm_tuning.errors import UserError
 from lstm_tuning.evaluation import baselines, scores
-from lstm_tuning.evaluation.classical import LABELS
+from lstm_tuning.evaluation.specs import LABELS
 
 METRICS = ("mase", "smape", "rmse")
 QUANTILES = (0.0, 0.1, 0.25, 0.5, 0.75, 0.9, 1.0)

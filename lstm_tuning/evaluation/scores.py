@@ -6,9 +6,21 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from sklearn.metrics import mean_absolute_error, root_mean_squared_error
 
-from lstm_tuning.evaluation.classical import LABELS
+from lstm_tuning.evaluation.specs import LABELS
+
+
+# scikit-learn's root_mean_squared_error and mean_absolute_error with multioutput="raw_values", operation for
+# operation (tests/evaluation/test_scores.py compares them bit for bit): importing sklearn.metrics would cost the
+# evaluate and report stages a second each, for two means.
+def root_mean_squared_error(actual: np.ndarray, forecasts: np.ndarray) -> np.ndarray:
+    """RMSE per column of [n, columns] arrays."""
+    return np.sqrt(np.average((np.asarray(actual, float) - np.asarray(forecasts, float)) ** 2, axis=0))
+
+
+def mean_absolute_error(actual: np.ndarray, forecasts: np.ndarray) -> np.ndarray:
+    """MAE per column of [n, columns] arrays."""
+    return np.average(np.abs(np.asarray(forecasts, float) - np.asarray(actual, float)), axis=0)
 
 
 def describe(scores: np.ndarray) -> dict[str, float]:
@@ -78,8 +90,8 @@ def errors(actual: np.ndarray, forecasts: np.ndarray, scale: np.ndarray) -> dict
     flat = actual.reshape(-1, 1)
     absolute = np.abs(forecasts - actual)
     return {
-        "rmse": np.array([root_mean_squared_error(flat, f.reshape(-1, 1)) for f in forecasts]),
-        "mae": np.array([mean_absolute_error(flat, f.reshape(-1, 1)) for f in forecasts]),
+        "rmse": np.array([root_mean_squared_error(flat, f.reshape(-1, 1))[0] for f in forecasts]),
+        "mae": np.array([mean_absolute_error(flat, f.reshape(-1, 1))[0] for f in forecasts]),
         "mase": (absolute / scale[:, None]).mean(axis=(1, 2)),
     }
 
@@ -93,10 +105,8 @@ def step_scores(actual: np.ndarray, forecasts: np.ndarray) -> tuple[np.ndarray, 
     """RMSE of forecasts [repeats, n, n_out, n_targets] against actual [n, n_out, n_targets]:
     overall [repeats, n_targets] (all steps together) and per forecast step [repeats, n_out, n_targets]."""
     n, n_out, n_targets = actual.shape
-    overall = [root_mean_squared_error(actual.reshape(-1, n_targets), f.reshape(-1, n_targets),
-                                       multioutput="raw_values") for f in forecasts]
-    per_step = [root_mean_squared_error(actual.reshape(n, -1), f.reshape(n, -1), multioutput="raw_values")
-                for f in forecasts]
+    overall = [root_mean_squared_error(actual.reshape(-1, n_targets), f.reshape(-1, n_targets)) for f in forecasts]
+    per_step = [root_mean_squared_error(actual.reshape(n, -1), f.reshape(n, -1)) for f in forecasts]
     return np.array(overall), np.array(per_step).reshape(len(forecasts), n_out, n_targets)
 
 

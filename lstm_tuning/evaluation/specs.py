@@ -43,6 +43,11 @@ def check_models(cfg, source: str) -> None:
         raise UserError(f"{source}: baselines.models has {shown}; list one or more of {', '.join(CLASSICAL_MODELS)}")
 
 
+# each baseline's name in reports and figures (the forecast stage labels the best one's line without loading
+# the baselines' code)
+LABELS = {"persistence": "persistence", "seasonal_naive": "seasonal naive", "drift": "drift",
+          "auto_ets": "AutoETS", "auto_arima": "AutoARIMA", "auto_theta": "AutoTheta"}
+
 BASELINES = Registry("baselines", "name")
 BASELINES.add(Option("classical", ClassicalParams))
 BASELINES.add(Option("persistence", PersistenceParams))

@@ -19,6 +19,7 @@ from lstm_tuning import paths
 from lstm_tuning.data import framings, timeline, transforms
 from lstm_tuning.data.backtest import Plan, Scored
 from lstm_tuning.errors import UserError
+from lstm_tuning.evaluation.specs import LABELS
 from lstm_tuning.forecasting import intervals
 from lstm_tuning.forecasting.forecaster import Forecaster
 
@@ -72,6 +73,22 @@ def forecast_past_end(cfg, series: pd.DataFrame, plan: Plan, windows: dict, fitt
     forecast = forecaster.forecast(series, horizon) if recursive else _no_forecast(targets, levels)
     return PastEnd(forecaster, forecast, _intervals_table(targets, levels, widths, counts, exact, inside),
                    _metrics(levels, inside, counts, tested))
+
+
+def best_baseline_past_end(metrics: dict, baselines_ahead: pd.DataFrame, target: str,
+                           forecast: pd.DataFrame) -> pd.DataFrame:
+    """The forecast past the end of evaluate's best baseline (its headline `metrics`) for the figure: its column
+    of the baselines stage's `baselines_ahead` (fit on every row; `baselines.PAST_END_STEPS` steps, so that
+    `forecast.horizon` reruns the forecast stage alone), at the times the LSTM's `forecast` has for `target`, up to
+    the steps it has (none for a framing that cannot forecast past the end)."""
+    name = metrics["best_baseline"]
+    if name not in baselines_ahead:
+        raise UserError(f"{paths.BASELINE_PAST_END} has no forecast by the best baseline, {name}: it is from another "
+                        "baselines option; run `dvc repro` (the baselines stage) first")
+    times = list(forecast.loc[forecast["series"] == target, "time"])[: len(baselines_ahead)]
+    return pd.DataFrame({"series": target, "time": times,
+                         "forecast": baselines_ahead[name].to_numpy(float)[: len(times)],
+                         "baseline": LABELS.get(name, name)})
 
 
 def _backtest_errors(cfg, series, plan, windows, fitted, model, stacked, diverged, horizon):

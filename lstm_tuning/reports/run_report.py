@@ -12,8 +12,8 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 from matplotlib import ticker  # noqa: E402
 
-from lstm_tuning.evaluation.classical import LABELS  # noqa: E402
 from lstm_tuning.evaluation.scores import verdict  # noqa: E402
+from lstm_tuning.evaluation.specs import LABELS  # noqa: E402
 from lstm_tuning.outputs import save_figure  # noqa: E402
 
 IMAGES = {

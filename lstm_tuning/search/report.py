@@ -12,7 +12,7 @@ import matplotlib
 matplotlib.use("Agg")  # files only
 
 from lstm_tuning.evaluation import scores  # noqa: E402
-from lstm_tuning.evaluation.classical import LABELS  # noqa: E402
+from lstm_tuning.evaluation.specs import LABELS  # noqa: E402
 from lstm_tuning.outputs import atomic_path, save_figure  # noqa: E402
 from lstm_tuning.search.trials import retried, was_refused  # noqa: E402
 

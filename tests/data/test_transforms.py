@@ -37,6 +37,19 @@ def test_scaling_maps_the_training_part_to_unit_range_and_inverts(shampoo):
     assert np.abs(scaling.transform(test)).max() > 1.0
 
 
+@pytest.mark.parametrize("train", [[-3.0, 0.5, 7.25], [4.0, 4.0], [1e-300, 2e-300, -7e-301], [0.1, 0.7, 0.3]])
+def test_scaling_is_scikit_learns_min_max_scaler_bit_for_bit(shampoo, train):
+    from sklearn.preprocessing import MinMaxScaler
+
+    train = np.array(train)
+    values = np.concatenate([train, np.linspace(-1e3, 1e3, 41), difference(shampoo, 1)[1:]]).reshape(-1, 1)
+    scaler = MinMaxScaler(feature_range=(-1, 1)).fit(train.reshape(-1, 1))
+    scaling = Scaling.fit(train)
+    scaled = scaler.transform(values)
+    assert scaling.transform(values).tobytes() == scaled.tobytes()
+    assert scaling.inverse(scaled).tobytes() == scaler.inverse_transform(scaled).tobytes()
+
+
 def test_a_series_transform_round_trips_through_json():
     fitted = SeriesTransform((2,), Scaling.fit(np.array([-3.0, 0.5, 7.25])))
     restored = SeriesTransform.from_dict(fitted.to_dict())
@@ -109,7 +122,7 @@ def test_an_early_step_error_carries_into_later_differenced_steps():
     observed = frame[["seq"]].to_numpy()
     exact, shifted = (transforms.to_original_units(y[None], windows.target_rows, [fitted["seq"]], observed)
                       for y in (windows.y, off))
-    error = 0.1 / fitted["seq"].scaling.scaler.scale_[0]
+    error = 0.1 / fitted["seq"].scaling.scale
     np.testing.assert_allclose((shifted - exact)[0, :, :, 0], error, rtol=1e-4)  # t+2, t+3 build on t+1
 
 

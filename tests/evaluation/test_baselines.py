@@ -99,6 +99,34 @@ def test_an_unknown_season_is_said_and_non_seasonal(shampoo):
     assert "season is unknown" in info["notes"][0]
 
 
+def test_past_the_end_every_baseline_is_fit_on_every_row_with_the_held_out_fits_season(shampoo):
+    _, info = baselines.forecast_held_out(classical(), shampoo, holdout(24, 36), 12)
+    ahead = baselines.forecast_past_end(classical(), shampoo, info, 5)
+    assert list(ahead["step"]) == [1, 2, 3, 4, 5]
+    np.testing.assert_array_equal(ahead["persistence"], [shampoo[-1]] * 5)
+    np.testing.assert_array_equal(ahead["seasonal_naive"], shampoo[-12:-7])
+    for model, name in ((AutoETS, "auto_ets"), (AutoARIMA, "auto_arima"), (AutoTheta, "auto_theta")):
+        np.testing.assert_allclose(ahead[name], model(season_length=12).fit(y=shampoo).predict(h=5)["mean"])
+    # a season the held-out fits dropped is dropped past the end too
+    _, short = baselines.forecast_held_out(classical(season=30), shampoo, holdout(24, 36), 12)
+    assert "seasonal_naive" not in baselines.forecast_past_end(classical(season=30), shampoo, short, 2)
+
+
+def test_the_forecast_figure_takes_the_best_baselines_steps_up_to_those_it_has():
+    from lstm_tuning.forecasting.past_end import best_baseline_past_end
+
+    ahead = pd.DataFrame({"step": [1, 2, 3], "persistence": [5.0, 5.0, 5.0], "auto_arima": [1.0, 2.0, 3.0]})
+    forecast = pd.DataFrame({"series": "Sales", "time": ["1904-01-01", "1904-02-01"]})
+    line = best_baseline_past_end({"best_baseline": "auto_arima"}, ahead, "Sales", forecast)
+    assert line["forecast"].tolist() == [1.0, 2.0] and set(line["baseline"]) == {"AutoARIMA"}
+    # a horizon past the steps the baselines stage forecast (120) draws the line as far as it goes
+    longer = best_baseline_past_end({"best_baseline": "auto_arima"}, ahead, "Sales",
+                                    pd.DataFrame({"series": "Sales", "time": range(4)}))
+    assert longer["time"].tolist() == [0, 1, 2] and longer["forecast"].tolist() == [1.0, 2.0, 3.0]
+    with pytest.raises(UserError, match=r"baselines/past_end.csv has no forecast by the best baseline, auto_ets"):
+        best_baseline_past_end({"best_baseline": "auto_ets"}, ahead, "Sales", forecast)
+
+
 def test_persistence_option_fits_nothing_and_accepts_short_series():
     persistence = option_params("baselines", "persistence")
     frame, _ = baselines.forecast_held_out(persistence, np.array([1.0, 2.0, 3.0]), holdout(2, 3), None)
