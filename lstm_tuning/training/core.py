@@ -245,19 +245,24 @@ def compile_epochs(run_epoch, chunk: int, repeats: int, record: tuple[int, ...] 
 
 
 def run_in_chunks(run_epochs, epochs: int, chunk: int, repeats: int, progress: bool, stops=(), on_stop=None,
-                  after_chunk=None):
+                  after_chunk=None, unit: str = "epoch"):
     """Drive a compiled `run_epochs` to `epochs`, handing control back to Python (progress, signals) at
     least every `chunk` epochs and at every epoch in `stops`, where `on_stop(epoch)` runs, and
     `after_chunk(epoch, *recorded)` after every call (`recorded`: what a recording program returned beside
-    the losses). Losses [epochs, repeats]."""
+    the losses). Losses [epochs, repeats]. The progress bar shows the epochs done, the time left and the mean
+    loss over the members of the latest epoch."""
     history = []
-    with tqdm(total=epochs, unit="epoch", desc=f"train {repeats} repeats", disable=not progress) as bar:
+    with tqdm(total=epochs, unit=unit, desc=f"train {repeats} members", disable=not progress) as bar:
         for stop in sorted({*stops, epochs}):
             while len(history) < stop:
                 raise_if_interrupted()
                 n = min(chunk, stop - len(history))
                 losses, *recorded = run_epochs(tf.constant(len(history)), tf.constant(n))
                 history.extend(losses.numpy()[:n])
+                latest = history[-1]
+                if np.isfinite(latest).any():
+                    bar.set_postfix(loss=f"{np.nanmean(np.where(np.isfinite(latest), latest, np.nan)):.4g}",
+                                    refresh=False)
                 bar.update(n)
                 if after_chunk:
                     after_chunk(len(history), *recorded)
