@@ -245,14 +245,14 @@ def compile_epochs(run_epoch, chunk: int, repeats: int, record: tuple[int, ...] 
 
 
 def run_in_chunks(run_epochs, epochs: int, chunk: int, repeats: int, progress: bool, stops=(), on_stop=None,
-                  after_chunk=None, unit: str = "epoch"):
+                  after_chunk=None, what: str = ""):
     """Drive a compiled `run_epochs` to `epochs`, handing control back to Python (progress, signals) at
     least every `chunk` epochs and at every epoch in `stops`, where `on_stop(epoch)` runs, and
     `after_chunk(epoch, *recorded)` after every call (`recorded`: what a recording program returned beside
-    the losses). Losses [epochs, repeats]. The progress bar shows the epochs done, the time left and the mean
+    the losses). Losses [epochs, repeats]. The progress bar (`what` adds to its label) shows the epochs done, the time left and the mean
     loss over the members of the latest epoch."""
     history = []
-    with tqdm(total=epochs, unit=unit, desc=f"train {repeats} members", disable=not progress) as bar:
+    with tqdm(total=epochs, unit="epoch", desc=f"train {repeats} members{what}", disable=not progress) as bar:
         for stop in sorted({*stops, epochs}):
             while len(history) < stop:
                 raise_if_interrupted()

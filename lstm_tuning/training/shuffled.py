@@ -193,7 +193,7 @@ def train(params, train_cfg, windows, progress: bool = True, source: str = "wind
     with backend.determinism_lifted_where_xla_refuses(model):
         history = run_in_chunks(
             compile_epochs(run_epoch, chunk, size), epochs, chunk, size, progress,
-            stops=ckpt_epochs, on_stop=checkpoint, unit="epoch" if steps is None else f"epoch of {steps} steps",
+            stops=ckpt_epochs, on_stop=checkpoint, what="" if steps is None else f", {steps} steps an epoch",
         )
     seconds = time.perf_counter() - start
     weights = fit_weights_of([w.numpy() for w in stack.weights], repeats, order)
