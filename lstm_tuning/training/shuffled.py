@@ -87,15 +87,14 @@ def train(params, train_cfg, windows, progress: bool = True, source: str = "wind
     # each member's source fit of X and y, and its row of `train_rows`
     member_source = tf.constant(np.repeat(layout.source[order], repeats).astype("int32"))
     member_fit = tf.constant(np.repeat(np.arange(fits), repeats).astype("int32"))
-    X_shared, y_shared = tf.constant(X_source, tf.float32), tf.constant(y_source, tf.float32)
+    X_shared, y_shared = data(X_source), data(y_source)
     if one_fit:  # every repeat reads the same windows (constants to the vectorized call, as before backtests)
         rows0 = train_rows[0][:, None, None]
-        X_all = tf.constant(np.take_along_axis(X_source[order[0]], rows0, 0), tf.float32)
-        y_all = tf.constant(np.take_along_axis(y_source[order[0]], rows0, 0), tf.float32)
-        real_rows = tf.constant(real_rows[0], tf.float32)
+        X_one, y_one = data(np.take_along_axis(X_source[order[0]], rows0, 0)), data(np.take_along_axis(y_source[order[0]], rows0, 0))
+        real_rows = data(real_rows[0])
     else:
-        train_rows_tf = tf.constant(train_rows.astype("int32"))
-        real_rows = tf.constant(np.repeat(real_rows, repeats, axis=0), tf.float32)
+        train_rows_tf = data(train_rows, "int32")
+        real_rows = data(np.repeat(real_rows, repeats, axis=0))
         member_windows = tf.constant(np.repeat(counts, repeats), tf.float32)
         member_counts = tf.constant(np.repeat(counts, repeats), tf.float32)
         group_batches = tf.constant(group_batches.astype("int32"))
@@ -112,10 +111,10 @@ def train(params, train_cfg, windows, progress: bool = True, source: str = "wind
     def batch_of(positions):
         """[members, batch_size] positions in each member's training windows -> its windows' x and y, gathered
         from the one copy of its source fit."""
-        rows = tf.gather(train_rows_tf, member_fit)
+        rows = tf.gather(train_rows_tf.value(), member_fit)
         index = tf.stack([tf.broadcast_to(member_source[:, None], positions.shape),
                           tf.gather(rows, positions, batch_dims=1)], axis=-1)
-        return tf.gather_nd(X_shared, index), tf.gather_nd(y_shared, index)
+        return tf.gather_nd(X_shared.value(), index), tf.gather_nd(y_shared.value(), index)
 
     def fit_order(epoch, count):
         """[repeats, n_batches * batch_size] window positions; padding repeats position 0 and is masked out."""
@@ -137,22 +136,24 @@ def train(params, train_cfg, windows, progress: bool = True, source: str = "wind
 
     def run_batch(b, order, loss_sum):
         weights, states = stack.weights, [s.read_value() for s in stack.seed_states]
+        real = real_rows.value()
         if one_fit:
+            X_all, y_all = X_one.value(), y_one.value()
             grads, states, loss = tf.vectorized_map(
                 lambda args: member_step(list(args[0]), list(args[1]), tf.gather(X_all, args[2]),
-                                         tf.gather(y_all, args[2]), real_rows[b]),
+                                         tf.gather(y_all, args[2]), real[b]),
                 (weights, states, order[:, b]),
             )
             stack.update(grads, states)
             # weighted by the batch's real windows, as fit's epoch loss
-            return b + 1, order, loss_sum + loss * tf.reduce_sum(real_rows[b])
+            return b + 1, order, loss_sum + loss * tf.reduce_sum(real[b])
         x, y_true = batch_of(order[:, b])
         grads, states, loss = tf.vectorized_map(
             lambda args: member_step(list(args[0]), list(args[1]), *args[2:]),
-            (weights, states, x, y_true, real_rows[:, b]),
+            (weights, states, x, y_true, real[:, b]),
         )
         stack.update(grads, states, stepping=b < group_batches)
-        return b + 1, order, loss_sum + loss * tf.reduce_sum(real_rows[:, b], axis=1)
+        return b + 1, order, loss_sum + loss * tf.reduce_sum(real[:, b], axis=1)
 
     def run_sampled_step(k, epoch, loss_sum):
         """One batch of `batch_size` windows drawn with replacement from each member's training windows: the
@@ -205,6 +206,13 @@ def train(params, train_cfg, windows, progress: bool = True, source: str = "wind
         checkpoint_forecasts=np.stack(ckpt_forecasts), seconds=seconds,
         fit_weights=[layout.weights(w) for w in weights],
     )
+
+
+def data(values: np.ndarray, dtype: str = "float32") -> tf.Variable:
+    """Arrays as large as the windows, held as variables the compiled programs read when they run: a constant
+    would be folded into the program, whose compilation then took longer the more windows there were (50 s
+    for 100 series of 120 months)."""
+    return tf.Variable(np.asarray(values, dtype), trainable=False)
 
 
 # windows forecast at once per member in a checkpoint: bounds the LSTM's activations on a large panel
@@ -279,7 +287,7 @@ def _checkpoint_program(model, stack, layout: MemberLayout, order, repeats: int,
     width = reads.shape[1]
     chunk = min(width, FORECAST_CHUNK)
     n_chunks = -(-width // chunk)
-    reads = tf.constant(np.resize(reads, (len(reads), n_chunks * chunk)) if n_chunks * chunk > width else reads)
+    reads = data(np.resize(reads, (len(reads), n_chunks * chunk)) if n_chunks * chunk > width else reads, "int32")
     sources = tf.constant(layout.source[order].astype("int32"))
     fits = layout.fits
     y_shape = model.output_shape[1:]
@@ -291,7 +299,7 @@ def _checkpoint_program(model, stack, layout: MemberLayout, order, repeats: int,
 
         def body(i, out):
             p, c = i // n_chunks, i % n_chunks
-            x = tf.gather(tf.gather(X_shared, sources[p]), tf.gather(reads[p], c * chunk + tf.range(chunk)))
+            x = tf.gather(tf.gather(X_shared.value(), sources[p]), tf.gather(reads.value()[p], c * chunk + tf.range(chunk)))
             own = p * repeats + tf.range(repeats)
             mine, own_states = [tf.gather(w, own) for w in weights], [tf.gather(s, own) for s in states]
             y = tf.vectorized_map(lambda args: model.stateless_call(list(args[0]), list(args[1]), x)[0],
