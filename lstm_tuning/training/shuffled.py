@@ -87,7 +87,10 @@ def train(params, train_cfg, windows, progress: bool = True, source: str = "wind
     # each member's source fit of X and y, and its row of `train_rows`
     member_source = tf.constant(np.repeat(layout.source[order], repeats).astype("int32"))
     member_fit = tf.constant(np.repeat(np.arange(fits), repeats).astype("int32"))
-    X_shared, y_shared = data(X_source), data(y_source)
+    # each fit's X as its series' rows, each window a start row in them: memory grows with rows, not rows x lags
+    rows_of_fit, window_start = rows_of_windows(X_source, windows.get("series"), windows["first_rows"])
+    X_rows, window_start, y_shared = data(rows_of_fit), data(window_start, "int32"), data(y_source)
+    n_lags = X_source.shape[2]
     if one_fit:  # every repeat reads the same windows (constants to the vectorized call, as before backtests)
         rows0 = train_rows[0][:, None, None]
         X_one, y_one = data(np.take_along_axis(X_source[order[0]], rows0, 0)), data(np.take_along_axis(y_source[order[0]], rows0, 0))
@@ -112,9 +115,11 @@ def train(params, train_cfg, windows, progress: bool = True, source: str = "wind
         """[members, batch_size] positions in each member's training windows -> its windows' x and y, gathered
         from the one copy of its source fit."""
         rows = tf.gather(train_rows_tf.value(), member_fit)
-        index = tf.stack([tf.broadcast_to(member_source[:, None], positions.shape),
-                          tf.gather(rows, positions, batch_dims=1)], axis=-1)
-        return tf.gather_nd(X_shared.value(), index), tf.gather_nd(y_shared.value(), index)
+        chosen = tf.gather(rows, positions, batch_dims=1)  # [members, batch_size] windows
+        sources = tf.broadcast_to(member_source[:, None], positions.shape)
+        lags = tf.gather(window_start.value(), chosen)[..., None] + tf.range(n_lags)  # their rows
+        x = tf.gather_nd(X_rows.value(), tf.stack([tf.broadcast_to(sources[..., None], lags.shape), lags], axis=-1))
+        return x, tf.gather_nd(y_shared.value(), tf.stack([sources, chosen], axis=-1))
 
     def fit_order(epoch, count):
         """[repeats, n_batches * batch_size] window positions; padding repeats position 0 and is masked out."""
@@ -182,7 +187,7 @@ def train(params, train_cfg, windows, progress: bool = True, source: str = "wind
         )
         return tf.where(stack.stop_diverged(loss_sum, before), loss_sum / (n if one_fit else member_windows), np.nan)
 
-    forecast_every_window = _checkpoint_program(model, stack, layout, order, repeats, X_shared)
+    forecast_every_window = _checkpoint_program(model, stack, layout, order, repeats, X_rows, window_start, n_lags)
     ckpt_epochs, ckpt_forecasts = checkpoint_epochs(epochs, train_cfg.checkpoint_every), []
 
     def checkpoint(epoch):
@@ -206,6 +211,23 @@ def train(params, train_cfg, windows, progress: bool = True, source: str = "wind
         checkpoint_forecasts=np.stack(ckpt_forecasts), seconds=seconds,
         fit_weights=[layout.weights(w) for w in weights],
     )
+
+
+def rows_of_windows(X: np.ndarray, series: np.ndarray | None, first_rows: np.ndarray):
+    """X [fits, n, n_lags, n_inputs] as rows [fits, m, n_inputs] and each window's first row `start` [n], so
+    that X[:, w] == rows[:, start[w] : start[w] + n_lags]. A window that continues the one before it (the
+    same series, the next row, its lags those of the one before shifted by one in every fit) adds only its
+    newest row: a series' m rows hold its n windows, whatever n_lags."""
+    fits, n, n_lags, _ = X.shape
+    continues = np.zeros(n, bool)
+    if n > 1:
+        same_series = np.ones(n - 1, bool) if series is None else series[1:] == series[:-1]
+        shifted = (X[:, 1:, :-1] == X[:, :-1, 1:]).all(axis=(0, 2, 3))
+        continues[1:] = same_series & (np.diff(first_rows) == 1) & shifted
+    taken = np.where(continues[:, None], np.arange(n_lags) == n_lags - 1, True)  # [n, n_lags] rows each adds
+    added = taken.sum(axis=1)
+    first_added = np.cumsum(added) - added
+    return X[:, taken], np.where(continues, first_added - (n_lags - 1), first_added)
 
 
 def data(values: np.ndarray, dtype: str = "float32") -> tf.Variable:
@@ -279,7 +301,7 @@ class MemberLayout:
         return values.reshape(self.n_series, self.source_fits, *values.shape[1:]).swapaxes(0, 1)
 
 
-def _checkpoint_program(model, stack, layout: MemberLayout, order, repeats: int, X_shared):
+def _checkpoint_program(model, stack, layout: MemberLayout, order, repeats: int, X_rows, window_start, n_lags: int):
     """The compiled forecast of every member's windows: [fits (group order), repeats, reads, n_out, n_targets].
     One (pseudo) fit and one chunk of its windows at a time, vectorized over its repeats, which read the same
     windows (so no window is copied per repeat)."""
@@ -299,7 +321,9 @@ def _checkpoint_program(model, stack, layout: MemberLayout, order, repeats: int,
 
         def body(i, out):
             p, c = i // n_chunks, i % n_chunks
-            x = tf.gather(tf.gather(X_shared.value(), sources[p]), tf.gather(reads.value()[p], c * chunk + tf.range(chunk)))
+            chosen = tf.gather(reads.value()[p], c * chunk + tf.range(chunk))
+            x = tf.gather(tf.gather(X_rows.value(), sources[p]),
+                          tf.gather(window_start.value(), chosen)[:, None] + tf.range(n_lags))
             own = p * repeats + tf.range(repeats)
             mine, own_states = [tf.gather(w, own) for w in weights], [tf.gather(s, own) for s in states]
             y = tf.vectorized_map(lambda args: model.stateless_call(list(args[0]), list(args[1]), x)[0],

@@ -126,3 +126,21 @@ def test_scope_is_a_param_of_every_model_and_only_global_or_local():
     assert config.load(["model.scope=local"], PARAMS).model.scope == "local"
     with pytest.raises(UserError, match=r"model.scope='both' is not supported; valid: global, local"):
         config.load(["model.scope=both"], PARAMS)
+
+
+def test_windows_are_held_as_their_series_rows():
+    """The trainers read each window from its series' rows (memory grows with rows, not rows x lags): the
+    rows give back every window exactly, one row per window past each series' first."""
+    from lstm_tuning.training.shuffled import rows_of_windows
+
+    parts = [series_windows(30, SCALE), series_windows(24, SCALE, curved=True)]
+    windows = panel(parts)
+    X = windows["X"]
+    rows, start = rows_of_windows(X, windows["series"], windows["first_rows"])
+    n_lags = X.shape[2]
+    assert rows.shape == (X.shape[0], X.shape[1] + 2 * (n_lags - 1), X.shape[3])
+    np.testing.assert_array_equal(rows[:, start[:, None] + np.arange(n_lags)], X)
+    gap = X.copy()
+    gap[:, 5, 0] += 1  # a window that does not continue the one before it keeps every lag
+    rows, start = rows_of_windows(gap, windows["series"], windows["first_rows"])
+    np.testing.assert_array_equal(rows[:, start[:, None] + np.arange(n_lags)], gap)
