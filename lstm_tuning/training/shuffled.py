@@ -160,19 +160,24 @@ def train(params, train_cfg, windows, progress: bool = True, source: str = "wind
         stack.update(grads, states, stepping=b < group_batches)
         return b + 1, order, loss_sum + loss * tf.reduce_sum(real[:, b], axis=1)
 
-    def run_sampled_step(k, epoch, loss_sum):
-        """One batch of `batch_size` windows drawn with replacement from each member's training windows: the
-        same draw for a repeat in every fit (so a fit trains as it would alone), scaled to its fit's windows."""
-        seed = tf.stack([tf.constant(train_cfg.seed, tf.int64), tf.cast(epoch, tf.int64) * steps + tf.cast(k, tf.int64)])
-        draw = tf.random.stateless_uniform((repeats, batch_size), seed=seed)
-        positions = tf.cast(tf.tile(draw, (fits, 1)) * member_counts[:, None], tf.int32)
-        x, y_true = batch_of(tf.minimum(positions, tf.cast(member_counts[:, None], tf.int32) - 1))
+    def epoch_draws(epoch):
+        """[steps, members, batch_size] positions of the windows each step of the epoch trains on: `batch_size`
+        drawn with replacement from each member's training windows, the same draw for a repeat in every fit (so
+        a fit trains as it would alone), scaled to its fit's number of windows."""
+        seed = tf.stack([tf.constant(train_cfg.seed, tf.int64), tf.cast(epoch, tf.int64)])
+        draw = tf.random.stateless_uniform((steps, 1, repeats, batch_size), seed=seed)
+        counts = tf.reshape(member_counts, (1, fits, repeats, 1))
+        positions = tf.minimum(tf.cast(draw * counts, tf.int32), tf.cast(counts, tf.int32) - 1)
+        return tf.reshape(positions, (steps, size, batch_size))
+
+    def run_sampled_step(k, draws, loss_sum):
+        x, y_true = batch_of(draws[k])
         grads, states, loss = tf.vectorized_map(
             lambda args: member_step(list(args[0]), list(args[1]), *args[2:], tf.ones((batch_size,))),
             (stack.weights, [s.read_value() for s in stack.seed_states], x, y_true),
         )
         stack.update(grads, states)
-        return k + 1, epoch, loss_sum + loss
+        return k + 1, draws, loss_sum + loss
 
     def run_epoch(epoch):
         # Divergence is checked per epoch, not per batch as for the stateful model: a pass over every
@@ -180,7 +185,7 @@ def train(params, train_cfg, windows, progress: bool = True, source: str = "wind
         before = stack.snapshot()
         if steps is not None:
             _, _, loss_sum = tf.while_loop(lambda k, *_: k < steps, run_sampled_step,
-                                           (tf.constant(0), epoch, tf.zeros((size,))))
+                                           (tf.constant(0), epoch_draws(epoch), tf.zeros((size,))))
             return tf.where(stack.stop_diverged(loss_sum, before), loss_sum / steps, np.nan)
         _, _, loss_sum = tf.while_loop(
             lambda b, *_: b < n_batches, run_batch, (tf.constant(0), epoch_order(epoch), tf.zeros((size,)))
