@@ -47,7 +47,8 @@ class TrainedRepeats:
     # scaling) at every checkpoint; NaN for the windows a stateful fit's walk does not reach
     checkpoint_forecasts: np.ndarray
     seconds: float
-    # every fit's kept weights: per trainable variable [fits, repeats, ...] (`models` hold the last fit's)
+    # every fit's kept weights: per trainable variable [fits, repeats, ...] (`models` hold the last fit's); a
+    # local panel's [fits, series, repeats, ...] (`models`: the last series'; loss and diverged over series)
     fit_weights: list[np.ndarray]
 
     @property
