@@ -35,11 +35,6 @@ def train(params, train_cfg, windows, progress: bool = True, source: str = "wind
     repeats, windows, n_out, n_targets] as soon as training hands control back (a search prunes a trial from
     it by raising). A panel's windows (`series`, `ids`: PANEL.md) train as one series with `model.scope:
     global`, and one model per series with `local` (`shuffled.train`)."""
-    series = windows.get("series")
-    if getattr(params, "scope", "global") == "local" and series is not None and len(np.unique(series)) > 1 \
-            and regime(params.name) is carried_state:
-        raise UserError(f"{source}: model.scope=local is not implemented yet for model={params.name} (it carries its "
-                        "state through each series' ordered batches); use model.scope=global or another model")
     return regime(params.name).train(params, train_cfg, windows, progress, source, on_checkpoint)
 
 

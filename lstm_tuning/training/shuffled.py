@@ -15,12 +15,12 @@ import time
 
 import numpy as np
 
-from lstm_tuning.errors import UserError
 from lstm_tuning.models.base import Shape
 from lstm_tuning.training import backend
 from lstm_tuning.training.backend import keras, tf
 from lstm_tuning.training.core import (
     MAX_EPOCHS_PER_CALL,
+    MemberLayout,
     OnCheckpoint,
     RepeatStack,
     TrainedRepeats,
@@ -244,66 +244,6 @@ def data(values: np.ndarray, dtype: str = "float32") -> tf.Variable:
 
 # windows forecast at once per member in a checkpoint: bounds the LSTM's activations on a large panel
 FORECAST_CHUNK = 4096
-
-
-class MemberLayout:
-    """Which windows each (pseudo) fit trains on and forecasts, and where its X comes from.
-
-    Global scope (and one series): the window stage's fits as they are. Local scope on a panel of S series:
-    fit p = series s x fit f (p = s * fits + f) trains on `train[f]` windows of series s, reads X of fit f
-    and forecasts its own series' windows only."""
-
-    def __init__(self, train, source, reads, read_counts, source_fits, n_series, local):
-        self.train, self.source, self.reads, self.read_counts = train, source, reads, read_counts
-        self.source_fits, self.n_series, self.local = source_fits, n_series, local
-        self.fits = len(train)
-
-    @classmethod
-    def of(cls, windows, params) -> MemberLayout:
-        train = windows["train"]
-        fits, n = train.shape
-        series = windows.get("series")
-        local = getattr(params, "scope", "global") == "local" and series is not None and len(np.unique(series)) > 1
-        if not local:
-            return cls(train, np.arange(fits), np.arange(n)[None].repeat(fits, 0), np.full(fits, n), fits, 1, False)
-        ids = np.unique(series)
-        own = [np.flatnonzero(series == s) for s in ids]
-        width = max(len(o) for o in own)
-        pseudo = np.array([train[f] & (series == s) for s in ids for f in range(fits)])
-        empty = np.flatnonzero(~pseudo.any(axis=1))
-        if len(empty):
-            s, f = divmod(int(empty[0]), fits)
-            name = windows["ids"][s] if "ids" in windows else s
-            raise UserError(f"windows: series {name} has no training window in fit {f}; model.scope=local trains each "
-                            "series on its own windows: lengthen it, set data.drop_short=true or use model.scope=global")
-        reads = np.array([np.resize(own[s], width) for s in range(len(ids)) for _ in range(fits)])
-        read_counts = np.array([len(own[s]) for s in range(len(ids)) for _ in range(fits)])
-        return cls(pseudo, np.tile(np.arange(fits), len(ids)), reads, read_counts, fits, len(ids), True)
-
-    def to_windows(self, forecasts, order, repeats) -> np.ndarray:
-        """[fits (group order), repeats, reads, ...] -> [source fits, repeats, n windows, ...]."""
-        forecasts = per_fit(forecasts.reshape(-1, *forecasts.shape[2:]), 0, repeats, order)
-        if not self.local:
-            return forecasts
-        n = self.train.shape[1]
-        out = np.full((self.source_fits, repeats, n, *forecasts.shape[3:]), np.nan, forecasts.dtype)
-        for p in range(self.fits):
-            k = self.read_counts[p]
-            out[self.source[p], :, self.reads[p, :k]] = forecasts[p, :, :k].swapaxes(0, 1)
-        return out
-
-    def per_fit(self, values, axis, reduce):
-        """Per (pseudo) fit values along `axis` -> per source fit (a local panel's series reduced)."""
-        if not self.local:
-            return values
-        shaped = values.reshape(*values.shape[:axis], self.n_series, self.source_fits, *values.shape[axis + 1:])
-        return reduce(shaped, axis=axis)
-
-    def weights(self, values):
-        """[fits, repeats, ...] -> global: as they are; local: [source fits, series, repeats, ...]."""
-        if not self.local:
-            return values
-        return values.reshape(self.n_series, self.source_fits, *values.shape[1:]).swapaxes(0, 1)
 
 
 def _checkpoint_program(model, stack, layout: MemberLayout, order, repeats: int, X_rows, window_start, n_lags: int):

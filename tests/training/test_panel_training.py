@@ -111,13 +111,29 @@ def test_a_local_series_without_training_windows_is_named():
         training.train(model_params("vanilla", units=3, scope="local"), cfg, windows, progress=False)
 
 
-def test_the_stateful_model_refuses_what_it_cannot_do_yet():
+def test_the_stateful_model_refuses_sampled_batches():
     with pytest.raises(UserError, match=r"train\.steps_per_epoch=5 samples shuffled batches.*steps_per_epoch=null"):
         config.load(["train.steps_per_epoch=5"], PARAMS)
-    windows = panel([series_windows(30, SCALE), series_windows(24, SCALE)])
-    cfg = train_cfg(epochs=1, batch_size=4, repeats=1, seed=3, checkpoint_every=1)
-    with pytest.raises(UserError, match="model.scope=local is not implemented yet for model=stateful_lstm"):
-        training.train(model_params("stateful_lstm", scope="local"), cfg, windows, progress=False)
+
+
+def test_each_local_stateful_series_trains_exactly_as_it_would_alone():
+    """The seed 002 model, local: every (series, repeat) in one program, carrying its state through its own
+    series' ordered batches only (series of 22 and 16 training windows: the first drops its 2 oldest)."""
+    parts = [series_windows(30, SCALE), series_windows(24, 2 * SCALE, curved=True)]
+    windows = panel(parts)
+    params = model_params("stateful_lstm", scope="local")
+    cfg = train_cfg(epochs=4, batch_size=4, repeats=2, seed=3, checkpoint_every=2)
+    together = training.train(params, cfg, windows, progress=False)
+    assert together.checkpoint_forecasts.shape == (2, 1, 2, len(windows["series"]), 1, 1)
+    for s, part in enumerate(parts):
+        alone = training.train(params, cfg, part, progress=False)
+        own = windows["series"] == s
+        np.testing.assert_array_equal(together.checkpoint_forecasts[:, :, :, own], alone.checkpoint_forecasts)
+        for ours, its in zip(together.fit_weights, alone.fit_weights):
+            np.testing.assert_array_equal(ours[:, s], its)
+    with pytest.raises(UserError, match="train.early_stopping=2 is not implemented yet for model.scope=local"):
+        training.train(params, train_cfg(epochs=1, batch_size=4, repeats=1, seed=3, checkpoint_every=1,
+                                         early_stopping=2), windows, progress=False)
 
 
 def test_scope_is_a_param_of_every_model_and_only_global_or_local():
