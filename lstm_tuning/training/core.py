@@ -129,8 +129,9 @@ class MemberLayout:
         if len(empty):
             s, f = divmod(int(empty[0]), fits)
             name = windows["ids"][s] if "ids" in windows else s
-            raise UserError(f"windows: series {name} has no training window in fit {f}; model.scope=local trains each "
-                            "series on its own windows: lengthen it, set data.drop_short=true or use model.scope=global")
+            raise UserError(f"windows: series {name} has no training window in fit {f}; model.scope=local trains "
+                            "each series on its own windows: lengthen it, set data.drop_short=true or use "
+                            "model.scope=global")
         reads = np.array([np.resize(own[s], width) for s in range(len(ids)) for _ in range(fits)])
         read_counts = np.array([len(own[s]) for s in range(len(ids)) for _ in range(fits)])
         return cls(pseudo, np.tile(np.arange(fits), len(ids)), reads, read_counts, fits, len(ids), True)
@@ -327,8 +328,8 @@ def run_in_chunks(run_epochs, epochs: int, chunk: int, repeats: int, progress: b
     """Drive a compiled `run_epochs` to `epochs`, handing control back to Python (progress, signals) at
     least every `chunk` epochs and at every epoch in `stops`, where `on_stop(epoch)` runs, and
     `after_chunk(epoch, *recorded)` after every call (`recorded`: what a recording program returned beside
-    the losses). Losses [epochs, repeats]. The progress bar (`what` adds to its label) shows the epochs done, the time left and the mean
-    loss over the members of the latest epoch."""
+    the losses). Losses [epochs, repeats]. The progress bar (`what` adds to its label) shows the epochs done,
+    the time left and the mean loss over the members of the latest epoch."""
     history = []
     with tqdm(total=epochs, unit="epoch", desc=f"train {repeats} members{what}", disable=not progress) as bar:
         for stop in sorted({*stops, epochs}):

@@ -93,7 +93,8 @@ def train(params, train_cfg, windows, progress: bool = True, source: str = "wind
     n_lags = X_source.shape[2]
     if one_fit:  # every repeat reads the same windows (constants to the vectorized call, as before backtests)
         rows0 = train_rows[0][:, None, None]
-        X_one, y_one = data(np.take_along_axis(X_source[order[0]], rows0, 0)), data(np.take_along_axis(y_source[order[0]], rows0, 0))
+        X_one = data(np.take_along_axis(X_source[order[0]], rows0, 0))
+        y_one = data(np.take_along_axis(y_source[order[0]], rows0, 0))
         real_rows = data(real_rows[0])
     else:
         train_rows_tf = data(train_rows, "int32")
