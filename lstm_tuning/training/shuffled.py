@@ -115,8 +115,9 @@ def train(params, train_cfg, windows, progress: bool = True, source: str = "wind
     def batch_of(positions):
         """[members, batch_size] positions in each member's training windows -> its windows' x and y, gathered
         from the one copy of its source fit."""
-        rows = tf.gather(train_rows_tf.value(), member_fit)
-        chosen = tf.gather(rows, positions, batch_dims=1)  # [members, batch_size] windows
+        # [members, batch_size] windows (a gather of whole rows of train_rows per step copied every window)
+        chosen = tf.gather_nd(train_rows_tf.value(), tf.stack([tf.broadcast_to(member_fit[:, None], positions.shape),
+                                                               positions], axis=-1))
         sources = tf.broadcast_to(member_source[:, None], positions.shape)
         lags = tf.gather(window_start.value(), chosen)[..., None] + tf.range(n_lags)  # their rows
         x = tf.gather_nd(X_rows.value(), tf.stack([tf.broadcast_to(sources[..., None], lags.shape), lags], axis=-1))
