@@ -42,6 +42,9 @@ class TrainConfig:
     seed: int
     checkpoint_every: int = param(at_least=1)
     early_stopping: int = param(at_least=0)
+    # null: each epoch passes over every training window; k: each epoch is k batches sampled at random, with
+    # replacement, from each member's training windows (what lets a large panel train in a bounded time)
+    steps_per_epoch: int | None = param(at_least=1)
 
 
 def _check_train(cfg: Config, source: str) -> None:
@@ -49,6 +52,11 @@ def _check_train(cfg: Config, source: str) -> None:
     if stop and not MODELS[cfg.model.name].carries_state:
         raise UserError(f"{source}: train.early_stopping={stop} is implemented for model=stateful_lstm only, not "
                         f"model={cfg.model.name}; set train.early_stopping=0")
+    steps = cfg.train.steps_per_epoch
+    if steps is not None and MODELS[cfg.model.name].carries_state:
+        raise UserError(f"{source}: train.steps_per_epoch={steps} samples shuffled batches, which model="
+                        f"{cfg.model.name} cannot train on (it carries its state through ordered batches); set "
+                        "train.steps_per_epoch=null")
     if stop and not cfg.data.val_size:
         raise UserError(f"{source}: train.early_stopping={stop} needs a validation window: set data.val_size >= 1 "
                         "(early stopping never looks at the test period)")

@@ -18,6 +18,9 @@ from lstm_tuning.options import Option, Registry, param
 # every repeat exactly the update it would get alone (no norm or factor shared across repeats).
 ELEMENTWISE_OPTIMIZERS = ("adam", "adamw", "adamax", "nadam", "rmsprop", "adagrad", "sgd")
 LOSSES = ("mse", "mae", "huber", "log_cosh")
+# global: one set of weights per (fit, repeat) trained on every series' windows of a panel; local: one per
+# (series, fit, repeat), each trained on its own series' windows only. One series: both train the same.
+SCOPES = ("global", "local")
 ACTIVATIONS = ("tanh", "relu", "linear", "sigmoid", "elu", "selu", "softsign", "gelu", "swish")
 
 
@@ -27,6 +30,7 @@ class LSTMParams:
     penalties) and how it is optimised."""
 
     name: str
+    scope: str = param(choices=SCOPES)  # on a panel: one model for every series (global) or one per series (local)
     activation: str = param(choices=ACTIVATIONS)  # of the LSTM cell and output (the gates stay sigmoid)
     dropout: float = param(at_least=0, below=1)  # fraction of the LSTM inputs dropped while training
     recurrent_dropout: float = param(at_least=0, below=1)  # of the recurrent state

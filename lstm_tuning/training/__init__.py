@@ -33,7 +33,8 @@ def train(params, train_cfg, windows, progress: bool = True, source: str = "wind
     fit trains on, `stop`: the early-stopping windows, `final`: the fit on every row). `source` names the
     windows in error messages. `on_checkpoint(epoch, forecasts)` sees each checkpoint's forecasts [fits,
     repeats, windows, n_out, n_targets] as soon as training hands control back (a search prunes a trial from
-    it by raising)."""
+    it by raising). A panel's windows (`series`, `ids`: PANEL.md) train as one series with `model.scope:
+    global`, and one model per series with `local` (`shuffled.train`)."""
     return regime(params.name).train(params, train_cfg, windows, progress, source, on_checkpoint)
 
 

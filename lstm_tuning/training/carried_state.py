@@ -22,6 +22,7 @@ from lstm_tuning.models.stateful_lstm import step_twin
 from lstm_tuning.training.backend import keras, tf
 from lstm_tuning.training.core import (
     MAX_EPOCHS_PER_CALL,
+    MemberLayout,
     OnCheckpoint,
     RepeatStack,
     TrainedRepeats,
@@ -107,21 +108,28 @@ def train(params, train_cfg, windows, progress: bool = True, source: str = "wind
     of the epoch that repeat chose on validation and stopping when it stops.
     """
     batch_size, repeats, epochs = train_cfg.batch_size, train_cfg.repeats, train_cfg.epochs
-    train_mask = windows["train"]
+    # a local panel: each (series, fit) is a fit of its own, on its series' consecutive windows
+    layout = MemberLayout.of(windows, params)
+    if layout.local and train_cfg.early_stopping:
+        raise UserError(f"{source}: train.early_stopping={train_cfg.early_stopping} is not implemented yet for "
+                        "model.scope=local; set train.early_stopping=0 or model.scope=global")
+    train_mask = layout.train
     fits, n_windows = train_mask.shape
     counts = train_mask.sum(axis=1)
     if counts.min() < batch_size:
         which = f" (fit {int(np.argmin(counts))} of the backtest)" if (~windows["final"]).sum() > 1 else ""
+        if layout.local:
+            which = f" (series {layout.series_name(windows, int(np.argmin(counts)))})"
         raise UserError(f"{source}: {counts.min()} training samples{which} are fewer than train.batch_size="
                         f"{batch_size}; {TOO_SHORT_FIX}")
     if train_cfg.early_stopping and not windows["stop"].any():
         raise UserError(f"{source}: train.early_stopping={train_cfg.early_stopping} needs validation windows: set "
                         "data.val_size >= 1 (early stopping never looks at the test period)")
-    final = windows["final"]
-    backtest = int((~final).sum())  # the final fit trims as the others, unannounced
-    dropped = np.array([trim_to_batches(int(n), batch_size, warn=backtest == 1 and not is_final)
+    final = windows["final"][layout.source]
+    backtest = int((~windows["final"]).sum())  # the final fit trims as the others, unannounced
+    dropped = np.array([trim_to_batches(int(n), batch_size, warn=backtest == 1 and not is_final and not layout.local)
                         for n, is_final in zip(counts, final)])
-    if backtest > 1 and dropped[~final].any():
+    if (backtest > 1 or layout.local) and dropped[~final].any():
         log.warning("%d of %d fits have training windows that are not a multiple of train.batch_size=%d: each drops "
                     "its oldest (up to %d)", np.count_nonzero(dropped[~final]), backtest, batch_size, dropped.max())
     first = train_mask.argmax(axis=1) + dropped  # each fit's training windows are consecutive
@@ -130,8 +138,10 @@ def train(params, train_cfg, windows, progress: bool = True, source: str = "wind
     first, fit_batches = first[order], fit_batches[order]
     n_batches = int(fit_batches.max())
 
-    X_all = np.stack([_rows(x) for x in windows["X"][order]])  # [fits, windows, features]
-    y_all = windows["y"][order][:, :, 0, 0].astype("float32")
+    source_fit = layout.source[order]
+    # [fits, windows, features] (a local panel: a copy of its source fit's windows per (series, fit))
+    X_all = np.stack([_rows(x) for x in windows["X"]])[source_fit]
+    y_all = windows["y"][source_fit][:, :, 0, 0].astype("float32")
     x_batches = np.zeros((fits, n_batches * batch_size, X_all.shape[-1]), "float32")
     y_batches = np.zeros((fits, n_batches * batch_size), "float32")
     for i in range(fits):
@@ -156,17 +166,19 @@ def train(params, train_cfg, windows, progress: bool = True, source: str = "wind
     group_batches = tf.constant(group_batches.astype("int32"))
 
     # A checkpoint walks each fit from its first training window through the last window of the series.
-    walk_length = n_windows - first
+    walk_end = (layout.reads[np.arange(fits), layout.read_counts - 1] + 1)[order]
+    walk_length = walk_end - first
     walk_batches = -(-int(walk_length.max()) // batch_size)
     walk_x = np.zeros((fits, walk_batches * batch_size, X_all.shape[-1]), "float32")
     for i in range(fits):
-        walk_x[i, : walk_length[i]] = X_all[i, first[i]:]
+        walk_x[i, : walk_length[i]] = X_all[i, first[i] : walk_end[i]]
     walk_x = walk_x.reshape(fits, walk_batches, batch_size, 1, -1).transpose(1, 0, 2, 3, 4)
     walk_x = tf.constant(walk_x[:, 0] if one_fit else np.repeat(walk_x, repeats, axis=1))
     # member m's walk position of window w, and whether its walk reaches w
     position = np.arange(n_windows)[None] - np.repeat(first, repeats)[:, None]
-    reached = tf.constant(position >= 0)
-    position = tf.constant(np.maximum(position, 0))
+    reached = (position >= 0) & (np.arange(n_windows)[None] < np.repeat(walk_end, repeats)[:, None])
+    position = tf.constant(np.where(reached, position, 0))
+    reached = tf.constant(reached)
     member_y = tf.constant(np.repeat(y_all, repeats, axis=0))  # [members, windows]
     stop_windows = tf.constant(windows["stop"])
 
@@ -182,7 +194,7 @@ def train(params, train_cfg, windows, progress: bool = True, source: str = "wind
     decider = np.arange(size).reshape(fits, repeats)
     final = final[order]
     if final.any() and not final.all():
-        decider[final] = decider[np.flatnonzero(~final)[np.argsort(order[~final])[-1]]]
+        decider[final] = decider[np.flatnonzero(~final)[np.argsort(order[~final])[-1]]]  # (local: no early stopping)
     decider = tf.constant(decider.ravel())
 
     def member_step(weights, seeds, h, c, x, y_true):
@@ -252,7 +264,7 @@ def train(params, train_cfg, windows, progress: bool = True, source: str = "wind
         recorded.append(forecasts[: int(count)].numpy())
         if on_checkpoint:
             seen = sum(len(r) for r in recorded[:-1])
-            new = per_fit(recorded[-1], 1, repeats, order)[..., None, None]
+            new = layout.own_windows(per_fit(recorded[-1], 1, repeats, order))[..., None, None]
             for epoch, forecasts in zip(ckpt_epochs[seen:], new):
                 on_checkpoint(epoch, forecasts)
 
@@ -264,10 +276,11 @@ def train(params, train_cfg, windows, progress: bool = True, source: str = "wind
     weights = [w.numpy() for w in best_weights] if train_cfg.early_stopping else [w.numpy() for w in stack.weights]
     stack.to_members(weights, first=int(np.argsort(order)[-1]) * repeats)  # the last fit's repeats
     return TrainedRepeats(
-        members, per_fit(history, 1, repeats, order), per_fit(~stack.alive.numpy(), 0, repeats, order),
-        per_fit(best_epoch.numpy(), 0, repeats, order), np.array(ckpt_epochs),
-        per_fit(ckpt_forecasts, 1, repeats, order)[..., None, None], seconds,
-        fit_weights_of(weights, repeats, order),
+        members, layout.per_fit(per_fit(history, 1, repeats, order), axis=1, reduce=np.nanmean),
+        layout.per_fit(per_fit(~stack.alive.numpy(), 0, repeats, order), axis=0, reduce=np.any),
+        layout.per_fit(per_fit(best_epoch.numpy(), 0, repeats, order), axis=0, reduce=np.max), np.array(ckpt_epochs),
+        layout.own_windows(per_fit(ckpt_forecasts, 1, repeats, order))[..., None, None], seconds,
+        [layout.weights(w) for w in fit_weights_of(weights, repeats, order)],
     )
 
 

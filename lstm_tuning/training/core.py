@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 from tqdm.auto import tqdm
 
-from lstm_tuning.errors import raise_if_interrupted
+from lstm_tuning.errors import UserError, raise_if_interrupted
 from lstm_tuning.models import builders
 from lstm_tuning.models.base import Shape
 from lstm_tuning.training.backend import keras, tf
@@ -47,7 +47,8 @@ class TrainedRepeats:
     # scaling) at every checkpoint; NaN for the windows a stateful fit's walk does not reach
     checkpoint_forecasts: np.ndarray
     seconds: float
-    # every fit's kept weights: per trainable variable [fits, repeats, ...] (`models` hold the last fit's)
+    # every fit's kept weights: per trainable variable [fits, repeats, ...] (`models` hold the last fit's); a
+    # local panel's [fits, series, repeats, ...] (`models`: the last series'; loss and diverged over series)
     fit_weights: list[np.ndarray]
 
     @property
@@ -98,6 +99,84 @@ def stack_non_trainable(members: list[keras.Model]) -> list[np.ndarray]:
 def checkpoint_epochs(epochs: int, every: int) -> list[int]:
     """Every `every` epochs, and the last one."""
     return sorted(set(range(every, epochs + 1, every)) | {epochs})
+
+
+class MemberLayout:
+    """Which windows each (pseudo) fit trains on and forecasts, and where its X comes from.
+
+    Global scope (and one series): the window stage's fits as they are. Local scope on a panel of S series:
+    fit p = series s x fit f (p = s * fits + f) trains on `train[f]` windows of series s, reads X of fit f
+    and forecasts its own series' windows only."""
+
+    def __init__(self, train, source, reads, read_counts, source_fits, n_series, local):
+        self.train, self.source, self.reads, self.read_counts = train, source, reads, read_counts
+        self.source_fits, self.n_series, self.local = source_fits, n_series, local
+        self.fits = len(train)
+
+    @classmethod
+    def of(cls, windows, params) -> MemberLayout:
+        train = windows["train"]
+        fits, n = train.shape
+        series = windows.get("series")
+        local = getattr(params, "scope", "global") == "local" and series is not None and len(np.unique(series)) > 1
+        if not local:
+            return cls(train, np.arange(fits), np.arange(n)[None].repeat(fits, 0), np.full(fits, n), fits, 1, False)
+        ids = np.unique(series)
+        own = [np.flatnonzero(series == s) for s in ids]
+        width = max(len(o) for o in own)
+        pseudo = np.array([train[f] & (series == s) for s in ids for f in range(fits)])
+        empty = np.flatnonzero(~pseudo.any(axis=1))
+        if len(empty):
+            s, f = divmod(int(empty[0]), fits)
+            name = windows["ids"][s] if "ids" in windows else s
+            raise UserError(f"windows: series {name} has no training window in fit {f}; model.scope=local trains "
+                            "each series on its own windows: lengthen it, set data.drop_short=true or use "
+                            "model.scope=global")
+        reads = np.array([np.resize(own[s], width) for s in range(len(ids)) for _ in range(fits)])
+        read_counts = np.array([len(own[s]) for s in range(len(ids)) for _ in range(fits)])
+        return cls(pseudo, np.tile(np.arange(fits), len(ids)), reads, read_counts, fits, len(ids), True)
+
+    def series_name(self, windows, fit: int) -> str:
+        """The id of the series of (pseudo) fit `fit`."""
+        s = fit // self.source_fits
+        return str(windows["ids"][s]) if "ids" in windows else str(s)
+
+    def to_windows(self, forecasts, order, repeats) -> np.ndarray:
+        """[fits (group order), repeats, reads, ...] -> [source fits, repeats, n windows, ...]."""
+        forecasts = per_fit(forecasts.reshape(-1, *forecasts.shape[2:]), 0, repeats, order)
+        if not self.local:
+            return forecasts
+        n = self.train.shape[1]
+        out = np.full((self.source_fits, repeats, n, *forecasts.shape[3:]), np.nan, forecasts.dtype)
+        for p in range(self.fits):
+            k = self.read_counts[p]
+            out[self.source[p], :, self.reads[p, :k]] = forecasts[p, :, :k].swapaxes(0, 1)
+        return out
+
+    def per_fit(self, values, axis, reduce):
+        """Per (pseudo) fit values along `axis` -> per source fit (a local panel's series reduced)."""
+        if not self.local:
+            return values
+        shaped = values.reshape(*values.shape[:axis], self.n_series, self.source_fits, *values.shape[axis + 1:])
+        return reduce(shaped, axis=axis)
+
+    def own_windows(self, values):
+        """[checkpoints, fits, repeats, n windows, ...] -> [checkpoints, source fits, repeats, n windows, ...]:
+        each window forecast by its own series' members (global: as they are)."""
+        if not self.local:
+            return values
+        out = np.full((values.shape[0], self.source_fits, *values.shape[2:]), np.nan, values.dtype)
+        for p in range(self.fits):
+            own = self.reads[p, : self.read_counts[p]]
+            out[:, self.source[p], :, own] = values[:, p, :, own]
+        return out
+
+    def weights(self, values):
+        """[fits, repeats, ...] -> global: as they are; local: [source fits, series, repeats, ...]."""
+        if not self.local:
+            return values
+        return values.reshape(self.n_series, self.source_fits, *values.shape[1:]).swapaxes(0, 1)
+
 
 
 class RepeatStack:
@@ -245,19 +324,24 @@ def compile_epochs(run_epoch, chunk: int, repeats: int, record: tuple[int, ...] 
 
 
 def run_in_chunks(run_epochs, epochs: int, chunk: int, repeats: int, progress: bool, stops=(), on_stop=None,
-                  after_chunk=None):
+                  after_chunk=None, what: str = ""):
     """Drive a compiled `run_epochs` to `epochs`, handing control back to Python (progress, signals) at
     least every `chunk` epochs and at every epoch in `stops`, where `on_stop(epoch)` runs, and
     `after_chunk(epoch, *recorded)` after every call (`recorded`: what a recording program returned beside
-    the losses). Losses [epochs, repeats]."""
+    the losses). Losses [epochs, repeats]. The progress bar (`what` adds to its label) shows the epochs done,
+    the time left and the mean loss over the members of the latest epoch."""
     history = []
-    with tqdm(total=epochs, unit="epoch", desc=f"train {repeats} repeats", disable=not progress) as bar:
+    with tqdm(total=epochs, unit="epoch", desc=f"train {repeats} members{what}", disable=not progress) as bar:
         for stop in sorted({*stops, epochs}):
             while len(history) < stop:
                 raise_if_interrupted()
                 n = min(chunk, stop - len(history))
                 losses, *recorded = run_epochs(tf.constant(len(history)), tf.constant(n))
                 history.extend(losses.numpy()[:n])
+                latest = history[-1]
+                if np.isfinite(latest).any():
+                    bar.set_postfix(loss=f"{np.nanmean(np.where(np.isfinite(latest), latest, np.nan)):.4g}",
+                                    refresh=False)
                 bar.update(n)
                 if after_chunk:
                     after_chunk(len(history), *recorded)

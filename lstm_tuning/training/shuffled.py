@@ -20,6 +20,7 @@ from lstm_tuning.training import backend
 from lstm_tuning.training.backend import keras, tf
 from lstm_tuning.training.core import (
     MAX_EPOCHS_PER_CALL,
+    MemberLayout,
     OnCheckpoint,
     RepeatStack,
     TrainedRepeats,
@@ -46,41 +47,63 @@ def train(params, train_cfg, windows, progress: bool = True, source: str = "wind
     X [fits, n, n_lags, n_features] -> y [fits, n, n_out, n_targets], and the windows each fit trains on),
     all together.
 
-    Every `train.checkpoint_every` epochs each member forecasts every window of the series: the forecasts
-    evaluate scores; `on_checkpoint(epoch, forecasts)` sees them as they come.
+    `train.steps_per_epoch` null: each epoch visits every training window once, in batches of
+    `train.batch_size`; k: each epoch is k batches drawn at random, with replacement, from each member's
+    training windows. Every member reads its windows from the one copy of each fit's `X`: nothing is copied
+    per repeat.
+
+    A panel's windows (`windows["series"]`, the window's series) train one model per (fit, repeat) on every
+    series (`model.scope: global`, as one series), or with `model.scope: local` one per (series, fit, repeat)
+    on its own series' windows: each (series, fit) is then a fit of its own (`TrainedRepeats.fit_weights`
+    [fits, series, repeats, ...]).
+
+    Every `train.checkpoint_every` epochs each member forecasts every window of the series (a local member:
+    its own series' windows): the forecasts evaluate scores; `on_checkpoint(epoch, forecasts)` sees them as
+    they come.
     """
-    train_mask = windows["train"]
-    fits, n_windows = train_mask.shape
-    repeats, epochs = train_cfg.repeats, train_cfg.epochs
+    layout = MemberLayout.of(windows, params)
+    train_mask = layout.train
+    fits = layout.fits  # the (pseudo) fits: (series, fit) pairs for a local panel
+    repeats, epochs, steps = train_cfg.repeats, train_cfg.epochs, train_cfg.steps_per_epoch
     counts = train_mask.sum(axis=1)
-    batch_size = min(train_cfg.batch_size, int(counts.max()))
-    order, group_fits, group_batches = group_fits_of(-(-counts // batch_size))
+    if steps is None:
+        batch_size = min(train_cfg.batch_size, int(counts.max()))
+        order, group_fits, group_batches = group_fits_of(-(-counts // batch_size))
+    else:  # every member takes `steps` full batches an epoch: one optimizer group
+        batch_size, order = train_cfg.batch_size, np.arange(fits)
+        group_fits, group_batches = (fits,), np.array([steps])
     counts = counts[order]
     n, n_batches = int(counts.max()), int(group_batches.max())
-    # each fit's training windows, cycled to pad them all to one length (the padding is masked out)
-    rows = np.stack([np.resize(np.flatnonzero(train_mask[f]), n) for f in order])[:, :, None, None]
-    X, y = windows["X"][order], windows["y"][order]
-    X_train, y_train = np.take_along_axis(X, rows, 1), np.take_along_axis(y, rows, 1)
-    one_fit = fits == 1
-    members = initial_members(params, train_cfg, Shape(*X.shape[2:], *y.shape[2:]))
+    # each fit's training windows, cycled to pad them all to one length (the padding is never read unmasked)
+    train_rows = np.stack([np.resize(np.flatnonzero(train_mask[f]), n) for f in order])
+    X_source, y_source = windows["X"], windows["y"]
+    one_fit = fits == 1 and steps is None
+    members = initial_members(params, train_cfg, Shape(*X_source.shape[2:], *y_source.shape[2:]))
     model = members[0]
     stack = RepeatStack(members, params, group_fits)
     size = stack.size
     loss_fn = keras.losses.get(params.loss)
     real_rows = np.arange(n_batches * batch_size).reshape(n_batches, batch_size)[None] < counts[:, None, None]
+    # each member's source fit of X and y, and its row of `train_rows`
+    member_source = tf.constant(np.repeat(layout.source[order], repeats).astype("int32"))
+    member_fit = tf.constant(np.repeat(np.arange(fits), repeats).astype("int32"))
+    # each fit's X as its series' rows, each window a start row in them: memory grows with rows, not rows x lags
+    rows_of_fit, window_start = rows_of_windows(X_source, windows.get("series"), windows["first_rows"])
+    X_rows, window_start, y_shared = data(rows_of_fit), data(window_start, "int32"), data(y_source)
+    n_lags = X_source.shape[2]
     if one_fit:  # every repeat reads the same windows (constants to the vectorized call, as before backtests)
-        X_all, y_all = tf.constant(X_train[0], tf.float32), tf.constant(y_train[0], tf.float32)
-        real_rows, X_every = tf.constant(real_rows[0], tf.float32), tf.constant(X[0], tf.float32)
+        rows0 = train_rows[0][:, None, None]
+        X_one = data(np.take_along_axis(X_source[order[0]], rows0, 0))
+        y_one = data(np.take_along_axis(y_source[order[0]], rows0, 0))
+        real_rows = data(real_rows[0])
     else:
-        X_all = tf.constant(np.repeat(X_train, repeats, axis=0), tf.float32)
-        y_all = tf.constant(np.repeat(y_train, repeats, axis=0), tf.float32)
-        real_rows = tf.constant(np.repeat(real_rows, repeats, axis=0), tf.float32)
-        X_every = tf.constant(np.repeat(X, repeats, axis=0), tf.float32)
+        train_rows_tf = data(train_rows, "int32")
+        real_rows = data(np.repeat(real_rows, repeats, axis=0))
         member_windows = tf.constant(np.repeat(counts, repeats), tf.float32)
+        member_counts = tf.constant(np.repeat(counts, repeats), tf.float32)
         group_batches = tf.constant(group_batches.astype("int32"))
 
-    def member_step(weights, states, rows, mask, X_all, y_all):
-        x, y_true = tf.gather(X_all, rows), tf.gather(y_all, rows)
+    def member_step(weights, states, x, y_true, mask):
         with tf.GradientTape() as tape:
             tape.watch(weights)
             y_pred, states, penalties = model.stateless_call(weights, states, x, training=True, return_losses=True)
@@ -88,6 +111,17 @@ def train(params, train_cfg, windows, progress: bool = True, source: str = "wind
             # (a fit with no batch left this epoch has no real row: its step is skipped, never applied)
             loss = tf.reduce_sum(per_window * mask) / tf.maximum(tf.reduce_sum(mask), 1.0) + sum(penalties)
         return tape.gradient(loss, weights), states, loss
+
+    def batch_of(positions):
+        """[members, batch_size] positions in each member's training windows -> its windows' x and y, gathered
+        from the one copy of its source fit."""
+        # [members, batch_size] windows (a gather of whole rows of train_rows per step copied every window)
+        chosen = tf.gather_nd(train_rows_tf.value(), tf.stack([tf.broadcast_to(member_fit[:, None], positions.shape),
+                                                               positions], axis=-1))
+        sources = tf.broadcast_to(member_source[:, None], positions.shape)
+        lags = tf.gather(window_start.value(), chosen)[..., None] + tf.range(n_lags)  # their rows
+        x = tf.gather_nd(X_rows.value(), tf.stack([tf.broadcast_to(sources[..., None], lags.shape), lags], axis=-1))
+        return x, tf.gather_nd(y_shared.value(), tf.stack([sources, chosen], axis=-1))
 
     def fit_order(epoch, count):
         """[repeats, n_batches * batch_size] window positions; padding repeats position 0 and is masked out."""
@@ -99,69 +133,156 @@ def train(params, train_cfg, windows, progress: bool = True, source: str = "wind
         return tf.pad(order, [[0, 0], [0, n_batches * batch_size - count]])
 
     def epoch_order(epoch):
-        """[members, n_batches, batch_size]: each fit's repeats visit its windows in the order they would alone."""
-        order = tf.concat([fit_order(epoch, int(count)) for count in counts], axis=0)
+        """[members, n_batches, batch_size]: each fit's repeats visit its windows in the order they would alone
+        (which depends on the number of windows only: fits as long share one draw)."""
+        lengths, fit_length = np.unique(counts, return_inverse=True)
+        drawn = [fit_order(epoch, int(count)) for count in lengths]
+        order = tf.concat([drawn[k] for k in fit_length], axis=0) if len(lengths) < 8 else \
+            tf.reshape(tf.gather(tf.stack(drawn), fit_length), (-1, n_batches * batch_size))
         return tf.reshape(order, (size, n_batches, batch_size))
 
     def run_batch(b, order, loss_sum):
         weights, states = stack.weights, [s.read_value() for s in stack.seed_states]
+        real = real_rows.value()
         if one_fit:
+            X_all, y_all = X_one.value(), y_one.value()
             grads, states, loss = tf.vectorized_map(
-                lambda args: member_step(list(args[0]), list(args[1]), args[2], real_rows[b], X_all, y_all),
+                lambda args: member_step(list(args[0]), list(args[1]), tf.gather(X_all, args[2]),
+                                         tf.gather(y_all, args[2]), real[b]),
                 (weights, states, order[:, b]),
             )
             stack.update(grads, states)
             # weighted by the batch's real windows, as fit's epoch loss
-            return b + 1, order, loss_sum + loss * tf.reduce_sum(real_rows[b])
+            return b + 1, order, loss_sum + loss * tf.reduce_sum(real[b])
+        x, y_true = batch_of(order[:, b])
         grads, states, loss = tf.vectorized_map(
             lambda args: member_step(list(args[0]), list(args[1]), *args[2:]),
-            (weights, states, order[:, b], real_rows[:, b], X_all, y_all),
+            (weights, states, x, y_true, real[:, b]),
         )
         stack.update(grads, states, stepping=b < group_batches)
-        return b + 1, order, loss_sum + loss * tf.reduce_sum(real_rows[:, b], axis=1)
+        return b + 1, order, loss_sum + loss * tf.reduce_sum(real[:, b], axis=1)
+
+    def epoch_draws(epoch):
+        """[steps, members, batch_size] positions of the windows each step of the epoch trains on: `batch_size`
+        drawn with replacement from each member's training windows, the same draw for a repeat in every fit (so
+        a fit trains as it would alone), scaled to its fit's number of windows."""
+        seed = tf.stack([tf.constant(train_cfg.seed, tf.int64), tf.cast(epoch, tf.int64)])
+        draw = tf.random.stateless_uniform((steps, 1, repeats, batch_size), seed=seed)
+        counts = tf.reshape(member_counts, (1, fits, repeats, 1))
+        positions = tf.minimum(tf.cast(draw * counts, tf.int32), tf.cast(counts, tf.int32) - 1)
+        return tf.reshape(positions, (steps, size, batch_size))
+
+    def run_sampled_step(k, draws, loss_sum):
+        x, y_true = batch_of(draws[k])
+        grads, states, loss = tf.vectorized_map(
+            lambda args: member_step(list(args[0]), list(args[1]), *args[2:], tf.ones((batch_size,))),
+            (stack.weights, [s.read_value() for s in stack.seed_states], x, y_true),
+        )
+        stack.update(grads, states)
+        return k + 1, draws, loss_sum + loss
 
     def run_epoch(epoch):
         # Divergence is checked per epoch, not per batch as for the stateful model: a pass over every
         # stacked weight after each batch made this trainer ~30% slower.
         before = stack.snapshot()
+        if steps is not None:
+            _, _, loss_sum = tf.while_loop(lambda k, *_: k < steps, run_sampled_step,
+                                           (tf.constant(0), epoch_draws(epoch), tf.zeros((size,))))
+            return tf.where(stack.stop_diverged(loss_sum, before), loss_sum / steps, np.nan)
         _, _, loss_sum = tf.while_loop(
             lambda b, *_: b < n_batches, run_batch, (tf.constant(0), epoch_order(epoch), tf.zeros((size,)))
         )
         return tf.where(stack.stop_diverged(loss_sum, before), loss_sum / (n if one_fit else member_windows), np.nan)
 
-    @xla_program
-    def forecast_every_window():
-        states = [s.read_value() for s in stack.seed_states]
-        if one_fit:
-            return tf.vectorized_map(
-                lambda args: model.stateless_call(list(args[0]), list(args[1]), X_every)[0], (stack.weights, states)
-            )
-        return tf.vectorized_map(
-            lambda args: model.stateless_call(list(args[0]), list(args[1]), args[2])[0],
-            (stack.weights, states, X_every),
-        )
-
+    forecast_every_window = _checkpoint_program(model, stack, layout, order, repeats, X_rows, window_start, n_lags)
     ckpt_epochs, ckpt_forecasts = checkpoint_epochs(epochs, train_cfg.checkpoint_every), []
 
     def checkpoint(epoch):
-        ckpt_forecasts.append(forecast_every_window().numpy())
+        ckpt_forecasts.append(layout.to_windows(forecast_every_window().numpy(), order, repeats))
         if on_checkpoint:
-            on_checkpoint(epoch, per_fit(ckpt_forecasts[-1], 0, repeats, order))
+            on_checkpoint(epoch, ckpt_forecasts[-1])
     chunk = min(train_cfg.checkpoint_every, MAX_EPOCHS_PER_CALL)
     start = time.perf_counter()
     with backend.determinism_lifted_where_xla_refuses(model):
         history = run_in_chunks(
             compile_epochs(run_epoch, chunk, size), epochs, chunk, size, progress,
-            stops=ckpt_epochs, on_stop=checkpoint,
+            stops=ckpt_epochs, on_stop=checkpoint, what="" if steps is None else f", {steps} steps an epoch",
         )
     seconds = time.perf_counter() - start
+    weights = fit_weights_of([w.numpy() for w in stack.weights], repeats, order)
     return TrainedRepeats(
         stack.to_members(seed_states=True, first=int(np.argsort(order)[-1]) * repeats),  # the last fit's repeats
-        per_fit(history, 1, repeats, order), per_fit(~stack.alive.numpy(), 0, repeats, order),
-        best_epoch=np.zeros((fits, repeats), int), checkpoint_epochs=np.array(ckpt_epochs),
-        checkpoint_forecasts=per_fit(np.stack(ckpt_forecasts), 1, repeats, order), seconds=seconds,
-        fit_weights=fit_weights_of([w.numpy() for w in stack.weights], repeats, order),
+        layout.per_fit(per_fit(history, 1, repeats, order), axis=1, reduce=np.nanmean),
+        layout.per_fit(per_fit(~stack.alive.numpy(), 0, repeats, order), axis=0, reduce=np.any),
+        best_epoch=np.zeros((layout.source_fits, repeats), int), checkpoint_epochs=np.array(ckpt_epochs),
+        checkpoint_forecasts=np.stack(ckpt_forecasts), seconds=seconds,
+        fit_weights=[layout.weights(w) for w in weights],
     )
+
+
+def rows_of_windows(X: np.ndarray, series: np.ndarray | None, first_rows: np.ndarray):
+    """X [fits, n, n_lags, n_inputs] as rows [fits, m, n_inputs] and each window's first row `start` [n], so
+    that X[:, w] == rows[:, start[w] : start[w] + n_lags]. A window that continues the one before it (the
+    same series, the next row, its lags those of the one before shifted by one in every fit) adds only its
+    newest row: a series' m rows hold its n windows, whatever n_lags."""
+    fits, n, n_lags, _ = X.shape
+    continues = np.zeros(n, bool)
+    if n > 1:
+        same_series = np.ones(n - 1, bool) if series is None else series[1:] == series[:-1]
+        shifted = (X[:, 1:, :-1] == X[:, :-1, 1:]).all(axis=(0, 2, 3))
+        continues[1:] = same_series & (np.diff(first_rows) == 1) & shifted
+    taken = np.where(continues[:, None], np.arange(n_lags) == n_lags - 1, True)  # [n, n_lags] rows each adds
+    added = taken.sum(axis=1)
+    first_added = np.cumsum(added) - added
+    return X[:, taken], np.where(continues, first_added - (n_lags - 1), first_added)
+
+
+def data(values: np.ndarray, dtype: str = "float32") -> tf.Variable:
+    """Arrays as large as the windows, held as variables the compiled programs read when they run: a constant
+    would be folded into the program, whose compilation then took longer the more windows there were (50 s
+    for 100 series of 120 months)."""
+    return tf.Variable(np.asarray(values, dtype), trainable=False)
+
+
+# windows forecast at once per member in a checkpoint: bounds the LSTM's activations on a large panel
+FORECAST_CHUNK = 4096
+
+
+def _checkpoint_program(model, stack, layout: MemberLayout, order, repeats: int, X_rows, window_start, n_lags: int):
+    """The compiled forecast of every member's windows: [fits (group order), repeats, reads, n_out, n_targets].
+    One (pseudo) fit and one chunk of its windows at a time, vectorized over its repeats, which read the same
+    windows (so no window is copied per repeat)."""
+    reads = layout.reads[order]
+    width = reads.shape[1]
+    chunk = min(width, FORECAST_CHUNK)
+    n_chunks = -(-width // chunk)
+    reads = data(np.resize(reads, (len(reads), n_chunks * chunk)) if n_chunks * chunk > width else reads, "int32")
+    sources = tf.constant(layout.source[order].astype("int32"))
+    fits = layout.fits
+    y_shape = model.output_shape[1:]
+
+    @xla_program
+    def forecast_every_window():
+        states = [s.read_value() for s in stack.seed_states]
+        weights = stack.weights
+
+        def body(i, out):
+            p, c = i // n_chunks, i % n_chunks
+            chosen = tf.gather(reads.value()[p], c * chunk + tf.range(chunk))
+            x = tf.gather(tf.gather(X_rows.value(), sources[p]),
+                          tf.gather(window_start.value(), chosen)[:, None] + tf.range(n_lags))
+            own = p * repeats + tf.range(repeats)
+            mine, own_states = [tf.gather(w, own) for w in weights], [tf.gather(s, own) for s in states]
+            y = tf.vectorized_map(lambda args: model.stateless_call(list(args[0]), list(args[1]), x)[0],
+                                  (mine, own_states))
+            return i + 1, tf.tensor_scatter_nd_update(out, [[p, c]], [y])
+
+        out = tf.zeros((fits, n_chunks, repeats, chunk, *y_shape))
+        out = tf.while_loop(lambda i, _: i < fits * n_chunks, body, (tf.constant(0), out))[1]
+        return tf.reshape(tf.transpose(out, (0, 2, 1, 3, *range(4, 4 + len(y_shape)))),
+                          (fits, repeats, n_chunks * chunk, *y_shape))[:, :, :width]
+
+    return forecast_every_window
 
 
 def forecast(members: list[keras.Model], context, windows: np.ndarray) -> np.ndarray:
