@@ -70,7 +70,7 @@ def test_a_single_series_search_reports_rmse_in_original_units_and_evaluates_ver
     text = report.write(tmp_path, search("val_ensemble.rmse", {"published best LSTM": 80.47}), study,
                         study.best_trial, SINGLE_METRICS, "journal").read_text()
     assert "| test origins, original units | test RMSE mean over repeats | test RMSE of the ensemble |" in text
-    assert "| the choice (trial 0) | 97.319 | 96.460 |" in text and "| best baseline: AutoARIMA | | 90.553 |" not in text
+    assert "| the choice (trial 0) | 97.319 | 96.460 |" in text
     assert "| best baseline: AutoARIMA | | 90.550 |" in text
     assert scores.verdict(SINGLE_METRICS) in text and "A panel of" not in text
     assert "Its mean test RMSE over repeats (97.32) does not beat the published best LSTM (80.47)." in text
