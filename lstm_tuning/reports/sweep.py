@@ -324,9 +324,10 @@ def _paired_series_section(table: pd.DataFrame, baseline: str, alpha: float, whe
          f"origins, and its MASE is paired with **{baseline}**'s on the same series, across {n_series} series. "
          "Series are not ordered in time, so no lag enters: a Wilcoxon signed-rank test decides (MASE over "
          "series is skewed), a paired t test sits beside it (the Diebold–Mariano test at lag 1 with the "
-         f"Harvey–Leybourne–Newbold correction). The {comparisons} Wilcoxon p-values are Holm-adjusted, so the "
-         f"chance of any false 'real' among them stays at {alpha:g}. A negative difference: lower MASE than the "
-         "baseline."),
+         "Harvey–Leybourne–Newbold correction). "
+         + (f"The {comparisons} Wilcoxon p-values are Holm-adjusted, so the chance of any false 'real' among them "
+            f"stays at {alpha:g}. " if comparisons > 1 else "One comparison: its Wilcoxon p-value needs no adjustment. ")
+         + "A negative difference: lower MASE than the baseline."),
         "",
         "| " + " | ".join(paired) + " |",
         "|" + "---|" * len(paired),
@@ -369,9 +370,10 @@ def train_test_plot(repo: Path, members: dict, key: str, path: Path, role: str =
         summaries = [experiments.details(repo, members[v]).get("repeats", {}).get(f"{role}_{measure.metric}", {})
                      for v in values]
         ax.errorbar(values, [s.get("mean", np.nan) for s in summaries], yerr=[s.get("std", np.nan) for s in summaries],
-                    marker="o", capsize=3, color="tab:orange", label=f"{role} MASE (mean ± std over repeats)")
+                    marker="o", capsize=3, color="tab:orange",
+                    label=f"{ROLE_NAMES[role]} MASE (mean ± std over repeats)")
         ensemble = [members[v].metrics.get(f"{role}_ensemble", {}).get(measure.metric, np.nan) for v in values]
-        ax.plot(values, ensemble, marker="s", color="tab:green", label=f"{role} MASE of the ensemble")
+        ax.plot(values, ensemble, marker="s", color="tab:green", label=f"{ROLE_NAMES[role]} MASE of the ensemble")
     if all(isinstance(v, (int, float)) and v > 0 for v in values) and max(values) / min(values) >= 8:
         ax.set_xscale("log", base=2)
         ax.set_xticks(values, [str(v) for v in values])
