@@ -326,7 +326,8 @@ def _paired_series_section(table: pd.DataFrame, baseline: str, alpha: float, whe
          "series is skewed), a paired t test sits beside it (the Diebold–Mariano test at lag 1 with the "
          "Harvey–Leybourne–Newbold correction). "
          + (f"The {comparisons} Wilcoxon p-values are Holm-adjusted, so the chance of any false 'real' among them "
-            f"stays at {alpha:g}. " if comparisons > 1 else "One comparison: its Wilcoxon p-value needs no adjustment. ")
+            f"stays at {alpha:g}. " if comparisons > 1 else
+            "One comparison: its Wilcoxon p-value needs no adjustment. ")
          + "A negative difference: lower MASE than the baseline."),
         "",
         "| " + " | ".join(paired) + " |",
