@@ -236,3 +236,13 @@ def test_a_panel_is_told_by_its_params_or_its_headline():
     assert sweep.is_panel(params() | {"data": {"id_column": "series"}}, {1: single})
     assert not sweep.is_panel(params() | {"data": {"id_column": None}}, {1: single})
 
+
+
+def test_one_panel_comparison_says_it_needs_no_adjustment():
+    frames = {name: SERIES_FRAMES[name] for name in ("units=2", "units=8")}
+    scores = {name: PANEL_SCORES[name] for name in frames}
+    table, verdicts = sweep.sweep_table(scores, "units=2", 0.05, sweep.series_losses(frames, "units=2"),
+                                        measure=sweep.SERIES)
+    text = sweep.markdown("model.units", "units=2", table, verdicts, 0.05, "boxplot.png", "test", sweep.SERIES)
+    assert "One comparison: its Wilcoxon p-value needs no adjustment." in text and "Holm-adjusted, so" not in text
+    assert "(chosen with `--test`" in text and text.startswith("# Study: `model.units` (test MASE over repeats)")
