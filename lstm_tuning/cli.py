@@ -26,7 +26,8 @@ def study(argv: list[str]) -> None:
 The sweep is every finished experiment of the commit (--rev, default HEAD) whose params differ from the
 commit's own in the baseline's key only; with --match, from the params of the baseline's experiment that matches
 those settings. Configurations are compared on the validation origins (--test: on the test origins, not for
-choosing). Writes <out>/report.md, <out>/boxplot.png and <out>/train_test.png.""")
+choosing). A panel's sweep (data.id_column set) is compared on MASE, paired across its series. Writes
+<out>/report.md, <out>/boxplot.png and <out>/train_test.png.""")
     parser.add_argument("--baseline", required=True, help="the varied param and its baseline value: model.units=1")
     parser.add_argument("--out", required=True, type=Path, help="directory for report.md and boxplot.png")
     parser.add_argument("--rev", default="HEAD", help="the commit whose experiments to gather (default HEAD)")

@@ -28,4 +28,5 @@ def test_loading_tensorflow_prints_nothing_but_a_real_warning_gets_through():
 def test_a_search_that_does_not_exist_is_one_line_naming_the_ones_there():
     result = run(["lstm-tuning", "search", "nope"], cwd=ROOT, check=False)
     assert result.returncode == 2
-    assert result.stderr.strip() == "error: conf/search/nope.yaml: not found; searches in conf/search/: shampoo"
+    assert result.stderr.strip() == ("error: conf/search/nope.yaml: not found; searches in conf/search/: "
+                                     "generated_panel, m3_monthly_tuned, shampoo")

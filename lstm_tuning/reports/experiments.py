@@ -1,4 +1,5 @@
-"""Finished DVC experiments of a commit: their params, and their scores per repeat and per origin."""
+"""Finished DVC experiments of a commit: their params, and their scores per repeat, per origin and (a panel) per
+series."""
 
 from __future__ import annotations
 
@@ -48,11 +49,12 @@ def _finished(experiment: dict) -> bool:
     return executor.get("state", "success") == "success"
 
 
-def _read(repo: Path, experiment: Experiment, path: Path) -> pd.DataFrame | dict:
-    """An output of the experiment (a CSV as a frame, JSON as a dict), read from DVC's cache at its commit."""
+def _read(repo: Path, experiment: Experiment, path: Path, dtype: dict | None = None) -> pd.DataFrame | dict:
+    """An output of the experiment (a CSV as a frame, with `dtype` per column; JSON as a dict), read from DVC's
+    cache at its commit."""
     try:
         with dvc.api.open(str(path), repo=str(repo), rev=experiment.rev) as handle:
-            return json.load(handle) if path.suffix == ".json" else pd.read_csv(handle)
+            return json.load(handle) if path.suffix == ".json" else pd.read_csv(handle, dtype=dtype)
     except DvcException as exc:
         raise UserError(
             f"experiment {experiment.name} ({experiment.rev[:7]}): cannot read {path} ({exc}); "
@@ -73,6 +75,13 @@ def details(repo: Path, experiment: Experiment) -> dict:
 def origin_scores(repo: Path, experiment: Experiment, role: str) -> pd.DataFrame:
     """The ensemble's and the baselines' errors at each origin of `role` ("val" or "test")."""
     scores = _read(repo, experiment, paths.ORIGIN_SCORES)
+    return scores[scores["role"] == role].reset_index(drop=True)
+
+
+def series_scores(repo: Path, experiment: Experiment, role: str) -> pd.DataFrame:
+    """A panel's scores per series on the `role` origins (`evaluation/series.csv`: the ensemble's MASE, sMAPE and
+    RMSE and every baseline's, one row per series; ids read as strings)."""
+    scores = _read(repo, experiment, paths.SERIES_SCORES, dtype={"series": str})  # "007" stays "007"
     return scores[scores["role"] == role].reset_index(drop=True)
 
 

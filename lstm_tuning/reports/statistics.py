@@ -95,6 +95,18 @@ def wilcoxon(loss: np.ndarray, baseline_loss: np.ndarray) -> float:
     return float(stats.wilcoxon(d).pvalue)
 
 
+def signed_rank_balance(differences) -> float:
+    """(R+ - R-) / (R+ + R-) of the Wilcoxon signed-rank test on `differences` (zeros left out, ties given their
+    mean rank): in [-1, 1], negative where the negative differences (a lower loss) carry the larger ranks, the
+    direction the test sees. NaN if every difference is 0."""
+    d = np.asarray(differences, float)
+    d = d[d != 0]
+    if not len(d):
+        return float("nan")
+    ranks = stats.rankdata(np.abs(d))
+    return float((ranks[d > 0].sum() - ranks[d < 0].sum()) / ranks.sum())
+
+
 def holm(p_values: list[float]) -> np.ndarray:
     """Holm's step-down adjustment of several p-values (NaN stays NaN): the family-wise error stays at alpha."""
     from statsmodels.stats.multitest import multipletests

@@ -12,11 +12,20 @@ baseline's key only; with `match`, from the params of the baseline's experiment 
 (a sweep over another configuration, such as `-S experiment=sine_units`). Writes `<out>/report.md` (the
 table and the verdicts in words), `<out>/boxplot.png` and `<out>/train_test.png` (mean training and test
 RMSE per value: over-fitting shows as the two parting).
+
+A panel's sweep (`data.id_column` set; its metrics.json counts `series`) is compared on MASE, which is
+scale-free: per repeat, its MASE averaged over series (Mann-Whitney U as above); paired, each configuration's
+ensemble MASE per series against the baseline's on the same series. Series are not ordered in time, so the
+Wilcoxon signed-rank test decides, Holm-adjusted, with the paired t beside it (the Diebold-Mariano test at lag 1
+with the Harvey-Leybourne-Newbold correction is exactly the paired t). Both configurations must score the same
+series. A panel scores no training error per series: its train_test.png draws the repeats' mean MASE and the
+ensemble's instead.
 """
 
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from pathlib import Path
 
 import matplotlib
@@ -80,15 +89,35 @@ def reference_params(commit_params: dict, found: list[experiments.Experiment], k
     return min(candidates, key=changes).params
 
 
+@dataclass(frozen=True)
+class Measure:
+    """What a study compares: the per-repeat metric, and what the ensembles' losses are paired over."""
+
+    metric: str  # the per-repeat column's suffix in evaluation/rmse.csv and the summaries' in details.json
+    unit: str  # the paired unit: "origins" (a series' backtest origins) or "series" (a panel's members)
+    loss: str  # the paired loss: the ensemble's squared error at an origin, or its MASE on a series
+    axis: str  # the metric's axis label
+
+    @property
+    def name(self) -> str:
+        return self.metric.upper()
+
+
+ORIGINS = Measure("rmse", "origins", "mse", "RMSE (original units)")
+SERIES = Measure("mase", "series", "mase", "MASE (mean over series)")
+
+
 def label(key: str, value) -> str:
     return f"{key.rsplit('.', 1)[-1]}={value}"
 
 
 def sweep_table(scores: dict[str, np.ndarray], baseline: str, alpha: float,
-                origin_losses: dict[str, np.ndarray] | None = None, horizon: int = 1) -> tuple[pd.DataFrame, list[str]]:
-    """One row per configuration: RMSE summary over repeats, bootstrap CI of the mean, test against `baseline`;
-    with `origin_losses` (each configuration's ensemble squared error per origin, the same origins for all),
-    the paired tests, Holm-adjusted over the comparisons. And the verdicts in words."""
+                origin_losses: dict[str, np.ndarray] | None = None, horizon: int = 1,
+                measure: Measure = ORIGINS) -> tuple[pd.DataFrame, list[str]]:
+    """One row per configuration: the metric's summary over repeats, bootstrap CI of the mean, test against
+    `baseline`; with `origin_losses` (each configuration's ensemble loss per paired unit, the same units for all:
+    squared error per origin, or with `measure` SERIES the MASE per series), the paired tests, Holm-adjusted over
+    the comparisons. And the verdicts in words."""
     rows, verdicts = [], []
     for name, rmses in scores.items():
         interval = statistics.bootstrap_mean_ci(rmses)
@@ -99,29 +128,95 @@ def sweep_table(scores: dict[str, np.ndarray], baseline: str, alpha: float,
                     "real": comparison.real}
             verdicts.append(comparison.verdict)
         if origin_losses is not None and name != baseline:
-            paired = statistics.compare_paired(origin_losses[name], origin_losses[baseline], name, baseline, horizon)
-            row |= {"origins": paired.origins, "mean_mse_difference": paired.mean_difference,
-                    "dm_statistic": paired.dm_statistic, "dm_p": paired.dm_p, "wilcoxon_p": paired.wilcoxon_p}
+            row |= (_paired_origins(origin_losses[name], origin_losses[baseline], name, baseline, horizon)
+                    if measure.unit == "origins" else
+                    _paired_series(origin_losses[name], origin_losses[baseline], name, baseline))
         rows.append(row)
     table = pd.DataFrame(rows)
     if origin_losses is not None:
-        table["holm_p"] = statistics.holm(table["dm_p"].tolist()) if "dm_p" in table else np.nan
+        decides = "dm_p" if measure.unit == "origins" else "wilcoxon_p"
+        table["holm_p"] = statistics.holm(table[decides].tolist()) if decides in table else np.nan
         for row in table.to_dict("records"):
-            if row["configuration"] == baseline:
-                continue
-            if np.isnan(row["holm_p"]):
-                verdicts.append(f"{row['configuration']} vs {baseline} across origins: untestable "
-                                f"({int(row['origins'])} origin(s); a rolling backtest gives more)")
-                continue
-            better = "better" if row["mean_mse_difference"] < 0 else "worse"
-            verdicts.append(
-                f"{row['configuration']} is {better} than {baseline} across the {int(row['origins'])} origins "
-                f"(Diebold-Mariano p={row['dm_p']:.3g}, Holm-adjusted {row['holm_p']:.3g} < {alpha:g})"
-                if row["holm_p"] < alpha else
-                f"{row['configuration']} vs {baseline} across the {int(row['origins'])} origins: no real difference "
-                f"at the {alpha:g} level (Holm-adjusted Diebold-Mariano p={row['holm_p']:.3g})")
+            if row["configuration"] != baseline:
+                verdicts.append((_origins_verdict if measure.unit == "origins" else _series_verdict)(
+                    row, baseline, alpha))
         table["paired_real"] = table["holm_p"] < alpha
     return table, verdicts
+
+
+def _paired_origins(loss, baseline_loss, name: str, baseline: str, horizon: int) -> dict:
+    paired = statistics.compare_paired(loss, baseline_loss, name, baseline, horizon)
+    return {"origins": paired.origins, "mean_mse_difference": paired.mean_difference,
+            "dm_statistic": paired.dm_statistic, "dm_p": paired.dm_p, "wilcoxon_p": paired.wilcoxon_p}
+
+
+def _paired_series(loss, baseline_loss, name: str, baseline: str) -> dict:
+    """The ensembles' MASE on the same series: Wilcoxon signed-rank (decides) and the paired t. A series whose
+    MASE is not finite in either (no naive error to scale by) pairs with nothing."""
+    loss, baseline_loss = np.asarray(loss, float), np.asarray(baseline_loss, float)
+    finite = np.isfinite(loss) & np.isfinite(baseline_loss)
+    loss, baseline_loss = loss[finite], baseline_loss[finite]
+    paired = statistics.compare_paired(loss, baseline_loss, name, baseline, horizon=1)  # lag 1: the paired t
+    difference = loss - baseline_loss
+    return {"series": paired.origins, "mean_mase_difference": paired.mean_difference,
+            "median_mase_difference": float(np.median(difference)) if len(difference) else np.nan,
+            "better_on": int((difference < 0).sum()), "worse_on": int((difference > 0).sum()),
+            "rank_balance": statistics.signed_rank_balance(difference),
+            "t_statistic": paired.dm_statistic, "t_p": paired.dm_p, "wilcoxon_p": paired.wilcoxon_p}
+
+
+def _origins_verdict(row: dict, baseline: str, alpha: float) -> str:
+    if np.isnan(row["holm_p"]):
+        return (f"{row['configuration']} vs {baseline} across origins: untestable "
+                f"({int(row['origins'])} origin(s); a rolling backtest gives more)")
+    better = "better" if row["mean_mse_difference"] < 0 else "worse"
+    return (f"{row['configuration']} is {better} than {baseline} across the {int(row['origins'])} origins "
+            f"(Diebold-Mariano p={row['dm_p']:.3g}, Holm-adjusted {row['holm_p']:.3g} < {alpha:g})"
+            if row["holm_p"] < alpha else
+            f"{row['configuration']} vs {baseline} across the {int(row['origins'])} origins: no real difference "
+            f"at the {alpha:g} level (Holm-adjusted Diebold-Mariano p={row['holm_p']:.3g})")
+
+
+def _series_verdict(row: dict, baseline: str, alpha: float) -> str:
+    name, n = row["configuration"], int(row["series"])
+    across = f"across the {n} series"
+    if np.isnan(row["holm_p"]):
+        if n > 1 and row["better_on"] == row["worse_on"] == 0:
+            return f"{name} vs {baseline} {across}: the same MASE on every series"
+        return f"{name} vs {baseline} across series: untestable ({n} series with a finite MASE; a paired test needs 2)"
+    tally = f"lower MASE on {int(row['better_on'])} of {n} series, higher on {int(row['worse_on'])}"
+    if row["holm_p"] < alpha:
+        # the direction the signed-rank test saw: which side's differences carry the larger ranks
+        better = "better" if row["rank_balance"] < 0 else "worse"
+        return (f"{name} is {better} than {baseline} {across} (Wilcoxon signed-rank p={row['wilcoxon_p']:.3g}, "
+                f"Holm-adjusted {row['holm_p']:.3g} < {alpha:g}; paired t p={row['t_p']:.3g}; {tally})")
+    return (f"{name} vs {baseline} {across}: no real difference at the {alpha:g} level (Holm-adjusted Wilcoxon "
+            f"signed-rank p={row['holm_p']:.3g}; paired t p={row['t_p']:.3g}; {tally})")
+
+
+def series_losses(frames: dict[str, pd.DataFrame], baseline: str, experiment_names: dict[str, str] | None = None
+                  ) -> dict[str, np.ndarray]:
+    """Each configuration's ensemble MASE per series (`frames`: its evaluation/series.csv rows of one role), in the
+    baseline's series order. Every configuration must score the same series: else a one-line error naming the
+    first series (in id order) that one of them lacks."""
+    names = experiment_names or {}
+
+    def who(configuration: str) -> str:
+        return f"{configuration} (experiment {names[configuration]})" if configuration in names else configuration
+
+    reference = frames[baseline]["series"].astype(str).tolist()
+    losses = {}
+    for configuration, frame in frames.items():
+        ids = frame["series"].astype(str).tolist()
+        if set(ids) != set(reference):
+            first = min(set(ids) ^ set(reference))
+            has, lacks = (configuration, baseline) if first in ids else (baseline, configuration)
+            raise UserError(
+                f"{who(has)} scores series {first!r} but {who(lacks)} does not (evaluation/series.csv): a paired "
+                f"comparison needs the same series in both; run both on the same panel (with data.drop_short=false "
+                f"a series too short stops the run instead of being dropped)")
+        losses[configuration] = frame.set_index(frame["series"].astype(str))["mase"].loc[reference].to_numpy(float)
+    return losses
 
 
 def _cell(value) -> str:
@@ -138,19 +233,26 @@ ROLE_NAMES = {"val": "validation", "test": "test"}
 
 
 def markdown(key: str, baseline: str, table: pd.DataFrame, verdicts: list[str], alpha: float, image: str,
-             role: str = "test") -> str:
+             role: str = "test", measure: Measure = ORIGINS) -> str:
     header = ["configuration", "count", "mean", "std", "min", "25%", "50%", "75%", "max", "95% CI of mean",
               "Mann–Whitney p", "Welch p", f"real at {alpha:g}"]
-    where = ROLE_NAMES[role]
+    where, name = ROLE_NAMES[role], measure.name
+    n_series = int(table["series"].max()) if measure.unit == "series" and "series" in table else None
     lines = [
-        f"# Study: `{key}` ({where} RMSE over repeats)",
+        f"# Study: `{key}` ({where} {name} over repeats)",
         "",
         f"Scored on the backtest's **{where} origins**"
         + (" (chosen with `--test`: the test origins are for a final check, not for choosing)." if role == "test"
            else "; the test origins were not looked at."),
         "",
+    ]
+    if measure.unit == "series":
+        counted = f"{n_series} series" if n_series is not None else "series"
+        lines += [(f"A panel: each repeat's score is its MASE averaged over the {counted} (MASE divides each "
+                   "series' errors by its seasonal naive's in-sample error, so series of any size weigh alike)."), ""]
+    lines += [
         (f"Each configuration is compared with **{baseline}** by a two-sided Mann–Whitney U test over its repeats, "
-         "which decides (per-repeat RMSEs are skewed), with Welch's t as a cross-check; the interval of each mean "
+         f"which decides (per-repeat {name}s are skewed), with Welch's t as a cross-check; the interval of each mean "
          "is a BCa bootstrap with a fixed seed. This spread over repeats is initialisation noise only."),
         "",
         "| " + " | ".join(header) + " |",
@@ -163,66 +265,129 @@ def markdown(key: str, baseline: str, table: pd.DataFrame, verdicts: list[str], 
         stats = [_cell(float(row[name])) for name in ("mean", "std", "min", "25%", "50%", "75%", "max")]
         lines.append("| " + " | ".join([row["configuration"], str(int(row["count"])), *stats, ci, *tests, real]) + " |")
     if "holm_p" in table:
-        paired = ["configuration", "origins", "mean MSE difference", "Diebold–Mariano stat", "DM p",
-                  "Holm-adjusted DM p", "Wilcoxon p", f"real at {alpha:g}"]
-        comparisons = int(table["holm_p"].notna().sum())
-        lines += [
-            "",
-            "## Across origins (paired)",
-            "",
-            (f"The mean forecast of each configuration's repeats (the ensemble) is scored at every {where} origin, "
-             f"and its squared error is paired with **{baseline}**'s at the same origin: a Diebold–Mariano test "
-             "with the Harvey–Leybourne–Newbold small-sample correction decides, a Wilcoxon signed-rank test sits "
-             f"beside it. The {comparisons} Diebold–Mariano p-values are Holm-adjusted, so the chance of any "
-             f"false 'real' among them stays at {alpha:g}. A negative difference: lower error than the baseline."),
-            "",
-            "| " + " | ".join(paired) + " |",
-            "|" + "---|" * len(paired),
-        ]
-        for row in table.to_dict("records"):
-            if row["configuration"] == baseline:
-                continue
-            cells = [_cell(float(row[name])) for name in ("mean_mse_difference", "dm_statistic", "dm_p", "holm_p",
-                                                          "wilcoxon_p")]
-            real = _cell(bool(row["paired_real"])) if not np.isnan(row["holm_p"]) else "—"
-            lines.append("| " + " | ".join([row["configuration"], str(int(row["origins"])), *cells, real]) + " |")
+        lines += (_paired_origins_section if measure.unit == "origins" else _paired_series_section)(
+            table, baseline, alpha, where)
     lines += ["", *(f"- {verdict}" for verdict in verdicts)]
     repeat_tests = int(table["real"].notna().sum()) if "real" in table else 0
     if repeat_tests > 1:
         lines += ["", (f"{repeat_tests} Mann–Whitney tests at the {alpha:g} level each (not adjusted): if no "
                        f"configuration really differed, about {repeat_tests * alpha:.2g} of them would still come "
                        "out real by chance.")]
-    lines += ["", f"![{where} RMSE per configuration]({image})", "",
-              f"Mean training and {where} RMSE per configuration (the training error of the weights evaluated):", "",
-              f"![training and {where} RMSE per configuration](train_test.png)", ""]
+    lines += ["", f"![{where} {name} per configuration]({image})", ""]
+    if measure.unit == "origins":
+        lines += [f"Mean training and {where} RMSE per configuration (the training error of the weights evaluated):",
+                  "", f"![training and {where} RMSE per configuration](train_test.png)", ""]
+    else:
+        lines += [(f"Mean {where} MASE over repeats and the ensemble's per configuration (a panel's training error "
+                   "is not scored per series):"), "", f"![{where} MASE of the repeats and the ensemble per "
+                                                      "configuration](train_test.png)", ""]
     return "\n".join(lines)
 
 
-def boxplot(scores: dict[str, np.ndarray], baseline: str, key: str, path: Path, role: str = "test") -> None:
+def _paired_origins_section(table: pd.DataFrame, baseline: str, alpha: float, where: str) -> list[str]:
+    paired = ["configuration", "origins", "mean MSE difference", "Diebold–Mariano stat", "DM p",
+              "Holm-adjusted DM p", "Wilcoxon p", f"real at {alpha:g}"]
+    comparisons = int(table["holm_p"].notna().sum())
+    lines = [
+        "",
+        "## Across origins (paired)",
+        "",
+        (f"The mean forecast of each configuration's repeats (the ensemble) is scored at every {where} origin, "
+         f"and its squared error is paired with **{baseline}**'s at the same origin: a Diebold–Mariano test "
+         "with the Harvey–Leybourne–Newbold small-sample correction decides, a Wilcoxon signed-rank test sits "
+         f"beside it. The {comparisons} Diebold–Mariano p-values are Holm-adjusted, so the chance of any "
+         f"false 'real' among them stays at {alpha:g}. A negative difference: lower error than the baseline."),
+        "",
+        "| " + " | ".join(paired) + " |",
+        "|" + "---|" * len(paired),
+    ]
+    for row in table.to_dict("records"):
+        if row["configuration"] == baseline:
+            continue
+        cells = [_cell(float(row[name])) for name in ("mean_mse_difference", "dm_statistic", "dm_p", "holm_p",
+                                                      "wilcoxon_p")]
+        real = _cell(bool(row["paired_real"])) if not np.isnan(row["holm_p"]) else "—"
+        lines.append("| " + " | ".join([row["configuration"], str(int(row["origins"])), *cells, real]) + " |")
+    return lines
+
+
+def _paired_series_section(table: pd.DataFrame, baseline: str, alpha: float, where: str) -> list[str]:
+    paired = ["configuration", "series", "lower / higher MASE on", "mean MASE difference", "median MASE difference",
+              "paired t", "t p", "Wilcoxon p", "Holm-adjusted Wilcoxon p", f"real at {alpha:g}"]
+    comparisons = int(table["holm_p"].notna().sum())
+    n_series = int(table["series"].max())
+    lines = [
+        "",
+        "## Across series (paired)",
+        "",
+        (f"The mean forecast of each configuration's repeats (the ensemble) is scored on each series' {where} "
+         f"origins, and its MASE is paired with **{baseline}**'s on the same series, across {n_series} series. "
+         "Series are not ordered in time, so no lag enters: a Wilcoxon signed-rank test decides (MASE over "
+         "series is skewed), a paired t test sits beside it (the Diebold–Mariano test at lag 1 with the "
+         "Harvey–Leybourne–Newbold correction). "
+         + (f"The {comparisons} Wilcoxon p-values are Holm-adjusted, so the chance of any false 'real' among them "
+            f"stays at {alpha:g}. " if comparisons > 1 else
+            "One comparison: its Wilcoxon p-value needs no adjustment. ")
+         + "A negative difference: lower MASE than the baseline."),
+        "",
+        "| " + " | ".join(paired) + " |",
+        "|" + "---|" * len(paired),
+    ]
+    for row in table.to_dict("records"):
+        if row["configuration"] == baseline:
+            continue
+        tally = f"{int(row['better_on'])} / {int(row['worse_on'])}"
+        cells = [_cell(float(row[name])) for name in ("mean_mase_difference", "median_mase_difference", "t_statistic",
+                                                      "t_p", "wilcoxon_p", "holm_p")]
+        real = _cell(bool(row["paired_real"])) if not np.isnan(row["holm_p"]) else "—"
+        lines.append("| " + " | ".join([row["configuration"], str(int(row["series"])), tally, *cells, real]) + " |")
+    return lines
+
+
+def boxplot(scores: dict[str, np.ndarray], baseline: str, key: str, path: Path, role: str = "test",
+            measure: Measure = ORIGINS) -> None:
     fig, ax = plt.subplots(figsize=(1.2 * len(scores) + 2, 5))
     boxes = ax.boxplot(list(scores.values()), tick_labels=list(scores), showmeans=True, patch_artist=True)
     for name, box in zip(scores, boxes["boxes"]):
         box.set_facecolor("tab:orange" if name == baseline else "white")
-    ax.set_ylabel(f"{ROLE_NAMES[role]} RMSE (original units)")
-    ax.set_title(f"{key}: {ROLE_NAMES[role]} RMSE over repeats (baseline {baseline})")
+    ax.set_ylabel(f"{ROLE_NAMES[role]} {measure.axis}")
+    ax.set_title(f"{key}: {ROLE_NAMES[role]} {measure.name} over repeats (baseline {baseline})")
     save_figure(fig, path)
 
 
-def train_test_plot(repo: Path, members: dict, key: str, path: Path, role: str = "test") -> None:
-    """Mean training and validation (or test) RMSE (error bars: std over repeats) against the studied value."""
+def train_test_plot(repo: Path, members: dict, key: str, path: Path, role: str = "test",
+                    measure: Measure = ORIGINS) -> None:
+    """Mean training and validation (or test) RMSE (error bars: std over repeats) against the studied value; a
+    panel's: the mean MASE over repeats (± std) and the ensemble's MASE."""
     values = list(members)
     fig, ax = plt.subplots(figsize=(6, 4))
-    for segment, color in (("train", "tab:blue"), (role, "tab:orange")):
-        summaries = [experiments.details(repo, members[v]).get(f"{segment}_rmse", {}) for v in values]
+    if measure.unit == "origins":
+        for segment, color in (("train", "tab:blue"), (role, "tab:orange")):
+            summaries = [experiments.details(repo, members[v]).get(f"{segment}_rmse", {}) for v in values]
+            ax.errorbar(values, [s.get("mean", np.nan) for s in summaries],
+                        yerr=[s.get("std", np.nan) for s in summaries],
+                        marker="o", capsize=3, color=color, label=f"{segment} RMSE (mean ± std over repeats)")
+    else:
+        summaries = [experiments.details(repo, members[v]).get("repeats", {}).get(f"{role}_{measure.metric}", {})
+                     for v in values]
         ax.errorbar(values, [s.get("mean", np.nan) for s in summaries], yerr=[s.get("std", np.nan) for s in summaries],
-                    marker="o", capsize=3, color=color, label=f"{segment} RMSE (mean ± std over repeats)")
+                    marker="o", capsize=3, color="tab:orange",
+                    label=f"{ROLE_NAMES[role]} MASE (mean ± std over repeats)")
+        ensemble = [members[v].metrics.get(f"{role}_ensemble", {}).get(measure.metric, np.nan) for v in values]
+        ax.plot(values, ensemble, marker="s", color="tab:green", label=f"{ROLE_NAMES[role]} MASE of the ensemble")
     if all(isinstance(v, (int, float)) and v > 0 for v in values) and max(values) / min(values) >= 8:
         ax.set_xscale("log", base=2)
         ax.set_xticks(values, [str(v) for v in values])
     ax.set_xlabel(key)
-    ax.set_ylabel("RMSE (original units)")
+    ax.set_ylabel(measure.axis if measure.unit == "series" else "RMSE (original units)")
     ax.legend()
     save_figure(fig, path)
+
+
+def is_panel(params: dict, members: dict) -> bool:
+    """A panel's sweep: its params name a series column, or its experiments' headlines count series."""
+    return bool(experiments.flatten(params).get("data.id_column")) or any(
+        "series" in e.metrics for e in members.values())
 
 
 def dm_horizon(params: dict) -> int:
@@ -268,17 +433,26 @@ def compare(repo: Path, rev: str, baseline: str, match: list[str], out: Path, al
         raise UserError("the experiments have no validation origins (data.val_size=0): run them with data.val_size "
                         ">= 1, for example -S backtest=expanding -S data.val_size=12, or pass --test to compare on "
                         "the test origins")
-    scores = {label(key, value): experiments.per_repeat_scores(repo, e, f"{role}_rmse")
-              for value, e in members.items()}
-    losses = {label(key, value): experiments.origin_scores(repo, e, role)["lstm_rmse"].to_numpy() ** 2
-              for value, e in members.items()}
     baseline_label = label(key, baseline_value)
-    table, verdicts = sweep_table(scores, baseline_label, alpha, losses, dm_horizon(reference))
-    boxplot(scores, baseline_label, key, out / "boxplot.png", role)
-    train_test_plot(repo, members, key, out / "train_test.png", role)
+    measure = SERIES if is_panel(reference, members) else ORIGINS
+    scores = {label(key, value): experiments.per_repeat_scores(repo, e, f"{role}_{measure.metric}")
+              for value, e in members.items()}
+    if measure.unit == "origins":
+        losses = {label(key, value): experiments.origin_scores(repo, e, role)["lstm_rmse"].to_numpy() ** 2
+                  for value, e in members.items()}
+        horizon = dm_horizon(reference)
+    else:
+        losses = series_losses({label(key, value): experiments.series_scores(repo, e, role)
+                                for value, e in members.items()}, baseline_label,
+                               {label(key, value): e.name for value, e in members.items()})
+        horizon = 1
+    table, verdicts = sweep_table(scores, baseline_label, alpha, losses, horizon, measure)
+    boxplot(scores, baseline_label, key, out / "boxplot.png", role, measure)
+    train_test_plot(repo, members, key, out / "train_test.png", role, measure)
     with atomic_path(out / "report.md") as tmp:
-        tmp.write_text(markdown(key, baseline_label, table, verdicts, alpha, "boxplot.png", role))
-    log.info("%d configurations of %s from %d experiments of %s on the %s origins; wrote %s/report.md, boxplot.png "
-             "and train_test.png", len(scores), key, len(found), rev, ROLE_NAMES[role], out)
+        tmp.write_text(markdown(key, baseline_label, table, verdicts, alpha, "boxplot.png", role, measure))
+    log.info("%d configurations of %s from %d experiments of %s on the %s origins%s; wrote %s/report.md, boxplot.png "
+             "and train_test.png", len(scores), key, len(found), rev, ROLE_NAMES[role],
+             f", paired across {len(losses[baseline_label])} series on MASE" if measure.unit == "series" else "", out)
     for verdict in verdicts:
         log.info("%s", verdict)

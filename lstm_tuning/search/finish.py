@@ -13,7 +13,7 @@ from lstm_tuning.search import choice, report
 from lstm_tuning.search.space import Search
 from lstm_tuning.search.storage import shown
 from lstm_tuning.search.study import load, study_dir
-from lstm_tuning.search.trials import TARGET, metric
+from lstm_tuning.search.trials import TARGET, metric, objective_metric
 
 log = logging.getLogger("search")
 
@@ -50,9 +50,10 @@ def finish(search: Search, study, location: str, remote: str | None = None) -> N
         raise UserError(f"{path}: `dvc exp run -S experiment={search.name}` gave {search.objective} {reproduced}, "
                         f"not the trial's {best.value}: the choice does not reproduce; is the pipeline deterministic?")
     written = report.write(study_dir(search.name), search, load(search, location), best, metrics, shown(location))
-    log.info("the choice reproduces trial %d's %s (%.4f); test RMSE mean %.3f, ensemble %.3f, scored once; "
-             "wrote %s", best.number, search.objective, reproduced, metrics["test_mean"]["rmse"],
-             metrics["test_ensemble"]["rmse"], written)
+    scored = objective_metric(search.objective)  # a panel's: MASE, the mean over series
+    log.info("the choice reproduces trial %d's %s (%.4f); test %s mean %.3f, ensemble %.3f, scored once; "
+             "wrote %s", best.number, search.objective, reproduced, scored.upper(), metrics["test_mean"][scored],
+             metrics["test_ensemble"][scored], written)
 
 
 def run_choice(search: Search, params: dict) -> str:

@@ -14,7 +14,7 @@ matplotlib.use("Agg")  # files only
 from lstm_tuning.evaluation import scores  # noqa: E402
 from lstm_tuning.evaluation.specs import LABELS  # noqa: E402
 from lstm_tuning.outputs import atomic_path, save_figure  # noqa: E402
-from lstm_tuning.search.trials import retried, was_refused  # noqa: E402
+from lstm_tuning.search.trials import objective_metric, retried, was_refused  # noqa: E402
 
 PLOTS = {
     "history.png": ("plot_optimization_history", "Optimisation history"),
@@ -63,6 +63,10 @@ def write(out: Path, search, study, best, metrics: dict, location: str) -> Path:
     drawn = plots(study, out)
     objective = search.objective
     test, ensemble = metrics["test_mean"], metrics["test_ensemble"]  # the headline of evaluation/metrics.json
+    metric = objective_metric(objective)  # the test period is shown on the metric the choice was made on
+    name = metric.upper()
+    # a panel's headline: means over its series (MASE is scale-free; its RMSE would mix the series' units)
+    where = f"mean over {metrics['series']:,} series" if "series" in metrics else "original units"
     lines = [
         f"# Search `{search.name}`",
         "",
@@ -72,7 +76,9 @@ def write(out: Path, search, study, best, metrics: dict, location: str) -> Path:
         "",
         f"Objective: `{objective}` of `evaluation/metrics.json`, on the validation origins, minimised; TPE sampler "
         f"(seed {search.seed}: trial N draws from its own stream of it); pruner `{search.pruner}` on each "
-        "checkpoint's validation error.",
+        "checkpoint's validation error."
+        + (f" A panel of {metrics['series']:,} series: each score is the mean of the series' scores." if "series" in
+           metrics else ""),
         f"Trials: {len(trials)}: {states[optuna.trial.TrialState.COMPLETE]} finished, "
         f"{states[optuna.trial.TrialState.PRUNED]} pruned, "
         f"{states[optuna.trial.TrialState.FAIL] - refused - len(lost)} failed, "
@@ -89,16 +95,16 @@ def write(out: Path, search, study, best, metrics: dict, location: str) -> Path:
         f"(experiment `{search.name}-choice`) reproduced its {objective} exactly ({best.value:.4f}), and its test "
         "period was scored then, once: no trial's test score was read to choose.",
         "",
-        "| test origins, original units | test RMSE mean over repeats | test RMSE of the ensemble |",
+        f"| test origins, {where} | test {name} mean over repeats | test {name} of the ensemble |",
         "|---|---|---|",
-        f"| the choice (trial {best.number}) | {test['rmse']:.3f} | {ensemble['rmse']:.3f} |",
+        f"| the choice (trial {best.number}) | {_cell(test.get(metric))} | {_cell(ensemble.get(metric))} |",
     ]
     if "best_baseline" in metrics:
         lines.append(f"| best baseline: {LABELS.get(metrics['best_baseline'], metrics['best_baseline'])} | | "
-                     f"{_cell(metrics['best_baseline_test']['rmse'])} |")
+                     f"{_cell(metrics['best_baseline_test'].get(metric))} |")
     for label, value in (search.references or {}).items():
         lines.append(f"| {label} | {value} | |")
-    lines += ["", verdict(test["rmse"], metrics, search.references or {}), ""]
+    lines += ["", verdict(test.get(metric), metrics, search.references or {}, name), ""]
     lines += ["## Trials", "", f"| trial | state | {objective} | seconds | params | experiment or reason |",
               "|---|---|---|---|---|---|"]
     for t in trials:
@@ -125,10 +131,26 @@ def write(out: Path, search, study, best, metrics: dict, location: str) -> Path:
     return path
 
 
-def verdict(mean: float, metrics: dict, references: dict) -> str:
+def verdict(mean: float | None, metrics: dict, references: dict, name: str = "RMSE") -> str:
     """Plain words: does the choice beat the best classical baseline (evaluate's verdict, on MASE) and the
-    reference figures on the test origins?"""
-    sentences = [scores.verdict(metrics)] if "skill" in metrics else []
-    sentences += [f"Its mean test RMSE over repeats ({mean:.2f}) {'beats' if mean < value else 'does not beat'} "
-                  f"the {label} ({value:.2f})." for label, value in references.items()]
+    reference figures (test `name`s: the objective's metric) on the test origins?"""
+    sentences = [headline_verdict(metrics)] if "skill" in metrics else []
+    sentences += [f"Its mean test {name} over repeats ({_cell(mean, 2)}) "
+                  f"{'beats' if mean is not None and mean < value else 'does not beat'} the {label} ({value:.2f})."
+                  for label, value in references.items()]
     return " ".join(sentences)
+
+
+def headline_verdict(metrics: dict) -> str:
+    """evaluate's verdict from the headline: a single series' (scores.verdict), or a panel's on the means over
+    its series of MASE, with sMAPE beside it."""
+    if "series" not in metrics:
+        return scores.verdict(metrics)
+    lstm, baseline, skill = metrics["test_ensemble"], metrics["best_baseline_test"], metrics["skill"]["mase"]
+    label = LABELS.get(metrics["best_baseline"], metrics["best_baseline"])
+    beats = "beats" if skill is not None and skill > 0 else "does not beat"
+    chosen = ("chosen on the validation origins" if metrics["best_baseline_chosen_on"] == "val" else
+              "chosen on the test origins: there are no validation origins, so the choice saw the test period")
+    return (f"The LSTM ensemble {beats} the best classical baseline ({label}, {chosen}) on mean test MASE over "
+            f"{metrics['series']:,} series: {_cell(lstm['mase'])} vs {_cell(baseline['mase'])} (skill "
+            f"{scores.skill_text(skill)}; sMAPE {_cell(lstm['smape'], 2)} vs {_cell(baseline['smape'], 2)}).")

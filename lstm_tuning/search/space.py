@@ -82,6 +82,8 @@ def override(key: str, value) -> str:
     """`-S` override text of a value: Hydra's grammar reads it back as the same value."""
     if isinstance(value, bool):
         return f"{key}={str(value).lower()}"
+    if value is None:
+        return f"{key}=null"  # `None` would read back as the string "None"
     if isinstance(value, list | dict):
         return f"{key}={yaml.safe_dump(value, default_flow_style=True).strip()}"
     return f"{key}={value}"
@@ -115,6 +117,9 @@ def load(name: str, searches: Path = SEARCHES) -> Search:
     fixed = raw.get("fixed") or {}
     if not isinstance(fixed, dict):
         raise UserError(f"{path}: fixed: must map params to values, like `data.val_size: 6`")
+    if fixed.get("experiment") == name:
+        raise UserError(f"{path}: fixed: experiment: {name} is this search's own name: its choice is written to "
+                        f"conf/experiment/{name}.yaml, over the file every trial starts from; rename the search file")
     params = raw.get("params") or {}
     if not isinstance(params, dict) or not params:
         raise UserError(f"{path}: params: no distributions; map params to them, like `model.units: {{int: [1, 64]}}`")

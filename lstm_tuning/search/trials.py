@@ -9,6 +9,7 @@ from pathlib import Path
 from lstm_tuning.reports import experiments
 
 TARGET = "evaluate"  # a trial runs the stages its objective needs; `dvc repro` after `dvc exp apply` does the rest
+METRICS = ("rmse", "mae", "mase", "smape")  # the headline's metrics (a panel's: mase, smape, rmse)
 
 
 def experiment_name(search_name: str, number: int) -> str:
@@ -19,6 +20,16 @@ def metric(metrics: dict, key: str) -> float | None:
     """metrics["val_ensemble"]["rmse"] for "val_ensemble.rmse"; None if it is not there or not finite."""
     value = experiments.flatten(metrics).get(key)
     return float(value) if isinstance(value, int | float) and math.isfinite(value) else None
+
+
+def objective_metric(objective: str) -> str:
+    """The metric an objective measures, which the report shows on the test origins too: "mase" for
+    val_ensemble.mase (a panel's), "rmse" for val_ensemble.rmse or val_rmse.mean."""
+    group, _, name = objective.partition(".")
+    for part in (name, group.removeprefix("val_")):
+        if part in METRICS:
+            return part
+    return "rmse"
 
 
 def was_refused(trial) -> bool:
