@@ -6,18 +6,13 @@ import sys
 import pytest
 from helpers import dvc, experiments, run
 
-from lstm_tuning.evaluation import baselines
-
 pytestmark = pytest.mark.slow  # real DVC experiments in a copy of the repository
 
 # a tiny panel: 6 series, 2 repeats of 2 epochs; 12 validation months before each series' test year
-PANEL = ["-S", "data=generated_panel", "-S", "data.n_series=6", "-S", "baselines.season=12", "-S", "model=vanilla",
+PANEL = ["-S", "data=generated_panel", "-S", "data.n_series=6", "-S", "baselines=panel", "-S", "baselines.season=12", "-S", "model=vanilla",
          "-S", "train.epochs=2", "-S", "train.repeats=2", "-S", "train.checkpoint_every=1"]
 
 
-@pytest.mark.skipif(not hasattr(baselines, "forecast_panel"),
-                    reason="the panel baselines stage (evaluation.baselines.forecast_panel) is not merged yet: a "
-                           "panel `dvc exp run` stops at the baselines stage until it is")
 def test_a_panel_study_pairs_the_configurations_across_its_series(repo_copy):
     for units in (2, 4):
         dvc("exp", "run", *PANEL, "-S", f"model.units={units}", cwd=repo_copy)

@@ -8,8 +8,6 @@ import pytest
 import yaml
 from helpers import dvc, run
 
-from lstm_tuning.evaluation import baselines
-
 pytestmark = pytest.mark.slow  # real DVC experiments in a copy of the repository
 
 TINY_PANEL = {
@@ -17,15 +15,12 @@ TINY_PANEL = {
     "trials": 2,
     "seed": 3,
     "pruner": {"name": "none"},
-    "fixed": {"data": "generated_panel", "data.n_series": 6, "baselines.season": 12, "model": "vanilla",
-              "train.epochs": 2, "train.repeats": 2},
+    "fixed": {"data": "generated_panel", "data.n_series": 6, "baselines": "panel", "baselines.season": 12,
+              "model": "vanilla", "train.epochs": 2, "train.repeats": 2},
     "params": {"model.units": {"int": [2, 4]}},
 }
 
 
-@pytest.mark.skipif(not hasattr(baselines, "forecast_panel"),
-                    reason="the panel baselines stage (evaluation.baselines.forecast_panel) is not merged yet: a "
-                           "panel `dvc exp run` stops at the baselines stage until it is")
 def test_a_panel_search_chooses_on_validation_mase_and_reports_the_test_mase_once(repo_copy):
     (repo_copy / "conf/search/tinypanel.yaml").write_text(yaml.safe_dump(TINY_PANEL))
     run(["git", "add", "-A"], cwd=repo_copy)
