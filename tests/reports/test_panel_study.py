@@ -9,8 +9,8 @@ from helpers import dvc, experiments, run
 pytestmark = pytest.mark.slow  # real DVC experiments in a copy of the repository
 
 # a tiny panel: 6 series, 2 repeats of 2 epochs; 12 validation months before each series' test year
-PANEL = ["-S", "data=generated_panel", "-S", "data.n_series=6", "-S", "baselines=panel", "-S", "baselines.season=12", "-S", "model=vanilla",
-         "-S", "train.epochs=2", "-S", "train.repeats=2", "-S", "train.checkpoint_every=1"]
+PANEL = ["-S", "data=generated_panel", "-S", "data.n_series=6", "-S", "baselines=panel", "-S", "baselines.season=12",
+         "-S", "model=vanilla", "-S", "train.epochs=2", "-S", "train.repeats=2", "-S", "train.checkpoint_every=1"]
 
 
 def test_a_panel_study_pairs_the_configurations_across_its_series(repo_copy):
