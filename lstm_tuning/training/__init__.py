@@ -16,7 +16,7 @@ from lstm_tuning.models.specs import MODELS
 from lstm_tuning.training import backend, carried_state, shuffled
 from lstm_tuning.training.core import OnCheckpoint, TrainedRepeats, member_seeds
 
-__all__ = ["TrainedRepeats", "forecast", "forecast_ahead", "kept_repeats", "member_seeds", "regime", "save_fits",
+__all__ = ["TrainedRepeats", "forecast", "forecast_ahead", "forecast_lanes", "kept_repeats", "member_seeds", "regime", "save_fits",
            "train"]
 
 
@@ -77,3 +77,14 @@ def forecast_ahead(members, X: np.ndarray, train: np.ndarray, origins: np.ndarra
     they need are not yet observed. A stateful model builds its state from its first (trimmed) training
     window on, as it was trained."""
     return regime(members[0].name).forecast_ahead(members, X, train, origins, steps, weights)
+
+
+@backend.quiet_tensorflow()
+def forecast_lanes(model, weights: list[np.ndarray], rows: np.ndarray, steps: int) -> np.ndarray:
+    """`forecast_ahead` for members that each forecast windows of their own (a local panel's (series, repeat)
+    members): stacked `weights` [members, ...] per variable, `rows` [members, lanes, n_lags, n_features] ->
+    [members, lanes, steps, n_targets] (scaled). Models that read each window on its own only (the stateful
+    model builds its state from a walk over its series: `forecast_ahead` per series)."""
+    if MODELS[model.name].carries_state:
+        raise ValueError(f"{model.name} carries its state: forecast each series' walk with forecast_ahead")
+    return shuffled.forecast_lanes(model, weights, rows, steps)
