@@ -51,7 +51,9 @@ def kept_repeats(diverged: np.ndarray, params) -> np.ndarray:
 def save_fits(trained: TrainedRepeats, final: np.ndarray, weights_file: Path, models: Path) -> None:
     """What forecasting reads: every fit's kept weights, per variable [fits, repeats, ...], and which members
     diverged, in `weights_file` (npz); and, when the last fit is the final fit (`final` [fits]), its repeats that
-    did not diverge as Keras files in the directory `models` (`trained.models` hold the last fit's weights)."""
+    did not diverge as Keras files in the directory `models` (`trained.models` hold the last fit's weights). A
+    local panel's weights are [fits, series, repeats, ...]; its Keras files hold the last series' final-fit
+    weights: the architecture, every series' weights being those of `weights_file`."""
     stacked = {f"weight_{i:03d}": w for i, w in enumerate(trained.fit_weights)}
     np.savez(weights_file, diverged=trained.diverged, **stacked)
     if final[-1]:
