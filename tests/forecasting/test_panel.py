@@ -418,3 +418,12 @@ def test_a_local_panel_runs_through_every_stage(tmp_path):
     series = pd.read_csv(repo / "data" / "series.csv", dtype={"series": str})
     again = loaded.forecast(series)
     np.testing.assert_allclose(again["forecast"], forecast["forecast"], rtol=1e-9)
+    # what evaluate scores: each series' windows forecast by its own members of each fit
+    windows = dict(np.load(repo / "data" / "windows.npz"))
+    checkpoints = dict(np.load(repo / "training" / "checkpoints.npz"))
+    weights = dict(np.load(repo / "training" / "weights.npz"))
+    for s in (0, 3):
+        mine = np.flatnonzero(windows["series"] == s)
+        for fit in range(len(windows["final"])):
+            own = training.forecast_ahead([loaded.model], windows["X"][fit], None, mine, 1, own_weights(weights, fit, s))
+            np.testing.assert_allclose(checkpoints["final"][fit][:, mine], own, rtol=1e-4, atol=1e-5)
