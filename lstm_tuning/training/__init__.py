@@ -16,8 +16,8 @@ from lstm_tuning.models.specs import MODELS
 from lstm_tuning.training import backend, carried_state, shuffled
 from lstm_tuning.training.core import OnCheckpoint, TrainedRepeats, member_seeds
 
-__all__ = ["TrainedRepeats", "forecast", "forecast_ahead", "forecast_lanes", "kept_repeats", "member_seeds", "regime", "save_fits",
-           "train"]
+__all__ = ["TrainedRepeats", "forecast", "forecast_ahead", "forecast_lanes", "kept_repeats", "member_seeds", "regime",
+           "save_fits", "train"]
 
 
 def regime(architecture: str) -> ModuleType:

@@ -356,7 +356,8 @@ def test_the_backtest_origins_are_forecast_by_their_own_series_repeats_in_one_ca
     assert together.shape == (2, len(origins), 5, 1)
     for s in range(len(NAMES)):
         mine = np.flatnonzero(windows["series"][origins] == s)
-        alone = training.forecast_ahead([model], windows["X"][fit], None, origins[mine], 5, own_weights(weights, fit, s))
+        alone = training.forecast_ahead([model], windows["X"][fit], None, origins[mine], 5,
+                                        own_weights(weights, fit, s))
         np.testing.assert_allclose(together[:, mine], alone, rtol=1e-5, atol=1e-6)
 
 
@@ -425,5 +426,6 @@ def test_a_local_panel_runs_through_every_stage(tmp_path):
     for s in (0, 3):
         mine = np.flatnonzero(windows["series"] == s)
         for fit in range(len(windows["final"])):
-            own = training.forecast_ahead([loaded.model], windows["X"][fit], None, mine, 1, own_weights(weights, fit, s))
+            own = training.forecast_ahead([loaded.model], windows["X"][fit], None, mine, 1,
+                                          own_weights(weights, fit, s))
             np.testing.assert_allclose(checkpoints["final"][fit][:, mine], own, rtol=1e-4, atol=1e-5)
