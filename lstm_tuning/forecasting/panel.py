@@ -307,6 +307,12 @@ def _forecast_own_members(model, X, position, origins, steps, weights) -> np.nda
     return ahead[group, :, lane].swapaxes(0, 1)
 
 
+def trained_locally(cfg, windows: dict) -> bool:
+    """Whether train kept weights per series ([fits, series, repeats, ...]): model.scope=local on more than one
+    series (a local model of one series is its global model, as training lays it out)."""
+    return cfg.model.scope == "local" and len(np.unique(windows["series"])) > 1
+
+
 @dataclass
 class Backtest:
     """The pooled backtest errors of every series: one row per (series, origin)."""
@@ -343,7 +349,7 @@ def backtest_errors(cfg, frames: list[pd.DataFrame], plans: list[Plan], windows:
             log.warning("every repeat of fit %d of the backtest diverged: its %d origins give the intervals no error",
                         k, len(pairs))
             continue
-        local = cfg.model.scope == "local"  # stacked [fits, series, repeats, ...]: each series' own repeats
+        local = trained_locally(cfg, windows)  # stacked [fits, series, repeats, ...]: each series' own repeats
         ahead = forecast_ahead(model, windows["X"][k], windows["train"][k], position, window[pairs], horizon,
                                [w[k][:, kept] if local else w[k][kept] for w in stacked], local)
         starts = np.flatnonzero(np.r_[True, np.diff(series[pairs]) != 0])  # pairs are grouped by series
@@ -441,7 +447,7 @@ def forecast_past_end(cfg, frames: dict[str, pd.DataFrame], plans: dict[str, Pla
     if recursive:
         warn_if_intervals_cannot_hold(levels, quantiles, counts, exact)
     inside = pooled_coverage(errors.scaled, errors.from_end, errors.tested, levels)
-    local = cfg.model.scope == "local"  # stacked [fits, series, repeats, ...]: each series' own final-fit repeats
+    local = trained_locally(cfg, windows)  # stacked [fits, series, repeats, ...]: each series' own final-fit repeats
     forecaster = PanelForecaster(
         cfg, model, [w[final][:, kept] if local else w[final][kept] for w in stacked], [int(r) for r in kept],
         cfg.data.id_column, ordered[0].index.name or "time", season, dict(zip(levels, quantiles)),

@@ -405,6 +405,18 @@ def test_local_stateful_models_forecast_each_series_by_its_own_repeats(tmp_path)
                                       expected)
 
 
+def test_a_local_model_of_one_series_is_forecast_as_its_global_model(tmp_path):
+    cfg = local_config(tmp_path, extra=["train.epochs=1"])
+    frames = generated(["a"])
+    plans, fitted, windows = panel_inputs(cfg, frames)
+    weights, models = train_and_save(cfg, windows, tmp_path)
+    local = panel.forecast_past_end(cfg, frames, plans, windows, fitted, weights, models, SEASON, "series")
+    cfg.model.scope = "global"
+    pooled = panel.forecast_past_end(cfg, frames, plans, windows, fitted, weights, models, SEASON, "series")
+    assert local.forecaster.local_series is None
+    pd.testing.assert_frame_equal(local.forecast, pooled.forecast)
+
+
 @pytest.mark.slow
 def test_a_local_panel_runs_through_every_stage(tmp_path):
     repo = copy_repo(tmp_path / "repo")
