@@ -126,7 +126,7 @@ def load(directory: str | Path = "models") -> Forecaster:
     if spec.get("scope") == "panel":  # a panel's global model: forecasts a long frame of many series
         from lstm_tuning.forecasting.panel import PanelForecaster
 
-        return PanelForecaster.from_spec(cfg, models, stack_weights(models), spec)
+        return PanelForecaster.from_spec(cfg, models, stack_weights(models), spec, directory)
     return Forecaster(
         cfg=cfg,
         model=models[0],

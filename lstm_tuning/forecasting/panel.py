@@ -1,6 +1,9 @@
 """Forecasts past the end of every series of a panel (`data.id_column` set) by the global model (one set of
 weights per fit and repeat, shared by every series), with conformal intervals per series and step, and
-`PanelForecaster`, the saved models that forecast a long frame, series never trained on included.
+`PanelForecaster`, the saved models that forecast a long frame, series never trained on included. Local models
+(`model.scope: local`, one set of weights per series, fit and repeat) forecast the same way, each series by its
+own repeats (the backtest's errors too), all series in one compiled call; they forecast their training series
+only.
 
 Point forecasts: the final fit's repeats (trained on every row of every series) forecast each series
 recursively from its own last window, in its own scaling, back in its own original units; the steps continue
@@ -47,6 +50,7 @@ log = logging.getLogger("forecast")
 
 SCOPE = "panel"  # forecaster.json's "scope" of a panel's forecaster: `forecaster.load` hands it to `from_spec`
 SERIES = "series"  # the id column of the panel's forecast files
+LOCAL_WEIGHTS = "local_weights.npz"  # local models' final-fit weights, per variable [series, repeats, ...]
 
 
 def naive_scale(values: np.ndarray, season: int) -> tuple[float, bool]:
@@ -67,17 +71,20 @@ def season_of(cfg, frames: dict[str, pd.DataFrame]) -> int:
 
 @dataclass
 class PanelForecaster:
-    """The global model's final fit, forecasting any series with the training series' variables."""
+    """The final fit, forecasting series with the training series' variables: the global model any series, the
+    local models (model.scope=local) each its own trained series."""
 
     cfg: config.Config
     model: object  # a Keras model of the architecture: the layout of `weights`
-    weights: list[np.ndarray]  # per trainable variable, [repeats, ...]: every repeat kept, stacked
+    # per trainable variable, [repeats, ...]: every repeat kept, stacked (local: [series, repeats, ...])
+    weights: list[np.ndarray]
     repeats: list[int]  # which repeat each is
     id_column: str  # the series column of a long frame
     time_column: str  # its time column
     season: int  # of the scale (`naive_scale`) that turns the pooled quantiles into half-widths
     quantiles: dict[float, np.ndarray]  # level (percent) -> [steps, targets] of the pooled |scaled errors|
     transforms: dict[str, dict[str, transforms.SeriesTransform]]  # per trained series, the final fit's (a record)
+    local_series: list[str] | None = None  # local scope: the series whose weights `weights` hold, in order
 
     def forecast(self, frame: pd.DataFrame | str | Path, horizon: int | None = None) -> pd.DataFrame:
         """The next `horizon` steps (default forecast.horizon) after the end of every series of the long `frame`
@@ -101,6 +108,15 @@ class PanelForecaster:
                             "same steps, whose values past the end are unknown; forecast with a framing whose inputs "
                             "include the target (univariate, multiple_parallel...)")
         names = [*cfg.data.covariates, cfg.data.target]
+        weights = self.weights
+        if self.local_series is not None:  # each series forecast by its own models
+            index = {name: s for s, name in enumerate(self.local_series)}
+            unknown = [name for name in frames if name not in index]
+            if unknown:
+                raise UserError(f"{source}: series {unknown[0]!r} was not trained: local models (model.scope=local) "
+                                f"have weights for their {len(index)} training series only; forecast it with a model "
+                                "trained with model.scope=global")
+            weights = [w[[index[name] for name in frames]] for w in weights]
         carries_state = MODELS[self.model.name].carries_state
         n_lags, lost = cfg.data.n_lags, sum(cfg.data.diff_lags)
         walks, used = [], {}
@@ -132,7 +148,7 @@ class PanelForecaster:
         ends = np.cumsum([len(w) for w in walks]) - 1  # each series' latest window
         train = np.ones(len(X), bool)
         train[ends] = False
-        ahead = forecast_ahead(self.model, X, train, position, ends, horizon, self.weights)
+        ahead = forecast_ahead(self.model, X, train, position, ends, horizon, weights, self.local_series is not None)
         frames_out = []
         for s, (name, frame) in enumerate(frames.items()):
             observed = frame[targets].to_numpy(float)
@@ -183,11 +199,14 @@ class PanelForecaster:
     def save(self, directory: Path, models: Path) -> None:
         """Into `directory`: the repeats' Keras files, copied as they are from `models` (the train stage's),
         and what forecasting needs besides."""
-        for repeat in self.repeats:
+        for repeat in self.repeats:  # (local: the architecture; each series' weights in LOCAL_WEIGHTS)
             shutil.copyfile(models / paths.model_file(repeat), directory / paths.model_file(repeat))
+        if self.local_series is not None:
+            np.savez(directory / LOCAL_WEIGHTS, **{f"weight_{i:03d}": w for i, w in enumerate(self.weights)})
         (directory / PARAMS_FILE).write_text(yaml.safe_dump(config.as_dict(self.cfg), sort_keys=False))
         (directory / SPEC_FILE).write_text(json.dumps({
             "scope": SCOPE,
+            "local_series": self.local_series,
             "repeats": self.repeats,
             "id_column": self.id_column,
             "time_column": self.time_column,
@@ -198,13 +217,19 @@ class PanelForecaster:
         }, indent=1) + "\n")
 
     @classmethod
-    def from_spec(cls, cfg, models: list, weights: list[np.ndarray], spec: dict) -> PanelForecaster:
-        """The forecaster `save` wrote, from its forecaster.json `spec` and the loaded Keras `models`."""
+    def from_spec(cls, cfg, models: list, weights: list[np.ndarray], spec: dict, directory: Path) -> PanelForecaster:
+        """The forecaster `save` wrote in `directory`, from its forecaster.json `spec`, the loaded Keras `models`
+        and their stacked `weights` (local: each series' from LOCAL_WEIGHTS instead)."""
+        local_series = spec.get("local_series")
+        if local_series is not None:
+            with np.load(directory / LOCAL_WEIGHTS) as stored:
+                weights = [stored[name] for name in sorted(stored.files)]
         return cls(
             cfg=cfg, model=models[0], weights=weights, repeats=spec["repeats"], id_column=spec["id_column"],
             time_column=spec["time_column"], season=spec["season"],
             quantiles={float(level): np.array(q, float) for level, q in spec["scaled_quantiles"].items()},
             transforms={name: transforms.read_fits([fit])[0] for name, fit in spec["transforms"].items()},
+            local_series=local_series,
         )
 
 
@@ -236,21 +261,56 @@ def series_forecast(name: str, times: pd.Index, targets: list[str], point: np.nd
 
 
 def forecast_ahead(model, X: np.ndarray, train: np.ndarray, position: np.ndarray, origins: np.ndarray, steps: int,
-                   weights: list[np.ndarray]) -> np.ndarray:
+                   weights: list[np.ndarray], local: bool = False) -> np.ndarray:
     """`training.forecast_ahead` over the windows of every series `X` [n, ...] (`position` [n]: each window's
     series; `origins` grouped by series in series order): [repeats, len(origins), steps, targets]. A model that
     reads each window on its own forecasts every origin at once; a model that carries state walks each series'
-    own windows from its first training window (`train` [n]), never another series'."""
+    own windows from its first training window (`train` [n]), never another series'.
+
+    `local` (model.scope=local): `weights` are per variable [series, repeats, ...] (series s: the series at
+    position s) and each origin is forecast by its own series' repeats (repeat r of the result: each series'
+    repeat r). Every series' origins are lanes of one call over its (series x repeats) members."""
     from lstm_tuning import training
 
-    if not MODELS[model.name].carries_state:
+    carries_state = MODELS[model.name].carries_state
+    if local and not carries_state:
+        return _forecast_own_members(model, X, position, origins, steps, weights)
+    if not carries_state:
         return training.forecast_ahead([model], X, train, origins, steps, weights)
     ahead = []
     for s in dict.fromkeys(position[origins]):
         mine = np.flatnonzero(position == s)
+        own = [w[s] for w in weights] if local else weights
         ahead.append(training.forecast_ahead([model], X[mine], train[mine], origins[position[origins] == s] - mine[0],
-                                             steps, weights))
+                                             steps, own))
     return np.concatenate(ahead, axis=1)
+
+
+def _forecast_own_members(model, X, position, origins, steps, weights) -> np.ndarray:
+    """A local panel's `forecast_ahead` by a model that reads each window on its own: members (series with an
+    origin x repeats), each with its series' origins as lanes (padded to the most any series has with its
+    last origin's window: forecast and dropped), in one compiled program."""
+    from lstm_tuning import training
+
+    series, group = np.unique(position[origins], return_inverse=True)  # group: each origin's row of `series`
+    lane = np.zeros(len(origins), int)
+    counts = np.bincount(group, minlength=len(series))
+    rows = np.zeros((len(series), int(counts.max()), *X.shape[1:]), "float32")
+    for g in range(len(series)):
+        mine = np.flatnonzero(group == g)
+        lane[mine] = np.arange(len(mine))
+        rows[g] = X[origins[mine[np.minimum(np.arange(rows.shape[1]), len(mine) - 1)]]]
+    repeats = weights[0].shape[1]
+    members = [np.asarray(w[series]).reshape(len(series) * repeats, *w.shape[2:]) for w in weights]
+    ahead = training.forecast_lanes(model, members, np.repeat(rows, repeats, axis=0), steps)
+    ahead = ahead.reshape(len(series), repeats, *ahead.shape[1:])  # [series, repeats, lanes, steps, targets]
+    return ahead[group, :, lane].swapaxes(0, 1)
+
+
+def trained_locally(cfg, windows: dict) -> bool:
+    """Whether train kept weights per series ([fits, series, repeats, ...]): model.scope=local on more than one
+    series (a local model of one series is its global model, as training lays it out)."""
+    return cfg.model.scope == "local" and len(np.unique(windows["series"])) > 1
 
 
 @dataclass
@@ -289,8 +349,9 @@ def backtest_errors(cfg, frames: list[pd.DataFrame], plans: list[Plan], windows:
             log.warning("every repeat of fit %d of the backtest diverged: its %d origins give the intervals no error",
                         k, len(pairs))
             continue
+        local = trained_locally(cfg, windows)  # stacked [fits, series, repeats, ...]: each series' own repeats
         ahead = forecast_ahead(model, windows["X"][k], windows["train"][k], position, window[pairs], horizon,
-                               [w[k][kept] for w in stacked])
+                               [w[k][:, kept] if local else w[k][kept] for w in stacked], local)
         starts = np.flatnonzero(np.r_[True, np.diff(series[pairs]) != 0])  # pairs are grouped by series
         for block in np.split(np.arange(len(pairs)), starts[1:]):
             s = int(series[pairs[block[0]]])
@@ -352,9 +413,6 @@ def forecast_past_end(cfg, frames: dict[str, pd.DataFrame], plans: dict[str, Pla
     from lstm_tuning.forecasting.past_end import warn_if_intervals_cannot_hold
     from lstm_tuning.training.backend import keras  # TensorFlow takes seconds to load: after the checks
 
-    if getattr(cfg.model, "scope", "global") != "global":  # its members are (series, fit, repeat), not repeats
-        raise UserError(f"params.yaml: model.scope={cfg.model.scope}: the forecast stage forecasts a panel past its "
-                        "end with a global model only; use model.scope=global")
     ids = [str(name) for name in windows["ids"]]
     unknown = [name for name in ids if name not in frames or name not in plans or name not in fitted]
     if unknown:
@@ -389,10 +447,11 @@ def forecast_past_end(cfg, frames: dict[str, pd.DataFrame], plans: dict[str, Pla
     if recursive:
         warn_if_intervals_cannot_hold(levels, quantiles, counts, exact)
     inside = pooled_coverage(errors.scaled, errors.from_end, errors.tested, levels)
+    local = trained_locally(cfg, windows)  # stacked [fits, series, repeats, ...]: each series' own final-fit repeats
     forecaster = PanelForecaster(
-        cfg, model, [w[final][kept] for w in stacked], [int(r) for r in kept], cfg.data.id_column,
-        ordered[0].index.name or "time", season, dict(zip(levels, quantiles)),
-        {name: fitted[name][final] for name in ids},
+        cfg, model, [w[final][:, kept] if local else w[final][kept] for w in stacked], [int(r) for r in kept],
+        cfg.data.id_column, ordered[0].index.name or "time", season, dict(zip(levels, quantiles)),
+        {name: fitted[name][final] for name in ids}, ids if local else None,
     )
     if recursive:
         forecast = forecaster.forecast_frames(dict(zip(ids, ordered)), horizon, forecaster.transforms, source)

@@ -16,8 +16,8 @@ from lstm_tuning.models.specs import MODELS
 from lstm_tuning.training import backend, carried_state, shuffled
 from lstm_tuning.training.core import OnCheckpoint, TrainedRepeats, member_seeds
 
-__all__ = ["TrainedRepeats", "forecast", "forecast_ahead", "kept_repeats", "member_seeds", "regime", "save_fits",
-           "train"]
+__all__ = ["TrainedRepeats", "forecast", "forecast_ahead", "forecast_lanes", "kept_repeats", "member_seeds", "regime",
+           "save_fits", "train"]
 
 
 def regime(architecture: str) -> ModuleType:
@@ -51,7 +51,9 @@ def kept_repeats(diverged: np.ndarray, params) -> np.ndarray:
 def save_fits(trained: TrainedRepeats, final: np.ndarray, weights_file: Path, models: Path) -> None:
     """What forecasting reads: every fit's kept weights, per variable [fits, repeats, ...], and which members
     diverged, in `weights_file` (npz); and, when the last fit is the final fit (`final` [fits]), its repeats that
-    did not diverge as Keras files in the directory `models` (`trained.models` hold the last fit's weights)."""
+    did not diverge as Keras files in the directory `models` (`trained.models` hold the last fit's weights). A
+    local panel's weights are [fits, series, repeats, ...]; its Keras files hold the last series' final-fit
+    weights: the architecture, every series' weights being those of `weights_file`."""
     stacked = {f"weight_{i:03d}": w for i, w in enumerate(trained.fit_weights)}
     np.savez(weights_file, diverged=trained.diverged, **stacked)
     if final[-1]:
@@ -77,3 +79,14 @@ def forecast_ahead(members, X: np.ndarray, train: np.ndarray, origins: np.ndarra
     they need are not yet observed. A stateful model builds its state from its first (trimmed) training
     window on, as it was trained."""
     return regime(members[0].name).forecast_ahead(members, X, train, origins, steps, weights)
+
+
+@backend.quiet_tensorflow()
+def forecast_lanes(model, weights: list[np.ndarray], rows: np.ndarray, steps: int) -> np.ndarray:
+    """`forecast_ahead` for members that each forecast windows of their own (a local panel's (series, repeat)
+    members): stacked `weights` [members, ...] per variable, `rows` [members, lanes, n_lags, n_features] ->
+    [members, lanes, steps, n_targets] (scaled). Models that read each window on its own only (the stateful
+    model builds its state from a walk over its series: `forecast_ahead` per series)."""
+    if MODELS[model.name].carries_state:
+        raise ValueError(f"{model.name} carries its state: forecast each series' walk with forecast_ahead")
+    return shuffled.forecast_lanes(model, weights, rows, steps)

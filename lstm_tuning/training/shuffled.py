@@ -302,18 +302,41 @@ def forecast_ahead(members: list[keras.Model], X: np.ndarray, train, origins: np
     forecasts (the framing's outputs are its inputs). Each window is read on its own, so the training windows
     (`train`) play no part. `weights` (stacked per repeat) replace the members' own.
     """
-    model = members[0]
+    stacked = weights if weights is not None else stack_weights(members)
+    rows = np.repeat(X[origins][None], len(stacked[0]), axis=0)
+    return forecast_lanes(members[0], stacked, rows, steps)
+
+
+# members forecast in one call of `forecast_lanes`: each holds its own weights inside the vectorized call, so a
+# local panel's (series x repeats) members go in chunks of this many (padded to it: one compiled shape)
+MEMBER_CHUNK = 1024
+
+
+def forecast_lanes(model: keras.Model, weights: list[np.ndarray], rows: np.ndarray, steps: int) -> np.ndarray:
+    """Recursive forecasts [members, lanes, steps, n_targets] (scaled) of members with stacked `weights`
+    [members, ...] per variable (in `model`'s layout), each from its own windows `rows` [members, lanes, n_lags,
+    n_features]: `forecast_ahead` where every member has windows of its own (a local panel's members, series x
+    repeats, each forecasting its own series). One compiled program serves every chunk of `MEMBER_CHUNK`
+    members."""
     run = _ahead_program(model)
-    stacked = [tf.constant(w) for w in (weights if weights is not None else stack_weights(members))]
-    # the non-trainable state is dropout's seed, unused when forecasting: any member's serves every repeat
-    states = [tf.constant(s) for s in stack_non_trainable([model] * len(stacked[0]))]
-    n_lags = X.shape[1]
-    rows = np.repeat(X[origins][None], len(stacked[0]), axis=0).astype("float32")
-    forecasts = [run(stacked, states, tf.constant(rows[:, :, -n_lags:])).numpy()]
-    while sum(f.shape[2] for f in forecasts) < steps:  # fed back only past the first n_out steps
-        rows = np.concatenate([rows, forecasts[-1]], axis=2)
-        forecasts.append(run(stacked, states, tf.constant(rows[:, :, -n_lags:])).numpy())
-    return np.concatenate(forecasts, axis=2)[:, :, :steps]
+    members = len(rows)
+    chunk = min(members, MEMBER_CHUNK)
+    n_chunks = -(-members // chunk)
+    padded = np.arange(n_chunks * chunk) % members  # the last chunk padded with members forecast twice
+    # the non-trainable state is dropout's seed, unused when forecasting: any member's serves every member
+    states = [tf.constant(s) for s in stack_non_trainable([model] * chunk)]
+    n_lags = rows.shape[2]
+    out = []
+    for c in range(n_chunks):
+        chosen = padded[c * chunk : (c + 1) * chunk]
+        stacked = [tf.constant(np.asarray(w)[chosen]) for w in weights]
+        lanes = np.asarray(rows[chosen], "float32")
+        forecasts = [run(stacked, states, tf.constant(lanes[:, :, -n_lags:])).numpy()]
+        while sum(f.shape[2] for f in forecasts) < steps:  # fed back only past the first n_out steps
+            lanes = np.concatenate([lanes, forecasts[-1]], axis=2)
+            forecasts.append(run(stacked, states, tf.constant(lanes[:, :, -n_lags:])).numpy())
+        out.append(np.concatenate(forecasts, axis=2)[:, :, :steps])
+    return np.concatenate(out)[:members]
 
 
 @functools.cache

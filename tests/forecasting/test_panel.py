@@ -11,7 +11,8 @@ from types import SimpleNamespace
 import numpy as np
 import pandas as pd
 import pytest
-from helpers import load_config
+import yaml
+from helpers import copy_repo, dvc, load_config
 
 import lstm_tuning
 from lstm_tuning import paths, training
@@ -228,15 +229,6 @@ def test_a_panel_of_one_series_forecasts_as_the_single_series_pipeline(model, tm
     assert list(pooled.intervals["errors"]) == list(single.intervals["errors"])
 
 
-def test_local_models_are_not_forecast_as_a_global_one(cfg, forecast_of_four):
-    frames, _, _, inputs = forecast_of_four
-    local = copy.deepcopy(cfg)
-    local.model.scope = "local"
-    with pytest.raises(UserError, match=r"model.scope=local: the forecast stage forecasts a panel past its end with a "
-                                        r"global model only; use model.scope=global"):
-        panel.forecast_past_end(local, frames, inputs.plans, inputs.windows, inputs.fitted, {}, inputs.trained, SEASON)
-
-
 def test_the_stage_reads_the_panel_files_of_the_contract_and_writes_its_own(cfg, forecast_of_four, tmp_path,
                                                                            monkeypatch):
     """stages.forecast on the files PANEL.md specifies, as the panel's transform, window and train stages write
@@ -290,3 +282,162 @@ def test_multistep_and_multiple_target_framings_forecast_every_series(task, chan
     saved.mkdir()
     result.forecaster.save(saved, models)
     pd.testing.assert_frame_equal(lstm_tuning.load(saved).forecast(long_frame(frames)), result.forecast)
+
+
+# Local models (`model.scope: local`, one model per series): each series by its own final-fit repeats, the pooled
+# intervals' backtest errors by its own backtest-fit repeats; the saved forecaster forecasts its training series only.
+
+NAMES = ["a", "b", "c"]
+
+
+def local_config(tmp_path, model="vanilla", extra=()):
+    cfg = load_config(tmp_path, [f"model={model}"], [*OVERRIDES, "model.scope=local", *extra])
+    cfg.data.frequency, cfg.data.id_column = None, "id"
+    return cfg
+
+
+@pytest.fixture(scope="module")
+def local_three(tmp_path_factory):
+    """Local models trained on 3 generated series, forecast past each end, saved and loaded."""
+    cfg = local_config(tmp_path_factory.mktemp("cfg"))
+    frames = generated(NAMES)
+    plans, fitted, windows = panel_inputs(cfg, frames)
+    directory = tmp_path_factory.mktemp("trained")
+    weights, models = train_and_save(cfg, windows, directory)
+    result = panel.forecast_past_end(cfg, frames, plans, windows, fitted, weights, models, SEASON, "series")
+    saved = tmp_path_factory.mktemp("forecaster")
+    result.forecaster.save(saved, models)
+    return cfg, frames, plans, fitted, windows, weights, models, result, lstm_tuning.load(saved)
+
+
+def own_weights(weights, fit, series):
+    """The repeats of `series` in `fit` (every repeat: none diverged in these runs), [repeats, ...] per variable."""
+    return [weights[name][fit][series] for name in sorted(weights) if name.startswith("weight_")]
+
+
+def test_the_weights_keep_a_series_axis_and_differ_by_series(local_three):
+    _, _, _, _, windows, weights, *_ = local_three
+    fits, repeats = windows["train"].shape[0], 2
+    stacked = [weights[name] for name in sorted(weights) if name.startswith("weight_")]
+    assert all(w.shape[:3] == (fits, len(NAMES), repeats) for w in stacked)
+    assert weights["diverged"].shape == (fits, repeats) and not weights["diverged"].any()
+    assert not np.array_equal(stacked[0][-1, 0], stacked[0][-1, 1])  # each series' models are its own
+
+
+def test_each_series_is_forecast_by_its_own_final_fit_repeats(local_three):
+    cfg, frames, _, fitted, _, weights, _, result, _ = local_three
+    final = len(weights["diverged"]) - 1
+    for s, name in enumerate(NAMES):
+        # that series alone, by a (global-layout) forecaster holding its own final-fit repeats only
+        alone = panel.PanelForecaster(
+            copy.deepcopy(cfg), result.forecaster.model, own_weights(weights, final, s), [0, 1], "id", "date",
+            SEASON, result.forecaster.quantiles, {},
+        )
+        alone.cfg.model.scope = "global"
+        expected = alone.forecast_frames({name: frames[name]}, fitted={name: fitted[name][final]})
+        mine = result.forecast[result.forecast["series"] == name].reset_index(drop=True)
+        pd.testing.assert_frame_equal(mine, expected, check_exact=False, rtol=1e-5)
+    # the series' models differ: forecasting a series by another's weights gives another forecast
+    other = panel.PanelForecaster(cfg, result.forecaster.model, own_weights(weights, final, 0), [0, 1], "id", "date",
+                                  SEASON, result.forecaster.quantiles, {})
+    by_a = other.forecast_frames({"b": frames["b"]}, fitted={"b": fitted["b"][final]})
+    assert not np.allclose(by_a["forecast"], result.forecast[result.forecast["series"] == "b"]["forecast"])
+
+
+def test_the_backtest_origins_are_forecast_by_their_own_series_repeats_in_one_call(local_three):
+    _, _, _, _, windows, weights, models, result, _ = local_three
+    model = result.forecaster.model
+    fit = 0
+    stacked = [weights[name] for name in sorted(weights) if name.startswith("weight_")]
+    # every series' windows from its 3rd on, as backtest origins grouped by series
+    origins = np.concatenate([np.flatnonzero(windows["series"] == s)[2:] for s in range(len(NAMES))])
+    together = panel.forecast_ahead(model, windows["X"][fit], windows["train"][fit], windows["series"], origins, 5,
+                                    [w[fit] for w in stacked], local=True)
+    assert together.shape == (2, len(origins), 5, 1)
+    for s in range(len(NAMES)):
+        mine = np.flatnonzero(windows["series"][origins] == s)
+        alone = training.forecast_ahead([model], windows["X"][fit], None, origins[mine], 5,
+                                        own_weights(weights, fit, s))
+        np.testing.assert_allclose(together[:, mine], alone, rtol=1e-5, atol=1e-6)
+
+
+def test_intervals_and_coverage_rest_on_every_series_errors(local_three):
+    _, frames, _, _, _, _, _, result, _ = local_three
+    assert list(result.intervals["errors"]) == [3 * 10, 3 * 9, 3 * 8, 3 * 7]  # 4 val + 6 test origins a series
+    metrics = result.metrics
+    assert metrics["series"] == 3 and metrics["test_origins"] == 3 * 6
+    assert metrics["coverage_checks"] == 3 * (6 + 5 + 4 + 3)
+    assert 0 <= metrics["coverage_80"] <= metrics["coverage_95"] <= 1
+    forecast = result.forecast
+    assert forecast.notna().all().all() and len(forecast) == 3 * 4
+    assert (forecast["lower_95"] <= forecast["lower_80"]).all() and (forecast["upper_80"] > forecast["forecast"]).all()
+
+
+def test_the_saved_local_forecaster_forecasts_its_series_and_refuses_others(local_three):
+    _, frames, _, _, _, _, _, result, loaded = local_three
+    assert isinstance(loaded, panel.PanelForecaster) and loaded.local_series == NAMES
+    shuffled = long_frame(frames).sample(frac=1, random_state=0)
+    pd.testing.assert_frame_equal(loaded.forecast(shuffled), result.forecast)
+    # a subset, in any order: each series still by its own models
+    some = loaded.forecast(long_frame({"c": frames["c"], "a": frames["a"]}))
+    pd.testing.assert_frame_equal(some, result.forecast[result.forecast["series"].isin(["a", "c"])]
+                                  .reset_index(drop=True))
+    unseen = generated(["a", "b", "c", "d"], seed=1)["d"]
+    with pytest.raises(UserError, match=r"frame: series 'new' was not trained: local models \(model.scope=local\) "
+                                        r"have weights for their 3 training series only; forecast it with a model "
+                                        r"trained with model.scope=global"):
+        loaded.forecast(long_frame({"a": frames["a"], "new": unseen}))
+
+
+def test_local_stateful_models_forecast_each_series_by_its_own_repeats(tmp_path):
+    cfg = local_config(tmp_path, "stateful_lstm", ["data.n_lags=1"])
+    frames = generated(NAMES[:2])
+    plans, fitted, windows = panel_inputs(cfg, frames)
+    weights, models = train_and_save(cfg, windows, tmp_path)
+    result = panel.forecast_past_end(cfg, frames, plans, windows, fitted, weights, models, SEASON, "series")
+    assert result.forecast.notna().all().all() and result.metrics["coverage_checks"] == 2 * (6 + 5 + 4 + 3)
+    final = len(weights["diverged"]) - 1
+    for s, name in enumerate(NAMES[:2]):
+        alone = panel.PanelForecaster(copy.deepcopy(cfg), result.forecaster.model, own_weights(weights, final, s),
+                                      [0, 1], "id", "date", SEASON, result.forecaster.quantiles, {})
+        expected = alone.forecast_frames({name: frames[name]}, fitted={name: fitted[name][final]})
+        pd.testing.assert_frame_equal(result.forecast[result.forecast["series"] == name].reset_index(drop=True),
+                                      expected)
+
+
+def test_a_local_model_of_one_series_is_forecast_as_its_global_model(tmp_path):
+    cfg = local_config(tmp_path, extra=["train.epochs=1"])
+    frames = generated(["a"])
+    plans, fitted, windows = panel_inputs(cfg, frames)
+    weights, models = train_and_save(cfg, windows, tmp_path)
+    local = panel.forecast_past_end(cfg, frames, plans, windows, fitted, weights, models, SEASON, "series")
+    cfg.model.scope = "global"
+    pooled = panel.forecast_past_end(cfg, frames, plans, windows, fitted, weights, models, SEASON, "series")
+    assert local.forecaster.local_series is None
+    pd.testing.assert_frame_equal(local.forecast, pooled.forecast)
+
+
+@pytest.mark.slow
+def test_a_local_panel_runs_through_every_stage(tmp_path):
+    repo = copy_repo(tmp_path / "repo")
+    dvc("exp", "run", "-S", "data=generated_panel", "-S", "data.n_series=4", "-S", "train.epochs=2",
+        "-S", "train.repeats=2", "-S", "model=vanilla", "-S", "model.scope=local", "-S", "baselines=panel",
+        "-S", "baselines.season=12", "-S", "data.val_size=12", cwd=repo)
+    assert yaml.safe_load((repo / "params.yaml").read_text())["model"]["scope"] == "local"
+    forecast = pd.read_csv(repo / "forecast" / "forecast.csv", dtype={"series": str})
+    assert forecast["series"].nunique() == 4 and forecast["forecast"].notna().all()
+    loaded = lstm_tuning.load(repo / "models")
+    assert len(loaded.local_series) == 4
+    series = pd.read_csv(repo / "data" / "series.csv", dtype={"series": str})
+    again = loaded.forecast(series)
+    np.testing.assert_allclose(again["forecast"], forecast["forecast"], rtol=1e-9)
+    # what evaluate scores: each series' windows forecast by its own members of each fit
+    windows = dict(np.load(repo / "data" / "windows.npz"))
+    checkpoints = dict(np.load(repo / "training" / "checkpoints.npz"))
+    weights = dict(np.load(repo / "training" / "weights.npz"))
+    for s in (0, 3):
+        mine = np.flatnonzero(windows["series"] == s)
+        for fit in range(len(windows["final"])):
+            own = training.forecast_ahead([loaded.model], windows["X"][fit], None, mine, 1,
+                                          own_weights(weights, fit, s))
+            np.testing.assert_allclose(checkpoints["final"][fit][:, mine], own, rtol=1e-4, atol=1e-5)
