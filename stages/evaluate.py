@@ -19,7 +19,7 @@ from lstm_tuning.data import long_format, timeline, transforms
 from lstm_tuning.data import panel as panel_data
 from lstm_tuning.data.backtest import Plan
 from lstm_tuning.errors import run_stage
-from lstm_tuning.evaluation import panel, scores, walk_forward
+from lstm_tuning.evaluation import panel, scale, scores, walk_forward
 
 log = logging.getLogger("evaluate")
 
@@ -37,7 +37,7 @@ def main(overrides: list[str]) -> None:
     info = json.loads(paths.BASELINE_INFO.read_text())
     result = walk_forward.evaluate(cfg, series, fitted, plan, windows, checkpoints, repeats, held_out, info)
     outputs.write_csv(paths.SERIES_SCORES, panel.evaluate_one(cfg, series, fitted, plan, windows, checkpoints, repeats,
-                                                              held_out, info, panel.season_of(cfg, series.index)))
+                                                              held_out, info, scale.season(cfg, series.index)))
     outputs.write_json(paths.METRICS, result.metrics)
     outputs.write_json(paths.DETAILS, result.details)
     outputs.write_csv(paths.DIAGNOSTICS, result.diagnostics)
@@ -67,7 +67,7 @@ def evaluate_panel(cfg, id_column: str) -> None:
     result = panel.evaluate(cfg, frames, fits, plans, np.load(paths.WINDOWS),
                             np.load(paths.CHECKPOINTS), pd.read_csv(paths.REPEATS),
                             pd.read_csv(paths.BASELINE_FORECASTS, dtype={"series": str}),
-                            json.loads(paths.BASELINE_INFO.read_text()), panel.season_of(cfg, first.index))
+                            json.loads(paths.BASELINE_INFO.read_text()), scale.season(cfg, first.index))
     outputs.write_json(paths.METRICS, result.metrics)
     outputs.write_json(paths.DETAILS, result.details)
     outputs.write_csv(paths.SERIES_SCORES, result.series)
@@ -81,10 +81,10 @@ def evaluate_panel(cfg, id_column: str) -> None:
         log.warning("%d series have no finite MASE (their training rows repeat exactly every season, or a forecast "
                     "is missing): the means over series are not finite; see evaluation/series.csv",
                     result.details["series_without_finite_mase"])
-    scale = result.details["mase_scale"]
+    scaled = result.details["mase_scale"]
     log.info("%d series scored in %.1f s; MASE on the seasonal naive's scale (season %d), the one-step scale for %d "
-             "series too short for it", result.metrics["series"], time.perf_counter() - started, scale["season"],
-             scale["one-step"])
+             "series too short for it", result.metrics["series"], time.perf_counter() - started, scaled["season"],
+             scaled["one-step"])
     log.info("%s Wrote %s, %s and %s", result.details["verdict"], paths.METRICS, paths.SERIES_SCORES, paths.DETAILS)
 
 

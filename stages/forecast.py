@@ -46,13 +46,14 @@ def main(overrides: list[str]) -> None:
 def panel(cfg) -> None:
     """Every series' forecast past its own end by the global model, with intervals pooled over series."""
     from lstm_tuning.data import long_format
+    from lstm_tuning.evaluation import scale
     from lstm_tuning.forecasting import panel as panel_forecast
 
     frames = long_format.read(paths.SERIES, cfg.data.id_column)
     plans = long_format.read_plans(pd.read_csv(paths.ORIGINS, dtype={"series": str}))
     fitted = {name: transforms.read_fits(fits) for name, fits in json.loads(paths.SCALING.read_text()).items()}
     windows, weights = dict(np.load(paths.WINDOWS)), dict(np.load(paths.FIT_WEIGHTS))
-    season = panel_forecast.season_of(cfg, frames)
+    season = scale.season(cfg, next(iter(frames.values())).index)
     result = panel_forecast.forecast_past_end(cfg, frames, plans, windows, fitted, weights, paths.FINAL_MODELS, season,
                                               str(paths.SERIES))
     with outputs.atomic_dir(paths.MODELS) as tmp:

@@ -27,6 +27,7 @@ from lstm_tuning.data.backtest import ROLES, Plan, Scored
 from lstm_tuning.data.framings import series_roles
 from lstm_tuning.errors import UserError
 from lstm_tuning.evaluation import baselines, scores
+from lstm_tuning.evaluation import scale as mase_scale
 from lstm_tuning.evaluation.specs import LABELS
 
 METRICS = ("mase", "smape", "rmse")
@@ -36,29 +37,10 @@ LSTM = "lstm"  # the ensemble's key among the forecasters; its columns in series
 
 # ---- the metrics ---------------------------------------------------------------------------------------------
 
-def mase_season(declared: int | None, data_season: int | None) -> int:
-    """m of the MASE scale: `baselines.season` when set, else a year of the data's frequency, else 1."""
-    return int(declared or data_season or 1)
-
-
-def season_of(cfg, index: pd.Index) -> int:
-    """m of run `cfg`: `baselines.season` (the classical option's), else a year of the data's frequency."""
-    from lstm_tuning.data import timeline
-
-    return mase_season(getattr(cfg.baselines, "season", None), timeline.season(index, cfg.data.frequency))
-
-
 def mase_lag(plan: Plan, season: int) -> int:
     """The seasonal naive's lag for a series: the season, or 1 where its shortest fit trains on `season` rows or
     fewer (no seasonal naive error exists in-sample)."""
-    shortest = min(fit.cut - fit.start for fit in plan.backtest().fits)
-    return season if shortest > season else 1
-
-
-def naive_scale(target: np.ndarray, start: int, cut: int, lag: int) -> float:
-    """The in-sample mean absolute error of the naive forecast of lag `lag` on rows [start, cut)."""
-    rows = np.asarray(target[start:cut], float)
-    return float(np.mean(np.abs(rows[lag:] - rows[:-lag])))
+    return mase_scale.lag(min(fit.cut - fit.start for fit in plan.backtest().fits), season)
 
 
 def smape(actual: np.ndarray, forecasts: np.ndarray) -> np.ndarray:
@@ -144,7 +126,7 @@ def evaluate(cfg, frames: dict[str, pd.DataFrame], fits_by_series: dict[str, lis
     """Every series of the panel scored: `frames` as ingested (id -> frame, in series order), each series' fits'
     transforms and backtest plan, the window stage's `windows` (`series`, `first_rows`), train's `checkpoints`
     and `repeats`, the baselines' forecasts from every `held_out` row (a `series` column first) and what they fit,
-    and the MASE `season` (`mase_season`)."""
+    and the MASE `season` (`evaluation.scale.season`)."""
     ids = list(frames)
     plan_list = [plans[i].backtest() for i in ids]
     n_fits = len(plan_list[0].fits)
@@ -171,7 +153,7 @@ def evaluate(cfg, frames: dict[str, pd.DataFrame], fits_by_series: dict[str, lis
     actual = np.concatenate(targets)[offsets[pairs.series][:, None] + rows[:, None] + np.arange(n_out)]
 
     lags = np.array([mase_lag(p, season) for p in plan_list])
-    scale_of = np.array([[naive_scale(t, f.start, f.cut, lag) for f in p.fits]
+    scale_of = np.array([[mase_scale.naive_mae(t[f.start : f.cut], lag) for f in p.fits]
                          for t, p, lag in zip(targets, plan_list, lags)])  # [series, fits]
     scale = scale_of[pairs.series, pairs.fit]
 

@@ -42,7 +42,8 @@ from lstm_tuning.data import framings, timeline, transforms
 from lstm_tuning.data.backtest import Plan, Scored
 from lstm_tuning.data.specs import TOO_SHORT_FIX
 from lstm_tuning.errors import UserError
-from lstm_tuning.forecasting import intervals
+from lstm_tuning.evaluation import scale
+from lstm_tuning.forecasting import intervals, past_end
 from lstm_tuning.forecasting.forecaster import PARAMS_FILE, SPEC_FILE
 from lstm_tuning.models.specs import MODELS
 
@@ -54,19 +55,10 @@ LOCAL_WEIGHTS = "local_weights.npz"  # local models' final-fit weights, per vari
 
 
 def naive_scale(values: np.ndarray, season: int) -> tuple[float, bool]:
-    """The in-sample MAE of the seasonal naive (lag `season`) over `values` (a fit's training rows; NaN pairs
-    skipped), and whether it is seasonal: the one-step naive's where the rows are no longer than a season."""
-    values = np.asarray(values, float)
-    lag = season if len(values) > season else 1
-    changes = np.abs(values[lag:] - values[:-lag])
-    changes = changes[np.isfinite(changes)]
-    return (float(changes.mean()) if len(changes) else np.nan), lag > 1
-
-
-def season_of(cfg, frames: dict[str, pd.DataFrame]) -> int:
-    """The scale's season: baselines.season, else a year of the data's frequency (from the first series), else 1."""
-    declared = getattr(cfg.baselines, "season", None)
-    return declared or timeline.season(next(iter(frames.values())).index, cfg.data.frequency) or 1
+    """A series' MASE scale over `values` (a fit's training rows: `scale.naive_mae` at `scale.lag`), and whether
+    it is seasonal."""
+    lag = scale.lag(len(values), season)
+    return scale.naive_mae(values, lag), lag > 1
 
 
 @dataclass
@@ -410,7 +402,6 @@ def forecast_past_end(cfg, frames: dict[str, pd.DataFrame], plans: dict[str, Pla
     and `ids` saying whose), what train kept (`weights`, the final fit's Keras files in `models`) and the
     MASE scale's `season`. The forecaster, every trained series' forecast past its own end and the pooled
     intervals' calibration."""
-    from lstm_tuning.forecasting.past_end import warn_if_intervals_cannot_hold
     from lstm_tuning.training.backend import keras  # TensorFlow takes seconds to load: after the checks
 
     ids = [str(name) for name in windows["ids"]]
@@ -445,7 +436,7 @@ def forecast_past_end(cfg, frames: dict[str, pd.DataFrame], plans: dict[str, Pla
                           np.zeros(len(ids), bool))
     quantiles, counts, exact = intervals.half_widths(errors.scaled, levels)
     if recursive:
-        warn_if_intervals_cannot_hold(levels, quantiles, counts, exact)
+        past_end.warn_if_intervals_cannot_hold(levels, quantiles, counts, exact)
     inside = pooled_coverage(errors.scaled, errors.from_end, errors.tested, levels)
     local = trained_locally(cfg, windows)  # stacked [fits, series, repeats, ...]: each series' own final-fit repeats
     forecaster = PanelForecaster(
@@ -458,34 +449,10 @@ def forecast_past_end(cfg, frames: dict[str, pd.DataFrame], plans: dict[str, Pla
     else:
         forecast = pd.DataFrame(columns=[SERIES, "time", "step", "target", "forecast",
                                          *(f"{side}_{level:g}" for level in levels for side in ("lower", "upper"))])
-    return PanelPastEnd(forecaster, forecast, _intervals_table(targets, levels, quantiles, counts, exact, inside),
-                        _metrics(levels, inside, counts, errors, season))
-
-
-def _intervals_table(targets, levels, quantiles, counts, exact, inside) -> pd.DataFrame:
-    """Per step and target: how many pooled scaled errors each quantile rests on, the quantile per level,
-    whether that many errors reach its conformal rank, and the coverage on the test origins of every series."""
-    rows = []
-    for h in range(quantiles.shape[1]):
-        for j, name in enumerate(targets):
-            row = {"step": h + 1, "target": name, "errors": int(counts[h, j])}
-            for i, level in enumerate(levels):
-                checked = inside[i, :, h, j]
-                row[f"scaled_quantile_{level:g}"] = quantiles[i, h, j]
-                row[f"guaranteed_{level:g}"] = bool(exact[i, h, j])
-                row[f"coverage_{level:g}"] = np.nanmean(checked) if np.isfinite(checked).any() else np.nan
-            rows.append(row)
-    return pd.DataFrame(rows)
-
-
-def _metrics(levels, inside, counts, errors: Backtest, season: int) -> dict:
-    """Coverage over every series' test origins and steps whose interval had earlier errors to rest on."""
-    checks = int(np.isfinite(inside[0]).sum()) if len(levels) else 0
-    metrics = {f"coverage_{level:g}": (round(float(np.nanmean(inside[i])), 4) if checks else None)
-               for i, level in enumerate(levels)}
-    return metrics | {"coverage_checks": checks, "test_origins": int(errors.tested.sum()),
-                      "series": len(errors.one_step), "errors_per_step": [int(c) for c in counts.min(axis=1)],
-                      "scale_season": season, "one_step_scale_series": int(errors.one_step.sum())}
+    table = past_end.intervals_table(targets, levels, quantiles, counts, exact, inside, "target", "scaled_quantile")
+    metrics = past_end.coverage_metrics(levels, inside, counts, errors.tested) | {
+        "series": len(errors.one_step), "scale_season": season, "one_step_scale_series": int(errors.one_step.sum())}
+    return PanelPastEnd(forecaster, forecast, table, metrics)
 
 
 def figure_inputs(frames: dict[str, pd.DataFrame], forecast: pd.DataFrame, target: str,

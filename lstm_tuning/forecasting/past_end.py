@@ -71,8 +71,8 @@ def forecast_past_end(cfg, series: pd.DataFrame, plan: Plan, windows: dict, fitt
     forecaster = Forecaster(cfg, model, [w[final][kept] for w in stacked], [int(r) for r in kept], fitted[final],
                             dict(zip(levels, widths)))
     forecast = forecaster.forecast(series, horizon) if recursive else _no_forecast(targets, levels)
-    return PastEnd(forecaster, forecast, _intervals_table(targets, levels, widths, counts, exact, inside),
-                   _metrics(levels, inside, counts, tested))
+    return PastEnd(forecaster, forecast, intervals_table(targets, levels, widths, counts, exact, inside),
+                   coverage_metrics(levels, inside, counts, tested))
 
 
 def best_baseline_past_end(metrics: dict, baselines_ahead: pd.DataFrame, target: str,
@@ -162,26 +162,28 @@ def _no_forecast(targets: list[str], levels: list[float]) -> pd.DataFrame:
     return pd.DataFrame(columns=["time", "step", "series", "forecast", *bounds])
 
 
-def _intervals_table(targets, levels, widths, counts, exact, inside) -> pd.DataFrame:
-    """Per step and series: how many backtest errors each interval rests on, its half-width per level, whether
-    that many errors reach the level's conformal rank, and the coverage on the test origins."""
+def intervals_table(targets, levels, widths, counts, exact, inside, target_column: str = "series",
+                    width_column: str = "half_width") -> pd.DataFrame:
+    """Per step and target: how many backtest errors each interval rests on, its width per level (the panel's:
+    a quantile of scaled errors), whether that many errors reach the level's conformal rank, and the coverage on
+    the test origins."""
     rows = []
     for h in range(widths.shape[1]):
         for j, name in enumerate(targets):
-            row = {"step": h + 1, "series": name, "errors": int(counts[h, j])}
+            row = {"step": h + 1, target_column: name, "errors": int(counts[h, j])}
             for i, level in enumerate(levels):
                 checked = inside[i, :, h, j]
-                row[f"half_width_{level:g}"] = widths[i, h, j]
+                row[f"{width_column}_{level:g}"] = widths[i, h, j]
                 row[f"guaranteed_{level:g}"] = bool(exact[i, h, j])
                 row[f"coverage_{level:g}"] = np.nanmean(checked) if np.isfinite(checked).any() else np.nan
             rows.append(row)
     return pd.DataFrame(rows)
 
 
-def _metrics(levels, inside, counts, tested) -> dict:
+def coverage_metrics(levels, inside, counts, tested) -> dict:
     """Coverage over every test origin and step whose interval had earlier errors to rest on."""
     checks = int(np.isfinite(inside[0]).sum()) if len(levels) else 0
     metrics = {f"coverage_{level:g}": (round(float(np.nanmean(inside[i])), 4) if checks else None)
                for i, level in enumerate(levels)}
-    return metrics | {"coverage_checks": checks, "test_origins": int(tested.sum()),
+    return metrics | {"coverage_checks": checks, "test_origins": int(np.sum(tested)),
                       "errors_per_step": [int(c) for c in counts.min(axis=1)]}

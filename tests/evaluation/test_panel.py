@@ -13,7 +13,7 @@ from helpers import option_params, task_params
 from lstm_tuning.data import backtest, transforms
 from lstm_tuning.data.backtest import Fit, Origin, Plan
 from lstm_tuning.errors import UserError
-from lstm_tuning.evaluation import baselines, panel
+from lstm_tuning.evaluation import baselines, panel, scale
 
 N_OUT, N_LAGS, REPEATS, VAL, TEST = 3, 2, 2, 4, 4
 
@@ -34,7 +34,7 @@ def test_seasonal_mase_with_season_12_by_hand():
     target = np.concatenate([pattern + 2 * year for year in range(3)])
     plan = Plan([Fit(0, 30)], [Origin("test", 30, 36, 0)])
     assert panel.mase_lag(plan, 12) == 12
-    assert panel.naive_scale(target, 0, 30, 12) == pytest.approx(2.0)
+    assert scale.naive_mae(target[0:30], 12) == pytest.approx(2.0)
     # forecasts off by 1 and 3 -> mean absolute error 2 -> MASE 1
     actual = target[None, 30:33]
     scores = panel.group_scores(actual, actual + np.array([1.0, -3.0, 2.0]), np.array([2.0]), np.zeros(1, int), 1)
@@ -45,9 +45,13 @@ def test_mase_falls_back_to_the_one_step_scale_where_the_training_rows_are_a_sea
     target = np.array([1.0, 4.0, 2.0, 8.0, 3.0, 3.0, 5.0, 9.0, 1.0, 2.0, 6.0, 7.0, 10.0, 12.0])
     plan = Plan([Fit(0, 12)], [Origin("test", 12, 14, 0)])  # 12 training rows: no lag-12 error exists
     assert panel.mase_lag(plan, 12) == 1
-    assert panel.naive_scale(target, 0, 12, 1) == pytest.approx(np.mean(np.abs(np.diff(target[:12]))))
+    assert scale.naive_mae(target[0:12], 1) == pytest.approx(np.mean(np.abs(np.diff(target[:12]))))
     assert panel.mase_lag(Plan([Fit(0, 13)], plan.origins), 12) == 12
-    assert panel.mase_season(None, 12) == 12 and panel.mase_season(4, 12) == 4 and panel.mase_season(None, None) == 1
+    monthly = pd.date_range("2000-01-01", periods=24, freq="MS")
+    declared = SimpleNamespace(baselines=SimpleNamespace(season=4), data=SimpleNamespace(frequency=None))
+    assert scale.season(declared, monthly) == 4  # baselines.season first
+    inferred = SimpleNamespace(baselines=SimpleNamespace(name="persistence"), data=SimpleNamespace(frequency=None))
+    assert scale.season(inferred, monthly) == 12 and scale.season(inferred, pd.RangeIndex(24)) == 1
 
 
 # ---- a small panel, built as the stages write it ----------------------------------------------------------------
