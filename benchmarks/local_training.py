@@ -15,13 +15,36 @@ state carried from batch to batch and reset every epoch), `train.repeats` 5 and 
 after the last), every (series, fit, repeat) a member of its own (k x 2 fits x 5 repeats), all together in one
 compiled program; its seconds (`TrainedRepeats.seconds`: tracing, XLA compilation with the cache off, the epochs
 and the checkpoint walk) per training-epoch (one epoch of one member: one series, fit and repeat), and the
-process's peak resident memory (getrusage maxrss).
+process's peak resident memory (getrusage maxrss). Wall and CPU milliseconds (`time.process_time` around the
+same code: both cores' threads; less swayed than wall time by the other processes on a shared machine).
 
 The seed harness: its Keras 3 port (`benchmarks/pipeline_speed.py`'s loop: a stateful Keras model, `fit(epochs=1,
 shuffle=False)` then a state reset, epoch after epoch) on the M3 series with the median number of training
 windows (fit 0), timed over `--harness-epochs` epochs after one to build the graph: the same work per
 training-epoch as one member above.
 Not a test: it prints, and asserts nothing.
+
+Measured 2026-12-02 06:31-06:41 UTC on the shared 2-core machine, load average 7.4-7.8 throughout (other helpers'
+tests and experiments), `--epochs 300`, k = 10, 50, 200 in one run and 400 in a second (their harness: the same
+CPU figure, 139.3 ms):
+the seed harness on N2564 (84 training windows, 21 batches an epoch): 355 ms per training-epoch wall, 139.1 ms
+CPU (the reference README's 73 ms is on Shampoo's 5 batches an epoch, on a quieter machine).
+
+    series  members  windows  training s  ms/epoch  x harness  CPU ms/epoch  x harness  peak MB
+        10      100      560       11.28    0.3759       945x        0.2160       644x      876
+        50      500    2,832       20.85    0.1390     2,557x        0.0644     2,160x      988
+       200    2,000   11,382       39.24    0.0654     5,434x        0.0429     3,240x    2,327
+       400    4,000   29,793      122.25    0.1019     5,430x*       0.0719     1,937x    8,379
+    (* against that run's harness, 553 ms wall: the load)
+
+The limit is memory: the peak grows with members x windows (k^2, not k): about 63 bytes per (member, window)
+above TensorFlow's ~0.9 GB (400 series: 4,000 members x 29,793 windows, 7.5 GB). `carried_state.train` holds,
+per (series, fit) member, arrays over every window of the panel: a copy of its fit's windows (X_all [2k,
+windows, 11]), its targets, walk positions (int64) and reach flags ([members, windows]), though a member reads
+its own series' only. All 1,428 series (14,280 members x 150,426 windows) would need about 135 GB; the 24 GB
+machine fits about 650 series, a 4 GB budget about 230. The per-epoch cost also rises past 200 series, as
+those arrays grow. The seed harness would take 1,428 x 5 repeats x 2 fits x 1,000 epochs x 139 ms CPU = 23
+CPU-days.
 """
 
 from __future__ import annotations
@@ -78,10 +101,12 @@ def local(windows_file: str, k: int, epochs: int) -> dict:
 
     params, cfg = configuration(epochs)
     windows = first_series(dict(np.load(windows_file)), k)
+    cpu = time.process_time()
     trained = training.train(params, cfg, windows, progress=False)
+    cpu = time.process_time() - cpu
     members = k * len(windows["final"]) * cfg.repeats
     return {"series": k, "windows": int(len(windows["series"])), "members": members, "seconds": trained.seconds,
-            "ms_per_epoch": 1000 * trained.seconds / (members * epochs)}
+            "ms_per_epoch": 1000 * trained.seconds / (members * epochs), "cpu_ms_per_epoch": 1000 * cpu / (members * epochs)}
 
 
 def harness(windows_file: str, epochs: int) -> dict:
@@ -99,12 +124,13 @@ def harness(windows_file: str, epochs: int) -> dict:
     model.compile(loss="mean_squared_error", optimizer="adam")
     model.fit(X, y, epochs=1, batch_size=4, verbose=0, shuffle=False)  # the first call builds the graph
     model.layers[0].reset_states()
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     for _ in range(epochs):
         model.fit(X, y, epochs=1, batch_size=4, verbose=0, shuffle=False)
         model.layers[0].reset_states()
     return {"series_id": str(windows["ids"][median]), "windows": int(n), "batches": int(n // 4),
-            "ms_per_epoch": 1000 * (time.perf_counter() - start) / epochs}
+            "ms_per_epoch": 1000 * (time.perf_counter() - start) / epochs,
+            "cpu_ms_per_epoch": 1000 * (time.process_time() - cpu) / epochs}
 
 
 def child(*args: str) -> dict:
@@ -145,15 +171,16 @@ def main() -> None:
     print(f"\n(b) the seed model (1 unit, batch 4, stateful) trained locally on M3's first k series, 2 fits x 5 repeats "
           f"x {args.epochs} epochs, against the seed harness on one M3 series ({seed['series_id']}: {seed['windows']} "
           f"training windows, {seed['batches']} batches an epoch): {seed['ms_per_epoch']:.2f} ms per training-epoch "
-          f"(load {seed['load']:.2f}, peak {seed['peak_mb']:.0f} MB)")
+          f"(CPU {seed['cpu_ms_per_epoch']:.2f} ms; load {seed['load']:.2f}, peak {seed['peak_mb']:.0f} MB)")
     print(f"{'series':>7} {'members':>8} {'windows':>9} {'training s':>11} {'ms/epoch':>9} {'x harness':>10} "
-          f"{'peak MB':>8} {'load':>5}")
+          f"{'cpu ms/epoch':>13} {'x harness':>10} {'peak MB':>8} {'load':>5}")
     for size in sizes:
         if "failed" in size:
             print(f"{size['series']:>7} failed: {size['failed']}")
             continue
         print(f"{size['series']:>7} {size['members']:>8,} {size['windows']:>9,} {size['seconds']:>11.2f} "
               f"{size['ms_per_epoch']:>9.4f} {seed['ms_per_epoch'] / size['ms_per_epoch']:>9.0f}x "
+              f"{size['cpu_ms_per_epoch']:>13.4f} {seed['cpu_ms_per_epoch'] / size['cpu_ms_per_epoch']:>9.0f}x "
               f"{size['peak_mb']:>8.0f} {size['load']:>5.2f}")
     print(f"load average at end: {os.getloadavg()[0]:.2f}")
 

@@ -20,7 +20,8 @@ For each step count, each side in a process of its own (peak resident memory per
   epoch (`fit(steps_per_epoch=k)` on the drawn windows, whose iterator runs on across epochs). Keras' default
   `jit_compile="auto"` means no XLA on a CPU-only machine; each member's first epoch traces its train step.
 
-The marginal cost of a step (the difference of two step counts' totals over their difference in steps) leaves
+Wall seconds and CPU seconds (`time.process_time` around the same code: both cores' threads; less swayed than
+wall time by the other processes on a shared machine). The marginal cost of a step (the difference of two step counts' totals over their difference in steps) leaves
 the fixed costs out: start-up and the checkpoint forecast for the project, tracing for Keras.
 Not a test: it prints, and asserts nothing.
 """
@@ -72,8 +73,10 @@ def project(windows_file: str, steps: int) -> dict:
 
     params, cfg = configuration(steps)
     windows = dict(np.load(windows_file))
+    cpu = time.process_time()
     trained = training.train(params, cfg, windows, progress=False)
-    return {"seconds": trained.seconds, "members": int(np.prod(trained.diverged.shape))}
+    return {"seconds": trained.seconds, "cpu": time.process_time() - cpu,
+            "members": int(np.prod(trained.diverged.shape))}
 
 
 def keras_fits(windows_file: str, steps: int) -> dict:
@@ -85,18 +88,19 @@ def keras_fits(windows_file: str, steps: int) -> dict:
     windows = dict(np.load(windows_file))
     X_all, y_all, trains = windows["X"], windows["y"], windows["train"]
     rng = np.random.default_rng(0)
-    seconds = []
+    seconds, cpu = [], 0.0
     for fit in range(trains.shape[0]):
         X, y = X_all[fit][trains[fit]], y_all[fit][trains[fit]]
         for model in core.initial_members(params, cfg, Shape(*X.shape[1:], *y.shape[1:])):
             drawn = rng.integers(0, len(X), cfg.epochs * steps * cfg.batch_size)
-            start = time.perf_counter()
+            start, cpu_start = time.perf_counter(), time.process_time()
             optimizer = type(keras.optimizers.get(params.optimizer))(learning_rate=params.learning_rate)
             model.compile(optimizer=optimizer, loss=params.loss)
             model.fit(X[drawn], y[drawn], batch_size=cfg.batch_size, epochs=cfg.epochs, steps_per_epoch=steps,
                       shuffle=False, verbose=0)
             seconds.append(time.perf_counter() - start)
-    return {"seconds": sum(seconds), "members": len(seconds), "first_member": seconds[0],
+            cpu += time.process_time() - cpu_start
+    return {"seconds": sum(seconds), "cpu": cpu, "members": len(seconds), "first_member": seconds[0],
             "mean_member": float(np.mean(seconds))}
 
 
@@ -145,23 +149,26 @@ def main() -> None:
     print(f"\n(a) M3 experiment's global training (vanilla 32 units, 11 lags -> 18, batch 64, {epochs} epochs, "
           f"{members} members = 3 fits x 5 repeats):")
     print(f"{'steps/member':>12} {'project s':>10} {'warm cache s':>13} {'keras s':>9} {'ratio':>6} {'ratio warm':>11} "
-          f"{'project MB':>11} {'keras MB':>9} {'load':>5}")
+          f"{'project cpu s':>14} {'keras cpu s':>12} {'cpu ratio':>10} {'project MB':>11} {'keras MB':>9} "
+          f"{'load p/k':>10}")
     for row in rows:
         p, k, w = row["project"], row["keras"], row.get("warm")
         print(f"{epochs * row['steps']:>12,} {p['seconds']:>10.2f} {w['seconds'] if w else float('nan'):>13.2f} "
               f"{k['seconds']:>9.2f} {k['seconds'] / p['seconds']:>5.2f}x "
-              f"{k['seconds'] / w['seconds'] if w else float('nan'):>10.2f}x {p['peak_mb']:>11.0f} "
-              f"{k['peak_mb']:>9.0f} {k['load']:>5.2f}")
+              f"{k['seconds'] / w['seconds'] if w else float('nan'):>10.2f}x {p['cpu']:>14.1f} {k['cpu']:>12.1f} "
+              f"{k['cpu'] / p['cpu']:>9.2f}x {p['peak_mb']:>11.0f} {k['peak_mb']:>9.0f} "
+              f"{p['load']:>4.1f}/{k['load']:<4.1f}")
     if len(rows) > 1:
         first, last = rows[0], rows[-1]
         more = epochs * (last["steps"] - first["steps"]) * members
-        marginal = {side: 1000 * (last[side]["seconds"] - first[side]["seconds"]) / more for side in ("project", "keras")}
-        print(f"marginal cost of a step, per member ({epochs * first['steps']:,} -> {epochs * last['steps']:,} steps): "
-              f"project {marginal['project']:.3f} ms, keras {marginal['keras']:.3f} ms: "
-              f"{marginal['keras'] / marginal['project']:.2f}x")
-        for side in ("project", "keras"):
-            fixed = first[side]["seconds"] - marginal[side] / 1000 * epochs * first["steps"] * members
-            print(f"  {side}: fixed cost (total less the marginal cost of its steps) {fixed:.1f} s")
+        for measure in ("seconds", "cpu"):
+            marginal = {side: 1000 * (last[side][measure] - first[side][measure]) / more for side in ("project", "keras")}
+            print(f"marginal {measure} of a step, per member ({epochs * first['steps']:,} -> {epochs * last['steps']:,} "
+                  f"steps): project {marginal['project']:.3f} ms, keras {marginal['keras']:.3f} ms: "
+                  f"{marginal['keras'] / marginal['project']:.2f}x")
+            for side in ("project", "keras"):
+                fixed = first[side][measure] - marginal[side] / 1000 * epochs * first["steps"] * members
+                print(f"  {side}: fixed {measure} (total less the marginal cost of its steps) {fixed:.1f}")
     print(f"load average at end: {os.getloadavg()[0]:.2f}")
 
 
