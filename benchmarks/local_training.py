@@ -37,12 +37,12 @@ CPU (the reference README's 73 ms is on Shampoo's 5 batches an epoch, on a quiet
        400    4,000   29,793      122.25    0.1019     5,430x*       0.0719     1,937x    8,379
     (* against that run's harness, 553 ms wall: the load)
 
-The limit is memory: the peak grows with members x windows (k^2, not k): about 63 bytes per (member, window)
+The limit is memory: the peak grows with members x windows (k^2, not k): about 65 bytes per (member, window)
 above TensorFlow's ~0.9 GB (400 series: 4,000 members x 29,793 windows, 7.5 GB). `carried_state.train` holds,
 per (series, fit) member, arrays over every window of the panel: a copy of its fit's windows (X_all [2k,
 windows, 11]), its targets, walk positions (int64) and reach flags ([members, windows]), though a member reads
-its own series' only. All 1,428 series (14,280 members x 150,426 windows) would need about 135 GB; the 24 GB
-machine fits about 650 series, a 4 GB budget about 230. The per-epoch cost also rises past 200 series, as
+its own series' only. All 1,428 series (14,280 members x 150,426 windows) would need about 140 GB; the 24 GB
+machine fits about 550-600 series, a 4 GB budget about 200. The per-epoch cost also rises past 200 series, as
 those arrays grow. The seed harness would take 1,428 x 5 repeats x 2 fits x 1,000 epochs x 139 ms CPU = 23
 CPU-days.
 """
