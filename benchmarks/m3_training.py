@@ -24,6 +24,22 @@ Wall seconds and CPU seconds (`time.process_time` around the same code: both cor
 wall time by the other processes on a shared machine). The marginal cost of a step (the difference of two step counts' totals over their difference in steps) leaves
 the fixed costs out: start-up and the checkpoint forecast for the project, tracing for Keras.
 Not a test: it prints, and asserts nothing.
+
+Measured 2026-12-02 06:30-06:47 UTC on the shared 2-core machine, with the lead's M3 windows (`--windows` from
+its `dvc exp run -S experiment=m3_monthly`), `python benchmarks/m3_training.py --windows ...`; the load average
+(other helpers' tests and experiments) went from 7.9 to 2.5 during the run, beside each figure:
+
+    steps a member  project s  keras s  ratio  project CPU s  keras CPU s  CPU ratio  project MB  keras MB  load p/k
+             1,000      74.72   174.93  2.34x           33.6         82.2      2.45x        1501       928  7.9/7.2
+             2,000      58.94   112.07  1.90x           39.5         81.9      2.07x        1499       958  6.8/6.3
+      warm cache        53.03           2.11x           25.6                   3.19x        1414            8.3
+             5,000      71.71   216.88  3.02x           70.1        226.9      3.24x        1502      1065  4.8/2.5
+
+The wall seconds follow the load more than the steps (the project took longer for 1,000 steps than for 5,000);
+the CPU seconds hold better: a step of a member costs the project 0.61 ms of CPU and Keras 2.41 ms (3.97x, 1,000
+-> 5,000 steps), and the fixed costs are 24.5 s for the project (tracing, XLA compilation: about 14 s of it,
+which the warm XLA cache saves; building 15 models; the checkpoint forecast of 126,150 windows by 15 members)
+against 46 s for Keras (tracing each member's train step: about 3 s x 15). SECOND_RUN
 """
 
 from __future__ import annotations
