@@ -39,7 +39,11 @@ The wall seconds follow the load more than the steps (the project took longer fo
 the CPU seconds hold better: a step of a member costs the project 0.61 ms of CPU and Keras 2.41 ms (3.97x, 1,000
 -> 5,000 steps), and the fixed costs are 24.5 s for the project (tracing, XLA compilation: about 14 s of it,
 which the warm XLA cache saves; building 15 models; the checkpoint forecast of 126,150 windows by 15 members)
-against 46 s for Keras (tracing each member's train step: about 3 s x 15). SECOND_RUN
+against 46 s for Keras (tracing each member's train step: about 3 s x 15).
+A second run at 2,000 steps (06:48-06:53, `--steps 100`): project 42.36 s (load 3.8), warm cache 36.64 s (6.2),
+Keras 141.91 s (9.9): wall 3.35x / 3.87x, but the loads differ; CPU 35.3 / 25.5 against 77.4 s: 2.19x / 3.04x.
+So at the experiment's workload the project is about 2x Keras with a cold XLA cache (CPU 2.07x and 2.19x) and
+3x with a warm one; the ratio grows toward 4x with the steps.
 """
 
 from __future__ import annotations
