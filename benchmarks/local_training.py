@@ -106,7 +106,8 @@ def local(windows_file: str, k: int, epochs: int) -> dict:
     cpu = time.process_time() - cpu
     members = k * len(windows["final"]) * cfg.repeats
     return {"series": k, "windows": int(len(windows["series"])), "members": members, "seconds": trained.seconds,
-            "ms_per_epoch": 1000 * trained.seconds / (members * epochs), "cpu_ms_per_epoch": 1000 * cpu / (members * epochs)}
+            "ms_per_epoch": 1000 * trained.seconds / (members * epochs),
+            "cpu_ms_per_epoch": 1000 * cpu / (members * epochs)}
 
 
 def harness(windows_file: str, epochs: int) -> dict:
@@ -168,9 +169,10 @@ def main() -> None:
             sizes.append(child("local", windows_file, str(k), "--epochs", str(args.epochs)) | {"series": k})
             print(f"  {k} series {sizes[-1]}", flush=True)
 
-    print(f"\n(b) the seed model (1 unit, batch 4, stateful) trained locally on M3's first k series, 2 fits x 5 repeats "
-          f"x {args.epochs} epochs, against the seed harness on one M3 series ({seed['series_id']}: {seed['windows']} "
-          f"training windows, {seed['batches']} batches an epoch): {seed['ms_per_epoch']:.2f} ms per training-epoch "
+    print(f"\n(b) the seed model (1 unit, batch 4, stateful) trained locally on M3's first k series, 2 fits x 5 "
+          f"repeats x {args.epochs} epochs, against the seed harness on one M3 series ({seed['series_id']}: "
+          f"{seed['windows']} training windows, {seed['batches']} batches an epoch): "
+          f"{seed['ms_per_epoch']:.2f} ms per training-epoch "
           f"(CPU {seed['cpu_ms_per_epoch']:.2f} ms; load {seed['load']:.2f}, peak {seed['peak_mb']:.0f} MB)")
     print(f"{'series':>7} {'members':>8} {'windows':>9} {'training s':>11} {'ms/epoch':>9} {'x harness':>10} "
           f"{'cpu ms/epoch':>13} {'x harness':>10} {'peak MB':>8} {'load':>5}")

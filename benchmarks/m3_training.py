@@ -21,8 +21,9 @@ For each step count, each side in a process of its own (peak resident memory per
   `jit_compile="auto"` means no XLA on a CPU-only machine; each member's first epoch traces its train step.
 
 Wall seconds and CPU seconds (`time.process_time` around the same code: both cores' threads; less swayed than
-wall time by the other processes on a shared machine). The marginal cost of a step (the difference of two step counts' totals over their difference in steps) leaves
-the fixed costs out: start-up and the checkpoint forecast for the project, tracing for Keras.
+wall time by the other processes on a shared machine). The marginal cost of a step (the difference of two step
+counts' totals over their difference in steps) leaves the fixed costs out: start-up and the checkpoint forecast
+for the project, tracing for Keras.
 Not a test: it prints, and asserts nothing.
 
 Measured 2026-12-02 06:30-06:47 UTC on the shared 2-core machine, with the lead's M3 windows (`--windows` from
@@ -182,9 +183,11 @@ def main() -> None:
         first, last = rows[0], rows[-1]
         more = epochs * (last["steps"] - first["steps"]) * members
         for measure in ("seconds", "cpu"):
-            marginal = {side: 1000 * (last[side][measure] - first[side][measure]) / more for side in ("project", "keras")}
-            print(f"marginal {measure} of a step, per member ({epochs * first['steps']:,} -> {epochs * last['steps']:,} "
-                  f"steps): project {marginal['project']:.3f} ms, keras {marginal['keras']:.3f} ms: "
+            marginal = {side: 1000 * (last[side][measure] - first[side][measure]) / more
+                        for side in ("project", "keras")}
+            print(f"marginal {measure} of a step, per member ({epochs * first['steps']:,} -> "
+                  f"{epochs * last['steps']:,} steps): project {marginal['project']:.3f} ms, "
+                  f"keras {marginal['keras']:.3f} ms: "
                   f"{marginal['keras'] / marginal['project']:.2f}x")
             for side in ("project", "keras"):
                 fixed = first[side][measure] - marginal[side] / 1000 * epochs * first["steps"] * members
