@@ -38,7 +38,7 @@ its `dvc exp run -S experiment=m3_monthly`), `python benchmarks/m3_training.py -
 
 The wall seconds follow the load more than the steps (the project took longer for 1,000 steps than for 5,000);
 the CPU seconds hold better: a step of a member costs the project 0.61 ms of CPU and Keras 2.41 ms (3.97x, 1,000
--> 5,000 steps), and the fixed costs are 24.5 s for the project (tracing, XLA compilation: about 14 s of it,
+-> 5,000 steps), and the fixed costs are 24.5 s for the project (tracing, XLA compilation: 10-14 s of it,
 which the warm XLA cache saves; building 15 models; the checkpoint forecast of 126,150 windows by 15 members)
 against 46 s for Keras (tracing each member's train step: about 3 s x 15).
 A second run at 2,000 steps (06:48-06:53, `--steps 100`): project 42.36 s (load 3.8), warm cache 36.64 s (6.2),
