@@ -27,6 +27,9 @@ process 28.7 / 18.9 / 33.6 s, peak resident 1,034 / 1,021 / 1,140 MB (TensorFlow
 a fixed number of steps costs about the same at every size; memory grows by ~0.1 GB for 100x the windows.
 After a later fix (a step gathered its fit's whole list of training windows), 10,000 series alone (load 2.6):
 training 18.4 s, process 24.6 s, peak 1,147 MB.
+(a) at the M3 experiment's own workload (M3's windows, 11 lags -> 18, batch 64, 3 fits x 5 repeats) and at
+1,000 / 2,000 / 5,000 steps: benchmarks/m3_training.py; (b), local training against the seed harness:
+benchmarks/local_training.py.
 """
 
 from __future__ import annotations

@@ -1,0 +1,191 @@
+"""Local training of the seed 002 stateful model on M3's series against the seed harness, per training-epoch
+(issue 24, item 9b), measured side by side in one run.
+
+    python benchmarks/local_training.py [--windows data/windows.npz] [--series 10 50 200 500] [--epochs 100]
+
+The windows are the window stage's for `data=m3_monthly model=stateful_lstm model.scope=local` (the seed
+model's univariate task: 11 lags -> the next month; the holdout backtest: a fit before the 18 validation and 18
+test months, and the final fit on every row); `--windows` names such a `data/windows.npz`, else ingest,
+transform and window make it in a throw-away copy of the repository. The first k series are its windows of the
+first k series in id order (`data.first_series: k` gives the same arrays: each series is scaled on its own
+rows).
+
+For each k, in a process of its own: `training.train` with the seed model (1 unit, batch size 4, no shuffle,
+state carried from batch to batch and reset every epoch), `train.repeats` 5 and `--epochs` epochs (one checkpoint,
+after the last), every (series, fit, repeat) a member of its own (k x 2 fits x 5 repeats), all together in one
+compiled program; its seconds (`TrainedRepeats.seconds`: tracing, XLA compilation with the cache off, the epochs
+and the checkpoint walk) per training-epoch (one epoch of one member: one series, fit and repeat), and the
+process's peak resident memory (getrusage maxrss). Wall and CPU milliseconds (`time.process_time` around the
+same code: both cores' threads; less swayed than wall time by the other processes on a shared machine).
+
+The seed harness: its Keras 3 port (`benchmarks/pipeline_speed.py`'s loop: a stateful Keras model, `fit(epochs=1,
+shuffle=False)` then a state reset, epoch after epoch) on the M3 series with the median number of training
+windows (fit 0), timed over `--harness-epochs` epochs after one to build the graph: the same work per
+training-epoch as one member above.
+Not a test: it prints, and asserts nothing.
+
+Measured 2026-12-02 06:31-06:41 UTC on the shared 2-core machine, load average 7.4-7.8 throughout (other helpers'
+tests and experiments), `--epochs 300`, k = 10, 50, 200 in one run and 400 in a second (their harness: the same
+CPU figure, 139.3 ms):
+the seed harness on N2564 (84 training windows, 21 batches an epoch): 355 ms per training-epoch wall, 139.1 ms
+CPU (the reference README's 73 ms is on Shampoo's 5 batches an epoch, on a quieter machine).
+
+    series  members  windows  training s  ms/epoch  x harness  CPU ms/epoch  x harness  peak MB
+        10      100      560       11.28    0.3759       945x        0.2160       644x      876
+        50      500    2,832       20.85    0.1390     2,557x        0.0644     2,160x      988
+       200    2,000   11,382       39.24    0.0654     5,434x        0.0429     3,240x    2,327
+       400    4,000   29,793      122.25    0.1019     5,430x*       0.0719     1,937x    8,379
+    (* against that run's harness, 553 ms wall: the load)
+
+The limit is memory: the peak grows with members x windows (k^2, not k): about 65 bytes per (member, window)
+above TensorFlow's ~0.9 GB (400 series: 4,000 members x 29,793 windows, 7.5 GB). `carried_state.train` holds,
+per (series, fit) member, arrays over every window of the panel: a copy of its fit's windows (X_all [2k,
+windows, 11]), its targets, walk positions (int64) and reach flags ([members, windows]), though a member reads
+its own series' only. All 1,428 series (14,280 members x 150,426 windows) would need about 140 GB; the 24 GB
+machine fits about 550-600 series, a 4 GB budget about 200. The per-epoch cost also rises past 200 series, as
+those arrays grow. The seed harness would take 1,428 x 5 repeats x 2 fits x 1,000 epochs x 139 ms CPU = 23
+CPU-days.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+OVERRIDES = ["data=m3_monthly", "model=stateful_lstm", "model.scope=local", "train.repeats=5"]
+
+
+def configuration(epochs: int):
+    from lstm_tuning import config
+
+    changes = [f"train.epochs={epochs}", f"train.checkpoint_every={epochs}"]
+    cfg = config.checked(config.compose(ROOT / "conf", "config", [*OVERRIDES, *changes], as_dict=False), "conf")
+    return cfg.model, cfg.train
+
+
+def local_windows(dest: Path) -> Path:
+    """data/windows.npz of the local stateful model on M3, made by the first three stages in a copy at `dest`."""
+    import yaml
+    from repo_copy import copy_repo, run
+
+    from lstm_tuning import config
+
+    copy_repo(dest)
+    (dest / "params.yaml").write_text(yaml.safe_dump(config.compose(ROOT / "conf", "config", OVERRIDES),
+                                                     sort_keys=False))
+    for stage in ("ingest", "transform", "window"):
+        run([sys.executable, "-m", f"stages.{stage}"], dest)
+    return dest / "data/windows.npz"
+
+
+def first_series(windows: dict, k: int) -> dict:
+    """The window stage's arrays of the first `k` series (windows are concatenated in series order)."""
+    kept = windows["series"] < k
+    sliced = {name: values[:, kept] if name in ("X", "y", "train") else values[kept]
+              for name, values in windows.items() if name not in ("ids", "final")}
+    return sliced | {"ids": windows["ids"][:k], "final": windows["final"]}
+
+
+def local(windows_file: str, k: int, epochs: int) -> dict:
+    from lstm_tuning import training
+
+    params, cfg = configuration(epochs)
+    windows = first_series(dict(np.load(windows_file)), k)
+    cpu = time.process_time()
+    trained = training.train(params, cfg, windows, progress=False)
+    cpu = time.process_time() - cpu
+    members = k * len(windows["final"]) * cfg.repeats
+    return {"series": k, "windows": int(len(windows["series"])), "members": members, "seconds": trained.seconds,
+            "ms_per_epoch": 1000 * trained.seconds / (members * epochs),
+            "cpu_ms_per_epoch": 1000 * cpu / (members * epochs)}
+
+
+def harness(windows_file: str, epochs: int) -> dict:
+    from lstm_tuning.training.backend import keras
+
+    windows = dict(np.load(windows_file))
+    counts = np.bincount(windows["series"][windows["train"][0]], minlength=len(windows["ids"]))
+    median = int(np.argsort(counts)[len(counts) // 2])
+    own = windows["train"][0] & (windows["series"] == median)
+    n = own.sum() // 4 * 4  # the seed drops the oldest rows until the batch size divides them
+    X = windows["X"][0][own][-n:].reshape(n, 1, -1)
+    y = windows["y"][0][own][-n:, 0]
+    model = keras.Sequential([keras.Input(batch_shape=(4, 1, X.shape[-1])), keras.layers.LSTM(1, stateful=True),
+                              keras.layers.Dense(1)])
+    model.compile(loss="mean_squared_error", optimizer="adam")
+    model.fit(X, y, epochs=1, batch_size=4, verbose=0, shuffle=False)  # the first call builds the graph
+    model.layers[0].reset_states()
+    start, cpu = time.perf_counter(), time.process_time()
+    for _ in range(epochs):
+        model.fit(X, y, epochs=1, batch_size=4, verbose=0, shuffle=False)
+        model.layers[0].reset_states()
+    return {"series_id": str(windows["ids"][median]), "windows": int(n), "batches": int(n // 4),
+            "ms_per_epoch": 1000 * (time.perf_counter() - start) / epochs,
+            "cpu_ms_per_epoch": 1000 * (time.process_time() - cpu) / epochs}
+
+
+def child(*args: str) -> dict:
+    result = subprocess.run([sys.executable, __file__, "--child", *args], capture_output=True, text=True,
+                            env={**os.environ, "PYTHONPATH": str(ROOT), "LSTM_TUNING_XLA_CACHE": "off"})
+    if result.returncode:
+        return {"failed": result.stderr.strip().splitlines()[-1] if result.stderr.strip() else str(result.returncode)}
+    return json.loads(result.stdout.strip().splitlines()[-1]) | {"load": os.getloadavg()[0]}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--windows", help="a data/windows.npz of the local stateful model on M3 (default: made anew)")
+    parser.add_argument("--series", type=int, nargs="+", default=[10, 50, 200, 500])
+    parser.add_argument("--epochs", type=int, default=100)
+    parser.add_argument("--harness-epochs", type=int, default=30)
+    parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        what, windows_file, *sizes = args.child
+        figures = (harness(windows_file, args.harness_epochs) if what == "harness"
+                   else local(windows_file, int(sizes[0]), args.epochs))
+        peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # kilobytes on Linux
+        print(json.dumps(figures | {"peak_mb": peak_mb}))
+        return
+
+    sys.path.insert(0, str(Path(__file__).parent))
+    print(f"load average at start: {os.getloadavg()[0]:.2f} (cores: {os.cpu_count()})", flush=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        windows_file = args.windows or str(local_windows(Path(tmp) / "repo"))
+        seed = child("harness", windows_file, "--harness-epochs", str(args.harness_epochs))
+        print(f"  seed harness {seed}", flush=True)
+        sizes = []
+        for k in args.series:
+            sizes.append(child("local", windows_file, str(k), "--epochs", str(args.epochs)) | {"series": k})
+            print(f"  {k} series {sizes[-1]}", flush=True)
+
+    print(f"\n(b) the seed model (1 unit, batch 4, stateful) trained locally on M3's first k series, 2 fits x 5 "
+          f"repeats x {args.epochs} epochs, against the seed harness on one M3 series ({seed['series_id']}: "
+          f"{seed['windows']} training windows, {seed['batches']} batches an epoch): "
+          f"{seed['ms_per_epoch']:.2f} ms per training-epoch "
+          f"(CPU {seed['cpu_ms_per_epoch']:.2f} ms; load {seed['load']:.2f}, peak {seed['peak_mb']:.0f} MB)")
+    print(f"{'series':>7} {'members':>8} {'windows':>9} {'training s':>11} {'ms/epoch':>9} {'x harness':>10} "
+          f"{'cpu ms/epoch':>13} {'x harness':>10} {'peak MB':>8} {'load':>5}")
+    for size in sizes:
+        if "failed" in size:
+            print(f"{size['series']:>7} failed: {size['failed']}")
+            continue
+        print(f"{size['series']:>7} {size['members']:>8,} {size['windows']:>9,} {size['seconds']:>11.2f} "
+              f"{size['ms_per_epoch']:>9.4f} {seed['ms_per_epoch'] / size['ms_per_epoch']:>9.0f}x "
+              f"{size['cpu_ms_per_epoch']:>13.4f} {seed['cpu_ms_per_epoch'] / size['cpu_ms_per_epoch']:>9.0f}x "
+              f"{size['peak_mb']:>8.0f} {size['load']:>5.2f}")
+    print(f"load average at end: {os.getloadavg()[0]:.2f}")
+
+
+if __name__ == "__main__":
+    main()
