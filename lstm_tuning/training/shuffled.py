@@ -256,7 +256,9 @@ def _checkpoint_program(model, stack, layout: MemberLayout, order, repeats: int,
     width = reads.shape[1]
     chunk = min(width, FORECAST_CHUNK)
     n_chunks = -(-width // chunk)
-    reads = data(np.resize(reads, (len(reads), n_chunks * chunk)) if n_chunks * chunk > width else reads, "int32")
+    # the last chunk of each fit padded with that fit's own first reads (sliced off below); np.resize of the 2-D
+    # array would cycle the flattened reads, shifting every later fit's windows by the padding
+    reads = data(np.take(reads, np.arange(n_chunks * chunk) % width, axis=1), "int32")
     sources = tf.constant(layout.source[order].astype("int32"))
     fits = layout.fits
     y_shape = model.output_shape[1:]

@@ -17,13 +17,17 @@ from lstm_tuning.errors import UserError
 SCALE = 0.01  # the toy's values scaled to ~[0, 0.3]: a few tanh epochs stay well-conditioned
 
 
-def series_windows(length: int, scale: float, curved: bool = False) -> dict:
-    """The window stage's arrays of one toy series of `length` rows, the last 6 held out for testing;
+def series_windows(length: int, scale: float, curved: bool = False, fits: int = 1) -> dict:
+    """The window stage's arrays of one toy series of `length` rows, the last 6 held out for testing (`fits`
+    3: an expanding backtest refit every 2 rows, each fit with 2 more training windows than the one before);
     `curved`: its square root, so its differences (what the model reads) are not all equal."""
     data = data_params(**ARITHMETIC, length=length, n_lags=2, val_size=0, test_size=6)
     series = sources.load(data) * scale
     series = np.sqrt(series) if curved else series
-    plan = backtest.plan(option_params("backtest", "holdout"), len(series), 0, 6, "series")
+    scheme = option_params("backtest", "holdout") if fits == 1 else option_params("backtest", "expanding",
+                                                                                  refit_every=6 // fits)
+    plan = backtest.plan(scheme, len(series), 0, 6, "series")
+    assert len(plan.fits) == fits
     scaled, _ = transforms.transform(series, data, plan, "series")
     return framings.split_windows(scaled, task_params("univariate"), data, plan, "transformed")
 
@@ -100,6 +104,41 @@ def test_a_global_panel_trains_one_model_per_fit_and_repeat_on_every_series():
     single_local = training.train(model_params("vanilla", units=3, scope="local"), cfg, parts[0], progress=False)
     single_global = training.train(model_params("vanilla", units=3), cfg, parts[0], progress=False)
     np.testing.assert_array_equal(single_local.checkpoint_forecasts, single_global.checkpoint_forecasts)
+
+
+def test_each_fit_of_a_panel_with_sampled_epochs_trains_and_forecasts_exactly_as_it_would_alone():
+    """A global panel of more windows than one checkpoint chunk forecasts, in 3 fits with different numbers of
+    training windows, sampled epochs: every fit's checkpoint forecasts are its own members' (the last chunk of a
+    later fit was once padded from the fit before it, which shifted every window of fits 1 and 2), equal to
+    training that fit alone, and so is every fit's in-sample error."""
+    from helpers import fit_alone
+
+    from lstm_tuning.training import shuffled
+
+    parts = [series_windows(30 + s % 16, SCALE * (1 + s % 5), curved=s % 2 == 1, fits=3) for s in range(160)]
+    windows = panel(parts)
+    n = len(windows["series"])
+    assert n > shuffled.FORECAST_CHUNK and n % shuffled.FORECAST_CHUNK  # several chunks, the last one padded
+    counts = windows["train"].sum(axis=1)
+    assert len(set(counts)) == 3
+    params = model_params("vanilla", units=3)
+    cfg = train_cfg(epochs=2, batch_size=4, repeats=2, seed=3, checkpoint_every=2, steps_per_epoch=3)
+    together = training.train(params, cfg, windows, progress=False)
+
+    def in_sample_error(forecasts, fit):
+        train = windows["train"][fit]
+        return np.abs(forecasts[:, train].mean(axis=0) - windows["y"][fit][train]).mean()
+
+    for fit in range(3):
+        weights = [w[fit] for w in together.fit_weights]
+        own = training.forecast_ahead(together.models, windows["X"][fit], None, np.arange(n), 1, weights)
+        np.testing.assert_allclose(together.forecasts[fit], own, rtol=1e-5, atol=1e-6)
+        assert in_sample_error(together.forecasts[fit], fit) == pytest.approx(in_sample_error(own, fit), rel=1e-5)
+    for fit in (1, 2):
+        alone = training.train(params, cfg, fit_alone(windows, fit), progress=False)
+        np.testing.assert_array_equal(together.checkpoint_forecasts[:, fit], alone.checkpoint_forecasts[:, 0])
+        for ours, its in zip(together.fit_weights, alone.fit_weights):
+            np.testing.assert_array_equal(ours[fit], its[0])
 
 
 def test_a_local_series_without_training_windows_is_named():
