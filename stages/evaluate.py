@@ -36,16 +36,9 @@ def main(overrides: list[str]) -> None:
     repeats, held_out = pd.read_csv(paths.REPEATS), pd.read_csv(paths.BASELINE_FORECASTS)
     info = json.loads(paths.BASELINE_INFO.read_text())
     result = walk_forward.evaluate(cfg, series, fitted, plan, windows, checkpoints, repeats, held_out, info)
-    outputs.write_csv(paths.SERIES_SCORES, panel.evaluate_one(cfg, series, fitted, plan, windows, checkpoints, repeats,
-                                                              held_out, info, scale.season(cfg, series.index)))
-    outputs.write_json(paths.METRICS, result.metrics)
-    outputs.write_json(paths.DETAILS, result.details)
-    outputs.write_csv(paths.DIAGNOSTICS, result.diagnostics)
-    outputs.write_csv(paths.DIAGNOSTICS_MEAN, result.diagnostics_mean)
-    outputs.write_csv(paths.RMSE, result.rmse)
-    outputs.write_csv(paths.ORIGIN_SCORES, result.origins)
-    outputs.write_csv(paths.FORECASTS, result.forecasts)
-    outputs.write_csv(paths.HORIZON, result.horizon)
+    per_series = panel.evaluate_one(cfg, series, fitted, plan, windows, checkpoints, repeats, held_out, info,
+                                    scale.season(cfg, series.index))
+    _write(result, result.rmse, per_series)
     details = result.details
     for role in ("val", "test"):
         if f"{role}_rmse" in details:
@@ -68,15 +61,7 @@ def evaluate_panel(cfg, id_column: str) -> None:
                             np.load(paths.CHECKPOINTS), pd.read_csv(paths.REPEATS),
                             pd.read_csv(paths.BASELINE_FORECASTS, dtype={"series": str}),
                             json.loads(paths.BASELINE_INFO.read_text()), scale.season(cfg, first.index))
-    outputs.write_json(paths.METRICS, result.metrics)
-    outputs.write_json(paths.DETAILS, result.details)
-    outputs.write_csv(paths.SERIES_SCORES, result.series)
-    outputs.write_csv(paths.RMSE, result.repeats)
-    outputs.write_csv(paths.ORIGIN_SCORES, result.origins)
-    outputs.write_csv(paths.FORECASTS, result.forecasts)
-    outputs.write_csv(paths.HORIZON, result.horizon)
-    outputs.write_csv(paths.DIAGNOSTICS, result.diagnostics)
-    outputs.write_csv(paths.DIAGNOSTICS_MEAN, result.diagnostics_mean)
+    _write(result, result.repeats, result.series)
     if result.details["series_without_finite_mase"]:
         log.warning("%d series have no finite MASE (their training rows repeat exactly every season, or a forecast "
                     "is missing): the means over series are not finite; see evaluation/series.csv",
@@ -86,6 +71,19 @@ def evaluate_panel(cfg, id_column: str) -> None:
              "series too short for it", result.metrics["series"], time.perf_counter() - started, scaled["season"],
              scaled["one-step"])
     log.info("%s Wrote %s, %s and %s", result.details["verdict"], paths.METRICS, paths.SERIES_SCORES, paths.DETAILS)
+
+
+def _write(result, per_repeat: pd.DataFrame, per_series: pd.DataFrame) -> None:
+    """Every output dvc.yaml declares, for one series (`walk_forward`'s result) and a panel (`panel`'s) alike."""
+    outputs.write_json(paths.METRICS, result.metrics)
+    outputs.write_json(paths.DETAILS, result.details)
+    outputs.write_csv(paths.SERIES_SCORES, per_series)
+    outputs.write_csv(paths.RMSE, per_repeat)
+    outputs.write_csv(paths.ORIGIN_SCORES, result.origins)
+    outputs.write_csv(paths.FORECASTS, result.forecasts)
+    outputs.write_csv(paths.HORIZON, result.horizon)
+    outputs.write_csv(paths.DIAGNOSTICS, result.diagnostics)
+    outputs.write_csv(paths.DIAGNOSTICS_MEAN, result.diagnostics_mean)
 
 
 if __name__ == "__main__":
