@@ -389,6 +389,7 @@ def test_the_saved_local_forecaster_forecasts_its_series_and_refuses_others(loca
         loaded.forecast(long_frame({"a": frames["a"], "new": unseen}))
 
 
+@pytest.mark.slow  # seconds of training: the slow tier
 def test_local_stateful_models_forecast_each_series_by_its_own_repeats(tmp_path):
     cfg = local_config(tmp_path, "stateful_lstm", ["data.n_lags=1"])
     frames = generated(NAMES[:2])
@@ -405,6 +406,7 @@ def test_local_stateful_models_forecast_each_series_by_its_own_repeats(tmp_path)
                                       expected)
 
 
+@pytest.mark.slow  # seconds of training: the slow tier
 def test_a_local_model_of_one_series_is_forecast_as_its_global_model(tmp_path):
     cfg = local_config(tmp_path, extra=["train.epochs=1"])
     frames = generated(["a"])

@@ -68,7 +68,8 @@ def test_sampled_epochs_draw_training_windows_only_and_repeat_with_their_seed():
     assert first.checkpoint_forecasts.shape == (1, 1, 2, len(held_out), 1, 1)
 
 
-@pytest.mark.parametrize("steps_per_epoch", [3, pytest.param(None, marks=pytest.mark.slow)])
+@pytest.mark.slow  # seconds of training: the slow tier
+@pytest.mark.parametrize("steps_per_epoch", [3, None])
 def test_each_local_series_trains_exactly_as_it_would_alone(steps_per_epoch):
     """model.scope=local: one model per (series, fit, repeat) in one program; series of different lengths
     (so a different number of batches each), shuffled or sampled, with dropout."""
@@ -90,6 +91,7 @@ def test_each_local_series_trains_exactly_as_it_would_alone(steps_per_epoch):
     assert not np.array_equal(together.fit_weights[-1][:, 0], together.fit_weights[-1][:, 1])
 
 
+@pytest.mark.slow  # seconds of training: the slow tier
 def test_a_global_panel_trains_one_model_per_fit_and_repeat_on_every_series():
     """model.scope=global trains a panel as one series: the series column changes nothing, and a local
     model of one series is its global one."""
@@ -106,6 +108,7 @@ def test_a_global_panel_trains_one_model_per_fit_and_repeat_on_every_series():
     np.testing.assert_array_equal(single_local.checkpoint_forecasts, single_global.checkpoint_forecasts)
 
 
+@pytest.mark.slow  # seconds of training: the slow tier
 def test_each_fit_of_a_panel_with_sampled_epochs_trains_and_forecasts_exactly_as_it_would_alone():
     """A global panel of more windows than one checkpoint chunk forecasts, in 3 fits with different numbers of
     training windows, sampled epochs: every fit's checkpoint forecasts are its own members' (the last chunk of a
@@ -155,6 +158,7 @@ def test_the_stateful_model_refuses_sampled_batches():
         config.load(["train.steps_per_epoch=5"], PARAMS)
 
 
+@pytest.mark.slow  # seconds of training: the slow tier
 def test_each_local_stateful_series_trains_exactly_as_it_would_alone():
     """The seed 002 model, local: every (series, repeat) in one program, carrying its state through its own
     series' ordered batches only (series of 22 and 16 training windows: the first drops its 2 oldest)."""
