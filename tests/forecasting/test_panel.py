@@ -204,7 +204,8 @@ def test_a_long_frame_without_the_id_column_or_with_a_repeated_time_is_refused(f
         loaded.forecast(twice)
 
 
-@pytest.mark.parametrize("model", [pytest.param("vanilla", marks=pytest.mark.slow), "stateful_lstm"])
+@pytest.mark.slow  # both models train for seconds: the slow tier
+@pytest.mark.parametrize("model", ["vanilla", "stateful_lstm"])
 def test_a_panel_of_one_series_forecasts_as_the_single_series_pipeline(model, tmp_path):
     cfg = load_config(tmp_path, [f"model={model}"], [*OVERRIDES, "data.n_lags=1"] if model != "vanilla" else OVERRIDES)
     cfg.data.frequency, cfg.data.id_column = None, "id"
@@ -315,6 +316,7 @@ def own_weights(weights, fit, series):
     return [weights[name][fit][series] for name in sorted(weights) if name.startswith("weight_")]
 
 
+@pytest.mark.slow  # local models trained for seconds: the slow tier
 def test_the_weights_keep_a_series_axis_and_differ_by_series(local_three):
     _, _, _, _, windows, weights, *_ = local_three
     fits, repeats = windows["train"].shape[0], 2
@@ -324,6 +326,7 @@ def test_the_weights_keep_a_series_axis_and_differ_by_series(local_three):
     assert not np.array_equal(stacked[0][-1, 0], stacked[0][-1, 1])  # each series' models are its own
 
 
+@pytest.mark.slow  # local models trained for seconds: the slow tier
 def test_each_series_is_forecast_by_its_own_final_fit_repeats(local_three):
     cfg, frames, _, fitted, _, weights, _, result, _ = local_three
     final = len(weights["diverged"]) - 1
@@ -344,6 +347,7 @@ def test_each_series_is_forecast_by_its_own_final_fit_repeats(local_three):
     assert not np.allclose(by_a["forecast"], result.forecast[result.forecast["series"] == "b"]["forecast"])
 
 
+@pytest.mark.slow  # local models trained for seconds: the slow tier
 def test_the_backtest_origins_are_forecast_by_their_own_series_repeats_in_one_call(local_three):
     _, _, _, _, windows, weights, models, result, _ = local_three
     model = result.forecaster.model
@@ -361,6 +365,7 @@ def test_the_backtest_origins_are_forecast_by_their_own_series_repeats_in_one_ca
         np.testing.assert_allclose(together[:, mine], alone, rtol=1e-5, atol=1e-6)
 
 
+@pytest.mark.slow  # local models trained for seconds: the slow tier
 def test_intervals_and_coverage_rest_on_every_series_errors(local_three):
     _, frames, _, _, _, _, _, result, _ = local_three
     assert list(result.intervals["errors"]) == [3 * 10, 3 * 9, 3 * 8, 3 * 7]  # 4 val + 6 test origins a series
@@ -373,6 +378,7 @@ def test_intervals_and_coverage_rest_on_every_series_errors(local_three):
     assert (forecast["lower_95"] <= forecast["lower_80"]).all() and (forecast["upper_80"] > forecast["forecast"]).all()
 
 
+@pytest.mark.slow  # local models trained for seconds: the slow tier
 def test_the_saved_local_forecaster_forecasts_its_series_and_refuses_others(local_three):
     _, frames, _, _, _, _, _, result, loaded = local_three
     assert isinstance(loaded, panel.PanelForecaster) and loaded.local_series == NAMES

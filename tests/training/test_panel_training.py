@@ -47,6 +47,7 @@ def train_cfg(**values):
     return option_params("train", "default", **values)
 
 
+@pytest.mark.slow  # seconds of training: the slow tier
 def test_sampled_epochs_draw_training_windows_only_and_repeat_with_their_seed():
     windows = series_windows(30, SCALE)
     held_out = ~windows["train"][0]
