@@ -402,7 +402,6 @@ def forecast_past_end(cfg, frames: dict[str, pd.DataFrame], plans: dict[str, Pla
     and `ids` saying whose), what train kept (`weights`, the final fit's Keras files in `models`) and the
     MASE scale's `season`. The forecaster, every trained series' forecast past its own end and the pooled
     intervals' calibration."""
-    from lstm_tuning.training.backend import keras  # TensorFlow takes seconds to load: after the checks
 
     ids = [str(name) for name in windows["ids"]]
     unknown = [name for name in ids if name not in frames or name not in plans or name not in fitted]
@@ -417,10 +416,7 @@ def forecast_past_end(cfg, frames: dict[str, pd.DataFrame], plans: dict[str, Pla
     if final is None or any(plans[name].final_fit != final for name in ids):
         raise UserError(f"{paths.ORIGINS}: no final fit (the fit on every row) for every series; rerun the pipeline "
                         "from the transform stage (`dvc repro`)")
-    diverged = weights["diverged"]
-    stacked = [weights[name] for name in sorted(weights) if name.startswith("weight_")]
-    kept = np.flatnonzero(~diverged[final])
-    model = keras.saving.load_model(models / paths.model_file(int(kept[0])))  # the architecture; weights per repeat
+    diverged, stacked, kept, model = past_end.trained_members(weights, final, models)
     levels = list(cfg.forecast.levels)
     horizon = cfg.forecast.horizon
     _, targets = framings.series_roles(cfg.task, cfg.data)

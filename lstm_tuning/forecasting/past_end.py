@@ -40,7 +40,6 @@ def forecast_past_end(cfg, series: pd.DataFrame, plan: Plan, windows: dict, fitt
     each fit's transforms `fitted` and what train kept: `weights` (every fit's, stacked; and which members
     diverged) and the final fit's Keras files in `models`. The forecaster, its forecast of the
     `forecast.horizon` steps after the end and the intervals' calibration."""
-    from lstm_tuning.training.backend import keras  # TensorFlow takes seconds to load: after the config checks
 
     recursive = framings.TASKS[cfg.task.name].recursive
     if recursive:  # the dates past the end need a frequency
@@ -49,10 +48,7 @@ def forecast_past_end(cfg, series: pd.DataFrame, plan: Plan, windows: dict, fitt
     if final is None:
         raise UserError(f"{paths.ORIGINS}: no final fit (the fit on every row); rerun the pipeline from the transform "
                         "stage (`dvc repro`)")
-    diverged = weights["diverged"]
-    stacked = [weights[name] for name in sorted(weights) if name.startswith("weight_")]
-    kept = np.flatnonzero(~diverged[final])
-    model = keras.saving.load_model(models / paths.model_file(int(kept[0])))  # the architecture; weights per repeat
+    diverged, stacked, kept, model = trained_members(weights, final, models)
     levels = list(cfg.forecast.levels)
     horizon = cfg.forecast.horizon
     _, targets = framings.series_roles(cfg.task, cfg.data)
@@ -73,6 +69,18 @@ def forecast_past_end(cfg, series: pd.DataFrame, plan: Plan, windows: dict, fitt
     forecast = forecaster.forecast(series, horizon) if recursive else _no_forecast(targets, levels)
     return PastEnd(forecaster, forecast, intervals_table(targets, levels, widths, counts, exact, inside),
                    coverage_metrics(levels, inside, counts, tested))
+
+
+def trained_members(weights: dict, final: int, models: Path) -> tuple[np.ndarray, list[np.ndarray], np.ndarray, object]:
+    """What train kept (`weights`: every fit's stacked weights and which members diverged; `models`: the final fit's
+    Keras files): diverged [fits, repeats], the stacked weights per variable, the final fit's kept repeats, and a
+    Keras model of the architecture (the layout of the weights)."""
+    from lstm_tuning.training.backend import keras  # TensorFlow: only once forecasting
+
+    diverged = weights["diverged"]
+    stacked = [weights[name] for name in sorted(weights) if name.startswith("weight_")]
+    kept = np.flatnonzero(~diverged[final])
+    return diverged, stacked, kept, keras.saving.load_model(models / paths.model_file(int(kept[0])))
 
 
 def best_baseline_past_end(metrics: dict, baselines_ahead: pd.DataFrame, target: str,

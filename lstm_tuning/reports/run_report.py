@@ -211,12 +211,7 @@ def markdown(metrics: dict, details: dict, params: dict, images: dict[str, str],
           for series, per_step in details["per_series"].items()
           for step, scores in [("all", per_step), *((k, v) for k, v in per_step.items() if isinstance(v, dict))]),
         "",
-        "## Parameters",
-        "",
-        "| param | value |",
-        "|---|---|",
-        *(f"| `{group}.{key}` | `{value}` |" for group, values in params.items() for key, value in values.items()),
-        "",
+        *_parameters(params),
     ]
     if skipped:
         lines += [f"Not drawn, a single point each (the tables above have it): {', '.join(skipped)}.", ""]
@@ -348,13 +343,15 @@ def panel_markdown(metrics: dict, details: dict, series: pd.DataFrame, params: d
         *(f"| {row.series} | {row.mase:.3f} | {getattr(row, f'{best}_mase'):.3f} | {row.smape:.2f} | "
           f"{getattr(row, f'{best}_smape'):.2f} | {row.mase_scale} |" for row in worst.itertuples()),
         "",
-        "## Parameters",
-        "",
-        "| param | value |",
-        "|---|---|",
-        *(f"| `{group}.{key}` | `{value}` |" for group, values in params.items() for key, value in values.items()),
-        "",
+        *_parameters(params),
     ]
     for title, image in images.items():
         lines += [f"## {title}", "", f"![{title}]({image})", ""]
     return "\n".join(lines)
+
+
+def _parameters(params: dict) -> list[str]:
+    """The report's table of every param of the run, one row per `group.key`."""
+    return ["## Parameters", "", "| param | value |", "|---|---|",
+            *(f"| `{group}.{key}` | `{value}` |" for group, values in params.items() for key, value in values.items()),
+            ""]
