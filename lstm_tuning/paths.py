@@ -21,6 +21,7 @@ BASELINE_TIME = Path("baselines/time.json")  # the stage's seconds (evaluate doe
 METRICS = Path("evaluation/metrics.json")  # the headline: what `dvc exp show` and `dvc metrics diff` print
 DETAILS = Path("evaluation/details.json")  # every other score: summaries over repeats, every baseline...
 SERIES_SCORES = Path("evaluation/series.csv")  # MASE, sMAPE, RMSE per (series, role): the ensemble's, each baseline's
+SERIES_ORIGIN_SCORES = Path("evaluation/series_origins.csv")  # the same per (series, origin): what a study pairs
 FIT_WEIGHTS = Path("training/weights.npz")  # every fit's kept weights, per variable [fits, repeats, ...]
 FINAL_MODELS = Path("training/models")  # the final fit's: one Keras file per repeat that did not diverge
 RMSE = Path("evaluation/rmse.csv")  # RMSE, MAE and MASE per repeat
@@ -41,7 +42,7 @@ WRITTEN_BY = {
     REPEATS: "train", BASELINE_FORECASTS: "baselines", BASELINE_INFO: "baselines", BASELINE_PAST_END: "baselines",
     TRAINING_LOSS: "train", CHECKPOINTS: "train", FIT_WEIGHTS: "train", FINAL_MODELS: "train",
     METRICS: "evaluate", DETAILS: "evaluate", SERIES_SCORES: "evaluate", RMSE: "evaluate", FORECASTS: "evaluate",
-    HORIZON: "evaluate", DIAGNOSTICS: "evaluate", ORIGIN_SCORES: "evaluate",
+    HORIZON: "evaluate", DIAGNOSTICS: "evaluate", ORIGIN_SCORES: "evaluate", SERIES_ORIGIN_SCORES: "evaluate",
 }
 
 

@@ -4,8 +4,9 @@ baseline, overall and per origin and forecast step; the diagnostics over trainin
 verdict. Loads no model (no TensorFlow) and fits nothing.
 
 A panel (`data.id_column` set) is scored per series (`evaluation.panel`): MASE on the seasonal naive's scale,
-sMAPE and RMSE per (series, role) in evaluation/series.csv, their means over series the headline. A single
-series writes its series.csv too (the panel's metrics for its one series), its headline unchanged."""
+sMAPE and RMSE per (series, role) in evaluation/series.csv and per (series, origin) in series_origins.csv, their
+means over series the headline. A single series writes both too (the panel's metrics for its one series), its
+headline unchanged."""
 
 import json
 import logging
@@ -61,7 +62,7 @@ def evaluate_panel(cfg, id_column: str) -> None:
                             np.load(paths.CHECKPOINTS), pd.read_csv(paths.REPEATS),
                             pd.read_csv(paths.BASELINE_FORECASTS, dtype={"series": str}),
                             json.loads(paths.BASELINE_INFO.read_text()), scale.season(cfg, first.index))
-    _write(result, result.repeats, result.series)
+    _write(result, result.repeats, result)
     if result.details["series_without_finite_mase"]:
         log.warning("%d series have no finite MASE (their training rows repeat exactly every season, or a forecast "
                     "is missing): the means over series are not finite; see evaluation/series.csv",
@@ -73,11 +74,13 @@ def evaluate_panel(cfg, id_column: str) -> None:
     log.info("%s Wrote %s, %s and %s", result.details["verdict"], paths.METRICS, paths.SERIES_SCORES, paths.DETAILS)
 
 
-def _write(result, per_repeat: pd.DataFrame, per_series: pd.DataFrame) -> None:
-    """Every output dvc.yaml declares, for one series (`walk_forward`'s result) and a panel (`panel`'s) alike."""
+def _write(result, per_repeat: pd.DataFrame, per_series: panel.PanelEvaluation) -> None:
+    """Every output dvc.yaml declares, for one series (`walk_forward`'s result, and scored as a panel of one) and a
+    panel (`panel`'s, twice) alike."""
     outputs.write_json(paths.METRICS, result.metrics)
     outputs.write_json(paths.DETAILS, result.details)
-    outputs.write_csv(paths.SERIES_SCORES, per_series)
+    outputs.write_csv(paths.SERIES_SCORES, per_series.series)
+    outputs.write_csv(paths.SERIES_ORIGIN_SCORES, per_series.series_origins)
     outputs.write_csv(paths.RMSE, per_repeat)
     outputs.write_csv(paths.ORIGIN_SCORES, result.origins)
     outputs.write_csv(paths.FORECASTS, result.forecasts)

@@ -1,6 +1,7 @@
 """Scores of a panel (many series, `data.id_column`): per series and role, the LSTM ensemble's and every
-baseline's MASE, sMAPE and RMSE of the target in original units, and their means over series (the headline),
-per repeat, per origin and forecast step; their distribution over series and how many series the LSTM wins.
+baseline's MASE, sMAPE and RMSE of the target in original units, the same per (series, origin), and their means
+over series (the headline), per repeat, per origin and forecast step; their distribution over series and how many
+series the LSTM wins.
 
 - MASE as the M4 competition defines it: the mean absolute error over a series' scored (window, step) pairs,
   each divided by the in-sample mean absolute error of the seasonal naive of lag m (the season) on the rows
@@ -112,6 +113,7 @@ class PanelEvaluation:
     metrics: dict  # the headline: evaluation/metrics.json
     details: dict  # evaluation/details.json
     series: pd.DataFrame  # evaluation/series.csv: one row per (series, role)
+    series_origins: pd.DataFrame  # evaluation/series_origins.csv: one row per (series, origin)
     repeats: pd.DataFrame  # evaluation/rmse.csv: per repeat, the means over series
     origins: pd.DataFrame  # evaluation/origins.csv: per origin, the means over series
     forecasts: pd.DataFrame  # evaluation/forecasts.csv: every series' test t+1 forecasts
@@ -187,12 +189,14 @@ def evaluate(cfg, frames: dict[str, pd.DataFrame], fits_by_series: dict[str, lis
     diagnostics = _diagnostics(checkpoints["epochs"], levels[1:], kept, pairs, actual, scale, len(ids))
     diagnostics_mean, details["diagnostics"] = scores.inflection(diagnostics)
     best = metrics["best_baseline"]
+    grid = _origin_grid(pairs, actual, forecasters, scale, len(ids), len(plan_list[0].origins))
     return PanelEvaluation(
         metrics=metrics,
         details=details,
         series=table,
+        series_origins=series_origins_table(ids, frames, plan_list, pairs, grid),
         repeats=repeat_means,
-        origins=_per_origin(plan_list[0], pairs, actual, forecasters, scale, len(ids), best),
+        origins=_per_origin(plan_list[0], pairs, grid, best),
         forecasts=_test_forecasts(ids, frames, pairs, actual, lstm, forecasters, best),
         horizon=_horizon(pairs, actual, lstm, forecasters, scale, len(ids), best),
         diagnostics=diagnostics,
@@ -201,13 +205,14 @@ def evaluate(cfg, frames: dict[str, pd.DataFrame], fits_by_series: dict[str, lis
 
 
 def evaluate_one(cfg, series: pd.DataFrame, fits: list[dict], plan: Plan, windows, checkpoints,
-                 repeats: pd.DataFrame, held_out: pd.DataFrame, fitted_baselines: dict, season: int) -> pd.DataFrame:
-    """A single-series run's evaluation/series.csv: the series scored as a panel of one (its id the target's
-    name), by the panel's metrics; its headline stays `walk_forward`'s."""
+                 repeats: pd.DataFrame, held_out: pd.DataFrame, fitted_baselines: dict, season: int
+                 ) -> PanelEvaluation:
+    """A single-series run scored as a panel of one (its id the target's name), by the panel's metrics: its
+    evaluation/series.csv and series_origins.csv; its headline stays `walk_forward`'s."""
     name = cfg.data.target
     one = {"series": np.zeros(len(windows["first_rows"]), int), "first_rows": windows["first_rows"], "y": windows["y"]}
     return evaluate(cfg, {name: series}, {name: fits}, {name: plan}, one, checkpoints, repeats,
-                    held_out.assign(series=name), fitted_baselines, season).series
+                    held_out.assign(series=name), fitted_baselines, season)
 
 
 def _scored_levels(scaled: np.ndarray, pairs: Pairs, fits_by_series: dict, frames: dict,
@@ -352,18 +357,45 @@ def _mean_over_series(values: np.ndarray) -> np.ndarray:
         return np.where(finite, values, 0.0).sum(axis=0) / counts
 
 
-def _per_origin(plan: Plan, pairs: Pairs, actual: np.ndarray, forecasters: dict, scale: np.ndarray,
-                n_series: int, best: str) -> pd.DataFrame:
+def _origin_grid(pairs: Pairs, actual: np.ndarray, forecasters: dict, scale: np.ndarray, n_series: int,
+                 n_origins: int) -> dict[str, dict[str, np.ndarray]]:
+    """Every forecaster's MASE, sMAPE and RMSE [series, origins] over the pairs of each series at each origin
+    (numbered within each series' plan; every series has the same number); NaN where a series has none."""
+    group = pairs.series * n_origins + pairs.origin
+    return {name: {metric: values.reshape(n_series, n_origins)
+                   for metric, values in group_scores(actual, forecasts, scale, group, n_series * n_origins).items()}
+            for name, forecasts in forecasters.items()}
+
+
+def series_origins_table(ids: list[str], frames: dict, plans: list[Plan], pairs: Pairs, grid: dict) -> pd.DataFrame:
+    """evaluation/series_origins.csv: one row per (series, origin) with pairs: the origin's number, role and time
+    (the label of its first forecast row in its series), and every forecaster's scores from it (the LSTM
+    ensemble's unprefixed, each baseline's as `<name>_<metric>`), MASE on the series' own scale. What a study
+    pairs configurations over."""
+    n_origins = len(plans[0].origins)
+    present = np.zeros((len(ids), n_origins), bool)
+    present[pairs.series, pairs.origin] = True
+    series, origin = np.nonzero(present)
+    firsts = np.array([[o.first for o in plan.origins] for plan in plans])
+    offsets = np.r_[0, np.cumsum([len(frames[i]) for i in ids])[:-1]]
+    times = np.concatenate([frames[i].index.to_numpy() for i in ids])[offsets[series] + firsts[series, origin]]
+    columns = {"series": np.asarray(ids, dtype=object)[series], "origin": origin,
+               "role": np.array([o.role for o in plans[0].origins])[origin], "time": times}
+    for name, metrics in grid.items():
+        prefix = "" if name == LSTM else f"{name}_"
+        columns |= {prefix + metric: values[series, origin] for metric, values in metrics.items()}
+    return pd.DataFrame(columns)
+
+
+def _per_origin(plan: Plan, pairs: Pairs, grid: dict, best: str) -> pd.DataFrame:
     """Per origin (numbered within each series' plan; every series has the same): its role and fit, and the
     means over series of every forecaster's scores at it (`lstm_*`: the ensemble)."""
     n_origins = len(plan.origins)
-    group = pairs.series * n_origins + pairs.origin
     present = np.bincount(pairs.origin, minlength=n_origins) > 0
     columns = {"origin": np.arange(n_origins), "role": [o.role for o in plan.origins],
                "fit": [o.fit for o in plan.origins]}
-    for name, forecasts in forecasters.items():
-        for metric, values in group_scores(actual, forecasts, scale, group, n_series * n_origins).items():
-            columns[f"{name}_{metric}"] = _mean_over_series(values.reshape(n_series, n_origins))
+    for name, metrics in grid.items():
+        columns |= {f"{name}_{metric}": _mean_over_series(values) for metric, values in metrics.items()}
     frame = pd.DataFrame(columns)[present].reset_index(drop=True)
     return frame.assign(**{f"best_baseline_{m}": frame[f"{best}_{m}"] for m in METRICS})
 

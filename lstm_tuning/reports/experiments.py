@@ -1,5 +1,5 @@
 """Finished DVC experiments of a commit: their params, and their scores per repeat, per origin and (a panel) per
-series."""
+(series, origin)."""
 
 from __future__ import annotations
 
@@ -78,10 +78,10 @@ def origin_scores(repo: Path, experiment: Experiment, role: str) -> pd.DataFrame
     return scores[scores["role"] == role].reset_index(drop=True)
 
 
-def series_scores(repo: Path, experiment: Experiment, role: str) -> pd.DataFrame:
-    """A panel's scores per series on the `role` origins (`evaluation/series.csv`: the ensemble's MASE, sMAPE and
-    RMSE and every baseline's, one row per series; ids read as strings)."""
-    scores = _read(repo, experiment, paths.SERIES_SCORES, dtype={"series": str})  # "007" stays "007"
+def series_origin_scores(repo: Path, experiment: Experiment, role: str) -> pd.DataFrame:
+    """A panel's scores per (series, origin) on the `role` origins (`evaluation/series_origins.csv`: the ensemble's
+    MASE, sMAPE and RMSE and every baseline's; ids and origin times read as text, as written)."""
+    scores = _read(repo, experiment, paths.SERIES_ORIGIN_SCORES, dtype={"series": str, "time": str})  # "007" stays
     return scores[scores["role"] == role].reset_index(drop=True)
 
 

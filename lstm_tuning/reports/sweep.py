@@ -15,16 +15,18 @@ RMSE per value: over-fitting shows as the two parting).
 
 A panel's sweep (`data.id_column` set; its metrics.json counts `series`) is compared on MASE, which is
 scale-free: per repeat, its MASE averaged over series (Mann-Whitney U as above); paired, each configuration's
-ensemble MASE per series against the baseline's on the same series. Series are not ordered in time, so the
+ensemble MASE on each series from each origin (evaluation/series_origins.csv) against the baseline's on the same
+series from the same origin, matched by series id and origin time. The pairs are not one time series, so the
 Wilcoxon signed-rank test decides, Holm-adjusted, with the paired t beside it (the Diebold-Mariano test at lag 1
 with the Harvey-Leybourne-Newbold correction is exactly the paired t). Both configurations must score the same
-series. A panel scores no training error per series: its train_test.png draws the repeats' mean MASE and the
-ensemble's instead.
+(series, origin) pairs. A panel scores no training error per series: its train_test.png draws the repeats' mean
+MASE and the ensemble's instead.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -89,60 +91,11 @@ def reference_params(commit_params: dict, found: list[experiments.Experiment], k
     return min(candidates, key=changes).params
 
 
-@dataclass(frozen=True)
-class Measure:
-    """What a study compares: the per-repeat metric, and what the ensembles' losses are paired over."""
-
-    metric: str  # the per-repeat column's suffix in evaluation/rmse.csv and the summaries' in details.json
-    unit: str  # the paired unit: "origins" (a series' backtest origins) or "series" (a panel's members)
-    loss: str  # the paired loss: the ensemble's squared error at an origin, or its MASE on a series
-    axis: str  # the metric's axis label
-
-    @property
-    def name(self) -> str:
-        return self.metric.upper()
-
-
-ORIGINS = Measure("rmse", "origins", "mse", "RMSE (original units)")
-SERIES = Measure("mase", "series", "mase", "MASE (mean over series)")
-
-
 def label(key: str, value) -> str:
     return f"{key.rsplit('.', 1)[-1]}={value}"
 
 
-def sweep_table(scores: dict[str, np.ndarray], baseline: str, alpha: float,
-                origin_losses: dict[str, np.ndarray] | None = None, horizon: int = 1,
-                measure: Measure = ORIGINS) -> tuple[pd.DataFrame, list[str]]:
-    """One row per configuration: the metric's summary over repeats, bootstrap CI of the mean, test against
-    `baseline`; with `origin_losses` (each configuration's ensemble loss per paired unit, the same units for all:
-    squared error per origin, or with `measure` SERIES the MASE per series), the paired tests, Holm-adjusted over
-    the comparisons. And the verdicts in words."""
-    rows, verdicts = [], []
-    for name, rmses in scores.items():
-        interval = statistics.bootstrap_mean_ci(rmses)
-        row = {"configuration": name, **describe(rmses), "ci_low": interval.low, "ci_high": interval.high}
-        if name != baseline:
-            comparison = statistics.compare(rmses, scores[baseline], name, baseline, alpha)
-            row |= {"mann_whitney_p": comparison.mannwhitney_p, "welch_p": comparison.welch_p,
-                    "real": comparison.real}
-            verdicts.append(comparison.verdict)
-        if origin_losses is not None and name != baseline:
-            row |= (_paired_origins(origin_losses[name], origin_losses[baseline], name, baseline, horizon)
-                    if measure.unit == "origins" else
-                    _paired_series(origin_losses[name], origin_losses[baseline], name, baseline))
-        rows.append(row)
-    table = pd.DataFrame(rows)
-    if origin_losses is not None:
-        decides = "dm_p" if measure.unit == "origins" else "wilcoxon_p"
-        table["holm_p"] = statistics.holm(table[decides].tolist()) if decides in table else np.nan
-        for row in table.to_dict("records"):
-            if row["configuration"] != baseline:
-                verdicts.append((_origins_verdict if measure.unit == "origins" else _series_verdict)(
-                    row, baseline, alpha))
-        table["paired_real"] = table["holm_p"] < alpha
-    return table, verdicts
-
+# ---- the paired tests: origin by origin for one series, (series, origin) pair by pair for a panel ----------------
 
 def _paired_origins(loss, baseline_loss, name: str, baseline: str, horizon: int) -> dict:
     paired = statistics.compare_paired(loss, baseline_loss, name, baseline, horizon)
@@ -150,15 +103,16 @@ def _paired_origins(loss, baseline_loss, name: str, baseline: str, horizon: int)
             "dm_statistic": paired.dm_statistic, "dm_p": paired.dm_p, "wilcoxon_p": paired.wilcoxon_p}
 
 
-def _paired_series(loss, baseline_loss, name: str, baseline: str) -> dict:
-    """The ensembles' MASE on the same series: Wilcoxon signed-rank (decides) and the paired t. A series whose
-    MASE is not finite in either (no naive error to scale by) pairs with nothing."""
-    loss, baseline_loss = np.asarray(loss, float), np.asarray(baseline_loss, float)
-    finite = np.isfinite(loss) & np.isfinite(baseline_loss)
-    loss, baseline_loss = loss[finite], baseline_loss[finite]
+def _paired_series(loss: pd.Series, baseline_loss: pd.Series, name: str, baseline: str, horizon: int) -> dict:
+    """The ensembles' MASE on the same (series, origin) pairs (`pair_losses`' index): Wilcoxon signed-rank
+    (decides) and the paired t, at lag 1 whatever the `horizon`. A pair whose MASE is not finite in either (no
+    naive error to scale by) pairs with nothing."""
+    finite = np.isfinite(loss.to_numpy(float)) & np.isfinite(baseline_loss.to_numpy(float))
+    series = loss.index[finite].get_level_values("series").nunique()
+    loss, baseline_loss = loss[finite].to_numpy(float), baseline_loss[finite].to_numpy(float)
     paired = statistics.compare_paired(loss, baseline_loss, name, baseline, horizon=1)  # lag 1: the paired t
     difference = loss - baseline_loss
-    return {"series": paired.origins, "mean_mase_difference": paired.mean_difference,
+    return {"pairs": paired.origins, "series": series, "mean_mase_difference": paired.mean_difference,
             "median_mase_difference": float(np.median(difference)) if len(difference) else np.nan,
             "better_on": int((difference < 0).sum()), "worse_on": int((difference > 0).sum()),
             "rank_balance": statistics.signed_rank_balance(difference),
@@ -177,14 +131,20 @@ def _origins_verdict(row: dict, baseline: str, alpha: float) -> str:
             f"at the {alpha:g} level (Holm-adjusted Diebold-Mariano p={row['holm_p']:.3g})")
 
 
+def pairs_text(row: dict) -> str:
+    """"24 pairs: 6 series x origins": the (series, origin) pairs a panel's comparison has."""
+    return f"{int(row['pairs'])} pairs: {int(row['series'])} series x origins"
+
+
 def _series_verdict(row: dict, baseline: str, alpha: float) -> str:
-    name, n = row["configuration"], int(row["series"])
-    across = f"across the {n} series"
+    name, n = row["configuration"], int(row["pairs"])
+    across = f"across {pairs_text(row)}"
     if np.isnan(row["holm_p"]):
         if n > 1 and row["better_on"] == row["worse_on"] == 0:
-            return f"{name} vs {baseline} {across}: the same MASE on every series"
-        return f"{name} vs {baseline} across series: untestable ({n} series with a finite MASE; a paired test needs 2)"
-    tally = f"lower MASE on {int(row['better_on'])} of {n} series, higher on {int(row['worse_on'])}"
+            return f"{name} vs {baseline} {across}: the same MASE on every pair"
+        return (f"{name} vs {baseline} across series x origins: untestable ({n} pair(s) with a finite MASE; a paired "
+                "test needs 2)")
+    tally = f"lower MASE on {int(row['better_on'])} of {n} pairs, higher on {int(row['worse_on'])}"
     if row["holm_p"] < alpha:
         # the direction the signed-rank test saw: which side's differences carry the larger ranks
         better = "better" if row["rank_balance"] < 0 else "worse"
@@ -194,28 +154,128 @@ def _series_verdict(row: dict, baseline: str, alpha: float) -> str:
             f"signed-rank p={row['holm_p']:.3g}; paired t p={row['t_p']:.3g}; {tally})")
 
 
-def series_losses(frames: dict[str, pd.DataFrame], baseline: str, experiment_names: dict[str, str] | None = None
-                  ) -> dict[str, np.ndarray]:
-    """Each configuration's ensemble MASE per series (`frames`: its evaluation/series.csv rows of one role), in the
-    baseline's series order. Every configuration must score the same series: else a one-line error naming the
-    first series (in id order) that one of them lacks."""
+def _origins_intro(table: pd.DataFrame, baseline: str, alpha: float, where: str) -> str:
+    comparisons = int(table["holm_p"].notna().sum())
+    return (f"The mean forecast of each configuration's repeats (the ensemble) is scored at every {where} origin, "
+            f"and its squared error is paired with **{baseline}**'s at the same origin: a Diebold–Mariano test "
+            "with the Harvey–Leybourne–Newbold small-sample correction decides, a Wilcoxon signed-rank test sits "
+            f"beside it. The {comparisons} Diebold–Mariano p-values are Holm-adjusted, so the chance of any "
+            f"false 'real' among them stays at {alpha:g}. A negative difference: lower error than the baseline.")
+
+
+def _series_intro(table: pd.DataFrame, baseline: str, alpha: float, where: str) -> str:
+    comparisons = int(table["holm_p"].notna().sum())
+    most = table.loc[table["pairs"].idxmax()]
+    return (f"The mean forecast of each configuration's repeats (the ensemble) is scored on each series from each "
+            f"{where} origin, and its MASE is paired with **{baseline}**'s on the same series from the same origin "
+            f"(matched by series id and origin time): {pairs_text(most)}. No lag enters: a Wilcoxon signed-rank "
+            "test decides (MASE is skewed), a paired t test sits beside it (the Diebold–Mariano test at lag 1 with "
+            "the Harvey–Leybourne–Newbold correction); a series' errors from nearby origins can be correlated, which "
+            "the tests do not model, so their p-values are somewhat small. "
+            + (f"The {comparisons} Wilcoxon p-values are Holm-adjusted, so the chance of any false 'real' among them "
+               f"stays at {alpha:g}. " if comparisons > 1 else
+               "One comparison: its Wilcoxon p-value needs no adjustment. ")
+            + "A negative difference: lower MASE than the baseline.")
+
+
+def _count(column: str):
+    return lambda row: str(int(row[column]))
+
+
+def _number(column: str):
+    return lambda row: _cell(float(row[column]))
+
+
+@dataclass(frozen=True)
+class Measure:
+    """What a study compares: the per-repeat metric, and what the ensembles' losses are paired over and how."""
+
+    metric: str  # the per-repeat column's suffix in evaluation/rmse.csv and the summaries' in details.json
+    unit: str  # the paired unit: "origins" (a series' backtest origins) or "series" (a panel's (series, origin))
+    axis: str  # the metric's axis label
+    paired: Callable  # (loss, baseline's loss, name, baseline, horizon) -> the paired tests' columns of a row
+    decides: str  # the paired p-value that is Holm-adjusted and decides
+    verdict: Callable  # (row, baseline, alpha) -> the paired verdict in words
+    title: str  # the report's paired section
+    intro: Callable  # (table, baseline, alpha, where) -> its paragraph
+    columns: dict  # its table's columns after the configuration's: header -> (row -> cell)
+
+    @property
+    def name(self) -> str:
+        return self.metric.upper()
+
+
+ORIGINS = Measure(
+    "rmse", "origins", "RMSE (original units)", _paired_origins, "dm_p", _origins_verdict, "Across origins",
+    _origins_intro,
+    {"origins": _count("origins"), "mean MSE difference": _number("mean_mse_difference"),
+     "Diebold–Mariano stat": _number("dm_statistic"), "DM p": _number("dm_p"), "Holm-adjusted DM p": _number("holm_p"),
+     "Wilcoxon p": _number("wilcoxon_p")})
+SERIES = Measure(
+    "mase", "series", "MASE (mean over series)", _paired_series, "wilcoxon_p", _series_verdict,
+    "Across series x origins", _series_intro,
+    {"pairs": _count("pairs"), "series": _count("series"),
+     "lower / higher MASE on": lambda row: f"{int(row['better_on'])} / {int(row['worse_on'])}",
+     "mean MASE difference": _number("mean_mase_difference"),
+     "median MASE difference": _number("median_mase_difference"), "paired t": _number("t_statistic"),
+     "t p": _number("t_p"), "Wilcoxon p": _number("wilcoxon_p"), "Holm-adjusted Wilcoxon p": _number("holm_p")})
+
+
+def sweep_table(scores: dict[str, np.ndarray], baseline: str, alpha: float,
+                paired_losses: dict | None = None, horizon: int = 1,
+                measure: Measure = ORIGINS) -> tuple[pd.DataFrame, list[str]]:
+    """One row per configuration: the metric's summary over repeats, bootstrap CI of the mean, test against
+    `baseline`; with `paired_losses` (each configuration's ensemble loss per paired unit, the same units for all:
+    squared error per origin, or with `measure` SERIES the MASE per (series, origin), `pair_losses`), the paired
+    tests, Holm-adjusted over the comparisons. And the verdicts in words."""
+    rows, verdicts = [], []
+    for name, rmses in scores.items():
+        interval = statistics.bootstrap_mean_ci(rmses)
+        row = {"configuration": name, **describe(rmses), "ci_low": interval.low, "ci_high": interval.high}
+        if name != baseline:
+            comparison = statistics.compare(rmses, scores[baseline], name, baseline, alpha)
+            row |= {"mann_whitney_p": comparison.mannwhitney_p, "welch_p": comparison.welch_p,
+                    "real": comparison.real}
+            verdicts.append(comparison.verdict)
+            if paired_losses is not None:
+                row |= measure.paired(paired_losses[name], paired_losses[baseline], name, baseline, horizon)
+        rows.append(row)
+    table = pd.DataFrame(rows)
+    if paired_losses is not None:
+        table["holm_p"] = statistics.holm(table[measure.decides].tolist()) if measure.decides in table else np.nan
+        verdicts += [measure.verdict(row, baseline, alpha) for row in table.to_dict("records")
+                     if row["configuration"] != baseline]
+        table["paired_real"] = table["holm_p"] < alpha
+    return table, verdicts
+
+
+def pair_losses(frames: dict[str, pd.DataFrame], baseline: str, experiment_names: dict[str, str] | None = None
+                ) -> dict[str, pd.Series]:
+    """Each configuration's ensemble MASE per (series, origin) (`frames`: its evaluation/series_origins.csv rows of
+    one role), indexed by series id and origin time in the baseline's order: pairs match by id and time, not by
+    row. Every configuration must score the same pairs: else a one-line error naming the first pair (by id, then
+    time, as text) that one of them lacks."""
     names = experiment_names or {}
 
     def who(configuration: str) -> str:
         return f"{configuration} (experiment {names[configuration]})" if configuration in names else configuration
 
-    reference = frames[baseline]["series"].astype(str).tolist()
+    def indexed(frame: pd.DataFrame) -> pd.Series:
+        return frame.set_index([frame["series"].astype(str), frame["time"].astype(str)])["mase"].astype(float)
+
+    reference = indexed(frames[baseline]).index
     losses = {}
     for configuration, frame in frames.items():
-        ids = frame["series"].astype(str).tolist()
-        if set(ids) != set(reference):
-            first = min(set(ids) ^ set(reference))
-            has, lacks = (configuration, baseline) if first in ids else (baseline, configuration)
+        loss = indexed(frame)
+        if set(loss.index) != set(reference):
+            series, time = first = min(set(loss.index) ^ set(reference))
+            has, lacks = (configuration, baseline) if first in loss.index else (baseline, configuration)
             raise UserError(
-                f"{who(has)} scores series {first!r} but {who(lacks)} does not (evaluation/series.csv): a paired "
-                f"comparison needs the same series in both; run both on the same panel (with data.drop_short=false "
-                f"a series too short stops the run instead of being dropped)")
-        losses[configuration] = frame.set_index(frame["series"].astype(str))["mase"].loc[reference].to_numpy(float)
+                f"{who(has)} scores series {series!r} from the origin at {time} but {who(lacks)} does not "
+                f"(evaluation/series_origins.csv): a paired comparison needs the same series and origins in both; "
+                f"run both on the same panel and backtest (with data.drop_short=false a series too short stops the "
+                f"run instead of being dropped)")
+        losses[configuration] = loss.loc[reference].rename_axis(["series", "time"])
     return losses
 
 
@@ -265,8 +325,7 @@ def markdown(key: str, baseline: str, table: pd.DataFrame, verdicts: list[str], 
         stats = [_cell(float(row[name])) for name in ("mean", "std", "min", "25%", "50%", "75%", "max")]
         lines.append("| " + " | ".join([row["configuration"], str(int(row["count"])), *stats, ci, *tests, real]) + " |")
     if "holm_p" in table:
-        lines += (_paired_origins_section if measure.unit == "origins" else _paired_series_section)(
-            table, baseline, alpha, where)
+        lines += _paired_section(table, baseline, alpha, where, measure)
     lines += ["", *(f"- {verdict}" for verdict in verdicts)]
     repeat_tests = int(table["real"].notna().sum()) if "real" in table else 0
     if repeat_tests > 1:
@@ -284,63 +343,16 @@ def markdown(key: str, baseline: str, table: pd.DataFrame, verdicts: list[str], 
     return "\n".join(lines)
 
 
-def _paired_origins_section(table: pd.DataFrame, baseline: str, alpha: float, where: str) -> list[str]:
-    paired = ["configuration", "origins", "mean MSE difference", "Diebold–Mariano stat", "DM p",
-              "Holm-adjusted DM p", "Wilcoxon p", f"real at {alpha:g}"]
-    comparisons = int(table["holm_p"].notna().sum())
-    lines = [
-        "",
-        "## Across origins (paired)",
-        "",
-        (f"The mean forecast of each configuration's repeats (the ensemble) is scored at every {where} origin, "
-         f"and its squared error is paired with **{baseline}**'s at the same origin: a Diebold–Mariano test "
-         "with the Harvey–Leybourne–Newbold small-sample correction decides, a Wilcoxon signed-rank test sits "
-         f"beside it. The {comparisons} Diebold–Mariano p-values are Holm-adjusted, so the chance of any "
-         f"false 'real' among them stays at {alpha:g}. A negative difference: lower error than the baseline."),
-        "",
-        "| " + " | ".join(paired) + " |",
-        "|" + "---|" * len(paired),
-    ]
+def _paired_section(table: pd.DataFrame, baseline: str, alpha: float, where: str, measure: Measure) -> list[str]:
+    header = ["configuration", *measure.columns, f"real at {alpha:g}"]
+    lines = ["", f"## {measure.title} (paired)", "", measure.intro(table, baseline, alpha, where), "",
+             "| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     for row in table.to_dict("records"):
         if row["configuration"] == baseline:
             continue
-        cells = [_cell(float(row[name])) for name in ("mean_mse_difference", "dm_statistic", "dm_p", "holm_p",
-                                                      "wilcoxon_p")]
         real = _cell(bool(row["paired_real"])) if not np.isnan(row["holm_p"]) else "—"
-        lines.append("| " + " | ".join([row["configuration"], str(int(row["origins"])), *cells, real]) + " |")
-    return lines
-
-
-def _paired_series_section(table: pd.DataFrame, baseline: str, alpha: float, where: str) -> list[str]:
-    paired = ["configuration", "series", "lower / higher MASE on", "mean MASE difference", "median MASE difference",
-              "paired t", "t p", "Wilcoxon p", "Holm-adjusted Wilcoxon p", f"real at {alpha:g}"]
-    comparisons = int(table["holm_p"].notna().sum())
-    n_series = int(table["series"].max())
-    lines = [
-        "",
-        "## Across series (paired)",
-        "",
-        (f"The mean forecast of each configuration's repeats (the ensemble) is scored on each series' {where} "
-         f"origins, and its MASE is paired with **{baseline}**'s on the same series, across {n_series} series. "
-         "Series are not ordered in time, so no lag enters: a Wilcoxon signed-rank test decides (MASE over "
-         "series is skewed), a paired t test sits beside it (the Diebold–Mariano test at lag 1 with the "
-         "Harvey–Leybourne–Newbold correction). "
-         + (f"The {comparisons} Wilcoxon p-values are Holm-adjusted, so the chance of any false 'real' among them "
-            f"stays at {alpha:g}. " if comparisons > 1 else
-            "One comparison: its Wilcoxon p-value needs no adjustment. ")
-         + "A negative difference: lower MASE than the baseline."),
-        "",
-        "| " + " | ".join(paired) + " |",
-        "|" + "---|" * len(paired),
-    ]
-    for row in table.to_dict("records"):
-        if row["configuration"] == baseline:
-            continue
-        tally = f"{int(row['better_on'])} / {int(row['worse_on'])}"
-        cells = [_cell(float(row[name])) for name in ("mean_mase_difference", "median_mase_difference", "t_statistic",
-                                                      "t_p", "wilcoxon_p", "holm_p")]
-        real = _cell(bool(row["paired_real"])) if not np.isnan(row["holm_p"]) else "—"
-        lines.append("| " + " | ".join([row["configuration"], str(int(row["series"])), tally, *cells, real]) + " |")
+        lines.append("| " + " | ".join([row["configuration"], *(cell(row) for cell in measure.columns.values()), real])
+                     + " |")
     return lines
 
 
@@ -440,19 +452,18 @@ def compare(repo: Path, rev: str, baseline: str, match: list[str], out: Path, al
     if measure.unit == "origins":
         losses = {label(key, value): experiments.origin_scores(repo, e, role)["lstm_rmse"].to_numpy() ** 2
                   for value, e in members.items()}
-        horizon = dm_horizon(reference)
     else:
-        losses = series_losses({label(key, value): experiments.series_scores(repo, e, role)
-                                for value, e in members.items()}, baseline_label,
-                               {label(key, value): e.name for value, e in members.items()})
-        horizon = 1
-    table, verdicts = sweep_table(scores, baseline_label, alpha, losses, horizon, measure)
+        losses = pair_losses({label(key, value): experiments.series_origin_scores(repo, e, role)
+                              for value, e in members.items()}, baseline_label,
+                             {label(key, value): e.name for value, e in members.items()})
+    table, verdicts = sweep_table(scores, baseline_label, alpha, losses, dm_horizon(reference), measure)
     boxplot(scores, baseline_label, key, out / "boxplot.png", role, measure)
     train_test_plot(repo, members, key, out / "train_test.png", role, measure)
     with atomic_path(out / "report.md") as tmp:
         tmp.write_text(markdown(key, baseline_label, table, verdicts, alpha, "boxplot.png", role, measure))
     log.info("%d configurations of %s from %d experiments of %s on the %s origins%s; wrote %s/report.md, boxplot.png "
              "and train_test.png", len(scores), key, len(found), rev, ROLE_NAMES[role],
-             f", paired across {len(losses[baseline_label])} series on MASE" if measure.unit == "series" else "", out)
+             f", {len(losses[baseline_label])} pairs of series x origins on MASE" if measure.unit == "series" else "",
+             out)
     for verdict in verdicts:
         log.info("%s", verdict)

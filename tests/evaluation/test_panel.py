@@ -145,6 +145,28 @@ def test_each_series_scores_as_it_does_alone(inputs):
     assert np.isfinite(together[["mase", "smape", "rmse", "auto_ets_mase", "persistence_smape"]].to_numpy()).all()
 
 
+def test_each_series_is_scored_from_each_origin_on_its_own_scale(inputs):
+    """series_origins.csv: one row per (series, origin) scored, timed by its series' own first forecast row; their
+    means over series are origins.csv's. With one origin per role (the holdout) each row is series.csv's; with an
+    expanding backtest of step 1, two origins per role score a window of 3 steps."""
+    result = _evaluate(inputs)
+    table = result.series_origins
+    for key, plan in inputs["plans"].items():
+        own = table[table["series"] == key]
+        assert list(own["origin"]) == list(result.origins["origin"])  # the origins with a scored window
+        firsts = [plan.origins[o].first for o in own["origin"]]
+        assert list(own["time"]) == list(inputs["frames"][key].index[firsts])
+        assert list(own["role"]) == [plan.origins[o].role for o in own["origin"]]
+    means = table.groupby("origin")[["mase", "auto_ets_smape"]].mean()
+    np.testing.assert_allclose(result.origins[["lstm_mase", "auto_ets_smape"]], means)
+    if len(result.origins) == 2:
+        shared = result.series.columns.drop(["origins", "mase_scale"])
+        pd.testing.assert_frame_equal(table[shared], result.series[shared])
+    stepped = _evaluate(_panel(LENGTHS, option_params("backtest", "expanding", step=1, horizon=1, refit_every=2)))
+    assert (stepped.series_origins.groupby(["series", "role"]).size() == 2).all()
+    assert len(stepped.series_origins) == 4 * len(LENGTHS)
+
+
 def test_the_ensemble_is_the_mean_of_the_repeats_forecasts(inputs):
     # one repeat's forecasts doubled in scaled units leaves the ensemble at the mean of the two
     result = _evaluate(inputs)
@@ -227,7 +249,7 @@ def test_a_single_series_run_scores_its_series_as_a_panel_of_one(inputs):
     held_out = one["held_out"].drop(columns="series")  # a single-series baselines file
     table = panel.evaluate_one(CFG, one["frames"]["a"], one["fits_by_series"]["a"], one["plans"]["a"],
                                {"first_rows": one["windows"]["first_rows"], "y": one["windows"]["y"]},
-                               one["checkpoints"], one["repeats"], held_out, {}, 12)
+                               one["checkpoints"], one["repeats"], held_out, {}, 12).series
     expected = _evaluate(inputs).series
     expected = expected[expected["series"] == "a"].reset_index(drop=True).assign(series="value")
     pd.testing.assert_frame_equal(table, expected)
@@ -285,8 +307,8 @@ def test_the_stage_reads_the_panel_files_as_panel_md_lays_them_out(tmp_path, mon
     metrics = json.loads(paths.METRICS.read_text())
     assert metrics["series"] == 3
     assert metrics["test_ensemble"]["mase"] == pytest.approx(expected.query("role == 'test'")["mase"].mean())
-    for path in (paths.DETAILS, paths.RMSE, paths.ORIGIN_SCORES, paths.FORECASTS, paths.HORIZON, paths.DIAGNOSTICS,
-                 paths.DIAGNOSTICS_MEAN):  # every out dvc.yaml declares, in panel mode too
+    for path in (paths.DETAILS, paths.RMSE, paths.ORIGIN_SCORES, paths.SERIES_ORIGIN_SCORES, paths.FORECASTS,
+                 paths.HORIZON, paths.DIAGNOSTICS, paths.DIAGNOSTICS_MEAN):  # every out dvc.yaml declares
         assert path.stat().st_size > 0, path
 
 

@@ -91,7 +91,7 @@ ORIGIN_LOSSES["units=5"] = ORIGIN_LOSSES["units=1"] + RNG.uniform(40.0, 60.0, 12
 
 
 def test_paired_tests_across_origins_are_holm_adjusted_and_decide_their_own_verdict():
-    table, verdicts = sweep.sweep_table(SCORES, "units=1", alpha=0.05, origin_losses=ORIGIN_LOSSES, horizon=1)
+    table, verdicts = sweep.sweep_table(SCORES, "units=1", alpha=0.05, paired_losses=ORIGIN_LOSSES, horizon=1)
     _, same, worse = table.to_dict("records")
     assert same["origins"] == worse["origins"] == 12
     np.testing.assert_allclose(table["holm_p"].iloc[1:], statistics.holm([same["dm_p"], worse["dm_p"]]))
@@ -106,7 +106,7 @@ def test_paired_tests_across_origins_are_holm_adjusted_and_decide_their_own_verd
 
 def test_one_origin_cannot_be_tested_across_origins():
     losses = {name: values[:1] for name, values in ORIGIN_LOSSES.items()}
-    table, verdicts = sweep.sweep_table(SCORES, "units=1", alpha=0.05, origin_losses=losses)
+    table, verdicts = sweep.sweep_table(SCORES, "units=1", alpha=0.05, paired_losses=losses)
     assert table["holm_p"].isna().all()
     assert "units=5 vs units=1 across origins: untestable (1 origin(s); a rolling backtest gives more)" in verdicts
 
@@ -128,7 +128,7 @@ def test_a_missing_baseline_whose_experiments_differ_in_other_params_suggests_ma
     assert sweep._match_hint(commit, found, "model.units", 2, []) == ""  # none has the value: nothing to match
 
 
-# ---- a panel: per-repeat MASE, and the ensembles' MASE paired per series ----------------------------------------
+# ---- a panel: per-repeat MASE, and the ensembles' MASE paired per (series, origin) --------------------------------
 
 IDS = [f"s{i:02d}" for i in range(1, 13)]
 PANEL_SCORES = {  # each repeat's MASE averaged over the series
@@ -139,9 +139,10 @@ PANEL_SCORES = {  # each repeat's MASE averaged over the series
 
 
 def series_frame(mase, ids=IDS, role="val") -> pd.DataFrame:
-    """An experiment's evaluation/series.csv rows of one role: the ensemble's scores per series."""
-    return pd.DataFrame({"series": ids, "role": role, "origins": 1, "mase_scale": "seasonal", "mase": mase,
-                         "smape": 10.0, "rmse": 5.0, "auto_ets_mase": 1.0})
+    """An experiment's evaluation/series_origins.csv rows of one role, one origin per series: the ensemble's scores
+    per (series, origin)."""
+    return pd.DataFrame({"series": ids, "origin": 0, "role": role, "time": "109", "mase": mase, "smape": 10.0,
+                         "rmse": 5.0, "auto_ets_mase": 1.0})
 
 
 BASE_MASE = RNG.gamma(4.0, 0.25, len(IDS))
@@ -153,12 +154,12 @@ SERIES_FRAMES = {
 }
 
 
-def test_a_panel_pairs_the_ensembles_mase_per_series_and_the_wilcoxon_test_decides():
-    losses = sweep.series_losses(SERIES_FRAMES, "units=2")
+def test_a_panel_pairs_the_ensembles_mase_per_series_and_origin_and_the_wilcoxon_test_decides():
+    losses = sweep.pair_losses(SERIES_FRAMES, "units=2")
     np.testing.assert_array_equal(losses["units=8"], BASE_MASE * 0.8)
     table, verdicts = sweep.sweep_table(PANEL_SCORES, "units=2", 0.05, losses, measure=sweep.SERIES)
     _, mixed, lower = table.to_dict("records")
-    assert mixed["series"] == lower["series"] == 12
+    assert mixed["series"] == lower["series"] == mixed["pairs"] == lower["pairs"] == 12
     assert "dm_p" not in table and "origins" not in table  # no time order across series: no lag, no DM column
     # Holm over the Wilcoxon p-values, which decide; the paired t is the t test on the differences
     np.testing.assert_allclose(table["holm_p"].iloc[1:], statistics.holm([mixed["wilcoxon_p"], lower["wilcoxon_p"]]))
@@ -169,63 +170,68 @@ def test_a_panel_pairs_the_ensembles_mase_per_series_and_the_wilcoxon_test_decid
     assert mixed["mean_mase_difference"] < 0 and mixed["t_p"] > 0.05
     assert mixed["paired_real"] and (mixed["better_on"], mixed["worse_on"]) == (1, 11)
     assert lower["paired_real"] and lower["better_on"] == 12
-    assert any(v.startswith("units=4 is worse than units=2 across the 12 series (Wilcoxon signed-rank p=")
-               and v.endswith("lower MASE on 1 of 12 series, higher on 11)") for v in verdicts)
-    assert any(v.startswith("units=8 is better than units=2 across the 12 series") for v in verdicts)
+    assert any(v.startswith("units=4 is worse than units=2 across 12 pairs: 12 series x origins (Wilcoxon "
+                            "signed-rank p=") and v.endswith("lower MASE on 1 of 12 pairs, higher on 11)")
+               for v in verdicts)
+    assert any(v.startswith("units=8 is better than units=2 across 12 pairs: 12 series x origins") for v in verdicts)
 
 
 def test_the_same_mase_on_every_series_or_a_single_series_is_said_in_words():
     frames = {"units=2": series_frame(BASE_MASE), "units=4": series_frame(BASE_MASE)}
     two = {name: PANEL_SCORES[name] for name in frames}
-    _, verdicts = sweep.sweep_table(two, "units=2", 0.05, sweep.series_losses(frames, "units=2"),
+    _, verdicts = sweep.sweep_table(two, "units=2", 0.05, sweep.pair_losses(frames, "units=2"),
                                     measure=sweep.SERIES)
-    assert "units=4 vs units=2 across the 12 series: the same MASE on every series" in verdicts
+    assert "units=4 vs units=2 across 12 pairs: 12 series x origins: the same MASE on every pair" in verdicts
     one = {name: frame.iloc[:1] for name, frame in frames.items()}
-    _, verdicts = sweep.sweep_table(two, "units=2", 0.05, sweep.series_losses(one, "units=2"),
+    _, verdicts = sweep.sweep_table(two, "units=2", 0.05, sweep.pair_losses(one, "units=2"),
                                     measure=sweep.SERIES)
-    assert ("units=4 vs units=2 across series: untestable (1 series with a finite MASE; a paired test needs 2)"
-            in verdicts)
+    assert ("units=4 vs units=2 across series x origins: untestable (1 pair(s) with a finite MASE; a paired test "
+            "needs 2)" in verdicts)
 
 
 def test_a_series_without_a_finite_mase_pairs_with_nothing():
     frames = {"units=2": series_frame(np.r_[np.inf, BASE_MASE[1:]]), "units=4": series_frame(BASE_MASE * 0.8)}
     two = {name: PANEL_SCORES[name] for name in frames}
-    table, _ = sweep.sweep_table(two, "units=2", 0.05, sweep.series_losses(frames, "units=2"),
+    table, _ = sweep.sweep_table(two, "units=2", 0.05, sweep.pair_losses(frames, "units=2"),
                                  measure=sweep.SERIES)
-    assert table["series"].iloc[1] == 11 and np.isfinite(table["mean_mase_difference"].iloc[1])
+    assert table["pairs"].iloc[1] == table["series"].iloc[1] == 11
+    assert np.isfinite(table["mean_mase_difference"].iloc[1])
 
 
 @pytest.mark.parametrize("ids, message", [
-    (IDS[:-1], r"^units=2 \(experiment exp-a\) scores series 's12' but units=4 \(experiment exp-b\) does not "),
-    ([*IDS[:-1], "s99"], r"^units=2 \(experiment exp-a\) scores series 's12' but units=4"),
-    (["s00", *IDS[1:]], r"^units=4 \(experiment exp-b\) scores series 's00' but units=2 \(experiment exp-a\)"),
+    (IDS[:-1], r"^units=2 \(experiment exp-a\) scores series 's12' from the origin at 109 but units=4 \(experiment "
+               r"exp-b\) does not "),
+    ([*IDS[:-1], "s99"], r"^units=2 \(experiment exp-a\) scores series 's12' from the origin at 109 but units=4"),
+    (["s00", *IDS[1:]], r"^units=4 \(experiment exp-b\) scores series 's00' from the origin at 109 but units=2 "
+                        r"\(experiment exp-a\)"),
 ])
 def test_configurations_that_score_different_series_are_one_line_naming_the_first_differing_id(ids, message):
     frames = {"units=2": series_frame(BASE_MASE), "units=4": series_frame(BASE_MASE[: len(ids)], ids=ids)}
     with pytest.raises(UserError, match=message) as raised:
-        sweep.series_losses(frames, "units=2", {"units=2": "exp-a", "units=4": "exp-b"})
+        sweep.pair_losses(frames, "units=2", {"units=2": "exp-a", "units=4": "exp-b"})
     assert "\n" not in str(raised.value) and "data.drop_short" in str(raised.value)
 
 
 def test_series_are_paired_by_id_not_by_row():
     shuffled = SERIES_FRAMES["units=8"].iloc[::-1].reset_index(drop=True)
-    losses = sweep.series_losses({"units=2": SERIES_FRAMES["units=2"], "units=8": shuffled}, "units=2")
+    losses = sweep.pair_losses({"units=2": SERIES_FRAMES["units=2"], "units=8": shuffled}, "units=2")
     np.testing.assert_array_equal(losses["units=8"], BASE_MASE * 0.8)
 
 
 def test_a_panels_report_says_mase_and_across_how_many_series():
-    losses = sweep.series_losses(SERIES_FRAMES, "units=2")
+    losses = sweep.pair_losses(SERIES_FRAMES, "units=2")
     table, verdicts = sweep.sweep_table(PANEL_SCORES, "units=2", 0.05, losses, measure=sweep.SERIES)
     text = sweep.markdown("model.units", "units=2", table, verdicts, 0.05, "boxplot.png", "val", sweep.SERIES)
     assert text.startswith("# Study: `model.units` (validation MASE over repeats)")
     assert "averaged over the 12 series" in text and "(per-repeat MASEs are skewed)" in text
-    assert "## Across series (paired)" in text and "## Across origins" not in text
-    assert "across 12 series" in text and "The 2 Wilcoxon p-values are Holm-adjusted" in text
+    assert "## Across series x origins (paired)" in text and "## Across origins" not in text
+    assert "(matched by series id and origin time): 12 pairs: 12 series x origins." in text
+    assert "The 2 Wilcoxon p-values are Holm-adjusted" in text
     paired = [line.split(" | ") for line in text.split("## Across series")[1].splitlines()
               if line.startswith("| units=")]
-    assert [row[:3] for row in paired] == [["| units=4", "12", "1 / 11"], ["| units=8", "12", "12 / 0"]]
+    assert [row[:4] for row in paired] == [["| units=4", "12", "12", "1 / 11"], ["| units=8", "12", "12", "12 / 0"]]
     assert all(row[-1] == "yes |" for row in paired)
-    assert "- units=8 is better than units=2 across the 12 series" in text
+    assert "- units=8 is better than units=2 across 12 pairs: 12 series x origins" in text
     assert "![validation MASE per configuration](boxplot.png)" in text and "RMSE" not in text
 
 
@@ -241,7 +247,7 @@ def test_a_panel_is_told_by_its_params_or_its_headline():
 def test_one_panel_comparison_says_it_needs_no_adjustment():
     frames = {name: SERIES_FRAMES[name] for name in ("units=2", "units=8")}
     scores = {name: PANEL_SCORES[name] for name in frames}
-    table, verdicts = sweep.sweep_table(scores, "units=2", 0.05, sweep.series_losses(frames, "units=2"),
+    table, verdicts = sweep.sweep_table(scores, "units=2", 0.05, sweep.pair_losses(frames, "units=2"),
                                         measure=sweep.SERIES)
     text = sweep.markdown("model.units", "units=2", table, verdicts, 0.05, "boxplot.png", "test", sweep.SERIES)
     assert "One comparison: its Wilcoxon p-value needs no adjustment." in text and "Holm-adjusted, so" not in text
