@@ -22,8 +22,6 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from scipy import special
-from sklearn.preprocessing import MinMaxScaler
 
 from lstm_tuning import outputs, paths
 from lstm_tuning.data import backtest, framings, long_format, transforms
@@ -166,10 +164,10 @@ def transform(panel: dict[str, pd.DataFrame], params: SeriesParams, all_plans: d
             usable = training & np.isfinite(changes)
             lows = np.minimum.reduceat(np.where(usable, changes, np.inf), long.offsets)
             highs = np.maximum.reduceat(np.where(usable, changes, -np.inf), long.offsets)
-            # the scalers `Scaling.scaler` rebuilds from each series' extremes, all series at once (one per column)
-            scalers = MinMaxScaler(feature_range=transforms.FEATURE_RANGE).fit(np.stack([lows, highs]))
-            # MinMaxScaler.transform's own arithmetic (X *= scale_; X += min_), with each row's series' scaler
-            rescaled = np.nan_to_num(changes) * scalers.scale_[long.codes] + scalers.min_[long.codes]
+            # each series' `Scaling` from its extremes, all series at once; its transform's arithmetic (MinMaxScaler's:
+            # X *= scale_; X += min_), with each row's series' scale
+            scale, shift = transforms.min_max(lows, highs)
+            rescaled = np.nan_to_num(changes) * scale[long.codes] + shift[long.codes]
             scaled[k, :, j] = np.where(np.isfinite(changes), rescaled, np.nan)
             for s, name in enumerate(long.ids):
                 fitted[name][k][column] = SeriesTransform(lags, Scaling(float(lows[s]), float(highs[s])), powers[s])
@@ -202,6 +200,8 @@ def _steps(values: np.ndarray, powers: list[PowerTransform], lags: tuple[int, ..
     then differenced at each lag in turn; a difference reaching back past its own series' first row is NaN, as in
     the series alone."""
     if powers[0].name == "boxcox":
+        from scipy import special  # a second to import: only for Box-Cox
+
         lambdas = np.array([p.boxcox_lambda for p in powers])
         powered = special.boxcox(values, lambdas[long.codes])
     else:
@@ -377,10 +377,9 @@ def _to_original_units(scaled: np.ndarray, series: np.ndarray, first_rows: np.nd
     lags, power = chosen[0].diff_lags, chosen[0].power.name
     if any(t.diff_lags != lags or t.power.name != power for t in chosen):
         raise ValueError("every series of a panel is differenced and power transformed alike")
-    # the scalers `Scaling.scaler` rebuilds, all series at once; MinMaxScaler.inverse_transform's arithmetic
-    scalers = MinMaxScaler(feature_range=transforms.FEATURE_RANGE).fit(
-        [[t.scaling.data_min for t in chosen], [t.scaling.data_max for t in chosen]])
-    rebuilt = (scaled - scalers.min_[series][:, None]) / scalers.scale_[series][:, None]
+    # each series' `Scaling.inverse`, all series at once (MinMaxScaler.inverse_transform's arithmetic)
+    scale, shift = transforms.min_max([t.scaling.data_min for t in chosen], [t.scaling.data_max for t in chosen])
+    rebuilt = (scaled - shift[series][:, None]) / scale[series][:, None]
     known = _steps(observed.values[:, j], [t.power for t in chosen], lags, observed)
     starts = observed.offsets[series] + first_rows  # each window's first forecast row in the long array
     for lag, below in zip(reversed(lags), reversed(known[:-1])):

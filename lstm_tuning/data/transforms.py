@@ -26,6 +26,16 @@ def difference(values: np.ndarray, interval: int) -> np.ndarray:
     return diffs
 
 
+def min_max(data_min, data_max, feature_range: tuple[float, float] = FEATURE_RANGE) -> tuple:
+    """MinMaxScaler's `scale_` and `min_` for each (data_min, data_max), elementwise (scalars or arrays: a panel's
+    series at once), in its arithmetic: a near-constant range (below 10 machine epsilons) counts as 1."""
+    low, high = (np.float64(bound) for bound in feature_range)
+    data_min = np.asarray(data_min, np.float64)
+    data_range = np.asarray(data_max, np.float64) - data_min
+    scale = (high - low) / np.where(data_range < 10 * np.finfo(np.float64).eps, np.float64(1.0), data_range)
+    return scale[()], (low - data_min * scale)[()]
+
+
 @dataclass(frozen=True)
 class Scaling:
     """[-1, 1] min-max scaling, and everything needed to invert it exactly; JSON-serialisable.
@@ -45,17 +55,13 @@ class Scaling:
 
     @property
     def scale(self) -> np.float64:
-        """MinMaxScaler's `scale_`: a near-constant range (below 10 machine epsilons) counts as 1."""
-        low, high = (np.float64(bound) for bound in self.feature_range)
-        data_range = np.float64(self.data_max) - np.float64(self.data_min)
-        if data_range < 10 * np.finfo(np.float64).eps:
-            data_range = np.float64(1.0)
-        return (high - low) / data_range
+        """MinMaxScaler's `scale_`."""
+        return min_max(self.data_min, self.data_max, self.feature_range)[0]
 
     @property
     def shift(self) -> np.float64:
         """MinMaxScaler's `min_`."""
-        return np.float64(self.feature_range[0]) - np.float64(self.data_min) * self.scale
+        return min_max(self.data_min, self.data_max, self.feature_range)[1]
 
     def transform(self, values: np.ndarray) -> np.ndarray:
         return np.asarray(values, dtype=float) * self.scale + self.shift
