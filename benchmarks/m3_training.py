@@ -50,16 +50,14 @@ So at the experiment's workload the project is about 2x Keras with a cold XLA ca
 from __future__ import annotations
 
 import argparse
-import json
 import os
-import resource
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
 import numpy as np
+from measured import child, print_figures, stage_windows
 
 ROOT = Path(__file__).resolve().parents[1]
 EXPERIMENT = ["experiment=m3_monthly"]
@@ -72,21 +70,6 @@ def configuration(steps: int):
                               as_dict=False)
     cfg = config.checked(composed, "conf")
     return cfg.model, cfg.train
-
-
-def m3_windows(dest: Path) -> Path:
-    """data/windows.npz of the M3 experiment, made by the pipeline's first three stages in a copy at `dest`."""
-    import yaml
-    from repo_copy import copy_repo, run
-
-    from lstm_tuning import config
-
-    copy_repo(dest)
-    (dest / "params.yaml").write_text(yaml.safe_dump(config.compose(ROOT / "conf", "config", EXPERIMENT),
-                                                     sort_keys=False))
-    for stage in ("ingest", "transform", "window"):
-        run([sys.executable, "-m", f"stages.{stage}"], dest)
-    return dest / "data/windows.npz"
 
 
 def project(windows_file: str, steps: int) -> dict:
@@ -125,14 +108,12 @@ def keras_fits(windows_file: str, steps: int) -> dict:
             "mean_member": float(np.mean(seconds))}
 
 
-def child(side: str, windows_file: str, steps: int, **env: str) -> dict:
+def run_side(name: str, windows_file: str, steps: int, **env: str) -> dict:
     """One side at one step count in a process of its own: its figures, and the process's peak memory."""
-    result = subprocess.run([sys.executable, __file__, "--child", side, "--windows", windows_file,
-                             "--steps", str(steps)], capture_output=True, text=True,
-                            env={**os.environ, "PYTHONPATH": str(ROOT), **env})
-    if result.returncode:
-        sys.exit(f"{side} at {steps} steps failed:\n{result.stderr[-3000:]}")
-    return json.loads(result.stdout.strip().splitlines()[-1]) | {"load": os.getloadavg()[0]}
+    figures = child(__file__, name, "--windows", windows_file, "--steps", str(steps), **env)
+    if "failed" in figures:
+        sys.exit(f"{name} at {steps} steps failed:\n{figures['stderr']}")
+    return figures
 
 
 def main() -> None:
@@ -143,26 +124,23 @@ def main() -> None:
     parser.add_argument("--child", choices=["project", "keras"], help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        figures = (project if args.child == "project" else keras_fits)(args.windows, args.steps[0])
-        peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # kilobytes on Linux
-        print(json.dumps(figures | {"peak_mb": peak_mb}))
+        print_figures((project if args.child == "project" else keras_fits)(args.windows, args.steps[0]))
         return
 
-    sys.path.insert(0, str(Path(__file__).parent))
     print(f"load average at start: {os.getloadavg()[0]:.2f} (cores: {os.cpu_count()})", flush=True)
     with tempfile.TemporaryDirectory() as tmp:
-        windows_file = args.windows or str(m3_windows(Path(tmp) / "repo"))
+        windows_file = args.windows or str(stage_windows(Path(tmp) / "repo", EXPERIMENT))
         epochs = configuration(args.steps[0])[1].epochs
         rows = []
         for steps in args.steps:
-            row = {"steps": steps, "project": child("project", windows_file, steps, LSTM_TUNING_XLA_CACHE="off")}
+            row = {"steps": steps, "project": run_side("project", windows_file, steps, LSTM_TUNING_XLA_CACHE="off")}
             print(f"  {epochs * steps} steps: project {row['project']}", flush=True)
             if steps in args.warm:
                 cache = str(Path(tmp) / f"xla-{steps}")
-                child("project", windows_file, steps, LSTM_TUNING_XLA_CACHE=cache)  # fills the cache
-                row["warm"] = child("project", windows_file, steps, LSTM_TUNING_XLA_CACHE=cache)
+                run_side("project", windows_file, steps, LSTM_TUNING_XLA_CACHE=cache)  # fills the cache
+                row["warm"] = run_side("project", windows_file, steps, LSTM_TUNING_XLA_CACHE=cache)
                 print(f"  {epochs * steps} steps: project, warm XLA cache {row['warm']}", flush=True)
-            row["keras"] = child("keras", windows_file, steps)
+            row["keras"] = run_side("keras", windows_file, steps)
             print(f"  {epochs * steps} steps: keras {row['keras']}", flush=True)
             rows.append(row)
 
