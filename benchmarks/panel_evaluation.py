@@ -10,11 +10,17 @@ the rest. Not a test: timings on a shared machine are noisy.
 Measured 2026-12-02 on the 2-core machine shared with five other helpers (load average 7-12): holdout, 1,428
 series, 109,906 windows, 5 repeats, 2 checkpoints: 1.35-1.41 s CPU (3.8-5.1 s wall), of which 0.9-1.0 s the
 per-series original-units stand-in; expanding (step 6, refit every origin): 3.4 s CPU (12 s wall).
+
+The training RMSE per checkpoint in the diagnostics (every fit's training windows in original units, one fit at a
+time), measured 2026-12-02 14:16-14:19 UTC on the shared 2-core machine at load average 13-14, `--checkpoints 1`,
+the commit before it against it: holdout 0.63 -> 1.16 s CPU (3.2 -> 5.1 s wall), peak 508 -> 563 MB; expanding
+1.10 -> 4.69 s CPU (4.6 -> 18.0 s wall), peak 1,280 MB both (the inputs'). It grows with fits x checkpoints.
 """
 
 from __future__ import annotations
 
 import argparse
+import resource
 import sys
 import time
 from pathlib import Path
@@ -37,7 +43,7 @@ def inputs(n_series: int, repeats: int, checkpoints: int, backtest_name: str, se
     rng = np.random.default_rng(seed)
     params = (option_params("backtest", "holdout") if backtest_name == "holdout" else
               option_params("backtest", "expanding", step=6, horizon=6, refit_every=1))
-    frames, plans, fits, series_of_window, first_rows, held_out = {}, {}, {}, [], [], []
+    frames, plans, fits, series_of_window, first_rows, trains, held_out = {}, {}, {}, [], [], [], []
     lengths = rng.integers(68, 145, n_series)  # M3 monthly's range
     for s, n in enumerate(lengths.tolist()):
         key = f"N{s + 1:04d}"
@@ -50,6 +56,7 @@ def inputs(n_series: int, repeats: int, checkpoints: int, backtest_name: str, se
         rows = np.arange(N_LAGS + 1, n - N_OUT + 1)
         series_of_window.append(np.full(len(rows), s))
         first_rows.append(rows)
+        trains.append([(rows - N_LAGS >= f.start) & (rows + N_OUT <= f.cut) for f in plan.fits])  # the window stage's
         for origin in plan.backtest().origins:
             end = plan.first_test_row if origin.role == "val" else n
             starts = np.arange(origin.first, origin.end)
@@ -67,7 +74,8 @@ def inputs(n_series: int, repeats: int, checkpoints: int, backtest_name: str, se
     shape = (n_fits, repeats, len(first_rows), N_OUT, 1)
     return {
         "frames": frames, "fits_by_series": fits, "plans": plans,
-        "windows": {"series": series_of_window, "first_rows": first_rows, "y": np.zeros((1, 1, N_OUT, 1))},
+        "windows": {"series": series_of_window, "first_rows": first_rows, "y": np.zeros((1, 1, N_OUT, 1)),
+                    "train": np.concatenate(trains, axis=1)},
         "checkpoints": {"epochs": np.arange(1, checkpoints + 1),
                         "final": rng.uniform(-1, 1, shape).astype(np.float32),
                         **({"forecasts": rng.uniform(-1, 1, (checkpoints, *shape)).astype(np.float32)}
@@ -96,7 +104,8 @@ def main() -> None:
     result = panel.evaluate(cfg, made["frames"], made["fits_by_series"], made["plans"], made["windows"],
                             made["checkpoints"], made["repeats"], made["held_out"], {}, 12)
     print(f"panel.evaluate: {time.perf_counter() - started:.2f} s ({time.process_time() - cpu:.2f} s CPU); "
-          f"{len(result.series)} rows of series.csv")
+          f"{len(result.series)} rows of series.csv; peak resident memory of the process (inputs included) "
+          f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
     print(result.details["verdict"])
 
 

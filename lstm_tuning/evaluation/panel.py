@@ -118,7 +118,7 @@ class PanelEvaluation:
     origins: pd.DataFrame  # evaluation/origins.csv: per origin, the means over series
     forecasts: pd.DataFrame  # evaluation/forecasts.csv: every series' test t+1 forecasts
     horizon: pd.DataFrame  # evaluation/horizon.csv: mean test MASE over series per forecast step
-    diagnostics: pd.DataFrame  # per checkpoint and repeat: mean RMSE over series on each role's pairs
+    diagnostics: pd.DataFrame  # per checkpoint and repeat: mean RMSE over series of training windows and each role
     diagnostics_mean: pd.DataFrame
 
 
@@ -152,7 +152,12 @@ def evaluate(cfg, frames: dict[str, pd.DataFrame], fits_by_series: dict[str, lis
 
     # true values, through one flat array of every series' target
     offsets = np.concatenate([[0], np.cumsum([len(t) for t in targets])])
-    actual = np.concatenate(targets)[offsets[pairs.series][:, None] + rows[:, None] + np.arange(n_out)]
+    flat = np.concatenate(targets)
+
+    def actual_at(series: np.ndarray, first_rows: np.ndarray) -> np.ndarray:  # [windows, n_out]
+        return flat[offsets[series][:, None] + first_rows[:, None] + np.arange(n_out)]
+
+    actual = actual_at(pairs.series, rows)
 
     lags = np.array([mase_lag(p, season) for p in plan_list])
     scale_of = np.array([[mase_scale.naive_mae(t[f.start : f.cut], lag) for f in p.fits]
@@ -164,8 +169,9 @@ def evaluate(cfg, frames: dict[str, pd.DataFrame], fits_by_series: dict[str, lis
         return np.take(scaled, pairs.window, axis=-3)
 
     scaled = at_pairs(checkpoints["final"][:n_fits])[None, :, kept]
-    if "forecasts" in checkpoints:
-        scaled = np.concatenate([scaled, at_pairs(checkpoints["forecasts"][:, :n_fits])[:, :, kept]])
+    history = checkpoints["forecasts"][:, :n_fits] if "forecasts" in checkpoints else None  # read from the file once
+    if history is not None:
+        scaled = np.concatenate([scaled, at_pairs(history)[:, :, kept]])
     levels = _scored_levels(scaled, pairs, fits_by_series, frames, names)  # [1 + checkpoints, repeats, pairs, n_out]
     lstm = levels[0]
     forecasters = {LSTM: lstm.mean(axis=0)}
@@ -186,7 +192,15 @@ def evaluate(cfg, frames: dict[str, pd.DataFrame], fits_by_series: dict[str, lis
     details["baselines_fit"] = fitted_baselines
     details["verdict"] = verdict(metrics, details)
 
-    diagnostics = _diagnostics(checkpoints["epochs"], levels[1:], kept, pairs, actual, scale, len(ids))
+    def train_levels(k: int, chosen: np.ndarray) -> np.ndarray:  # fit k's checkpoints at windows `chosen`
+        converted = panel_data.to_original_units(np.take(history[:, k : k + 1], chosen, axis=-3)[:, :, kept],
+                                                 series_of_window[chosen], first_rows[chosen], ids, fits_by_series,
+                                                 frames, names, fits=[k])
+        return converted[:, 0, ..., -1]  # [checkpoints, repeats, windows, n_out]
+
+    train_rmse = (_train_rmse(np.asarray(windows["train"])[:n_fits], train_levels, series_of_window, first_rows,
+                              actual_at, len(ids), (len(history), len(kept))) if len(levels) > 1 else None)
+    diagnostics = _diagnostics(checkpoints["epochs"], levels[1:], kept, pairs, actual, scale, len(ids), train_rmse)
     diagnostics_mean, details["diagnostics"] = scores.inflection(diagnostics)
     best = metrics["best_baseline"]
     grid = _origin_grid(pairs, actual, forecasters, scale, len(ids), len(plan_list[0].origins))
@@ -210,7 +224,8 @@ def evaluate_one(cfg, series: pd.DataFrame, fits: list[dict], plan: Plan, window
     """A single-series run scored as a panel of one (its id the target's name), by the panel's metrics: its
     evaluation/series.csv and series_origins.csv; its headline stays `walk_forward`'s."""
     name = cfg.data.target
-    one = {"series": np.zeros(len(windows["first_rows"]), int), "first_rows": windows["first_rows"], "y": windows["y"]}
+    one = {"series": np.zeros(len(windows["first_rows"]), int), "first_rows": windows["first_rows"], "y": windows["y"],
+           "train": windows["train"]}
     return evaluate(cfg, {name: series}, {name: fits}, {name: plan}, one, checkpoints, repeats,
                     held_out.assign(series=name), fitted_baselines, season)
 
@@ -440,15 +455,34 @@ def _horizon(pairs: Pairs, actual: np.ndarray, lstm: np.ndarray, forecasters: di
     })
 
 
+def _train_rmse(train: np.ndarray, train_levels, series_of_window: np.ndarray, first_rows: np.ndarray, actual_at,
+                n_series: int, shape: tuple[int, int]) -> np.ndarray:
+    """Per checkpoint and kept repeat [checkpoints, repeats]: the mean over series of each series' RMSE over every
+    fit's training windows (`train` [fits, windows]) in original units, as the single-series diagnostics pool them
+    (a window without a forecast, such as a stateful fit's trimmed first ones, is left out). One fit's windows are
+    converted at a time (`train_levels(k, windows)`), so the memory is one fit's, not every fit's."""
+    sums, counts = np.zeros((2, shape[0] * shape[1], n_series))
+    for k in range(len(train)):
+        chosen = np.flatnonzero(train[k])
+        squared = (train_levels(k, chosen) - actual_at(series_of_window[chosen], first_rows[chosen])) ** 2
+        finite = np.isfinite(squared)
+        group = series_of_window[chosen]
+        for total, values in ((sums, np.where(finite, squared, 0.0)), (counts, finite)):
+            total += np.stack([np.bincount(group, weights=row, minlength=n_series)
+                               for row in values.sum(axis=-1).reshape(len(total), -1)])
+    with np.errstate(invalid="ignore", divide="ignore"):  # a series without a training forecast: NaN, left out
+        per_series = np.sqrt(sums / counts)  # [checkpoints x repeats, series]
+    return _mean_over_series(per_series.T).reshape(shape)
+
+
 def _diagnostics(epochs: np.ndarray, levels: np.ndarray, kept: np.ndarray, pairs: Pairs, actual: np.ndarray,
-                 scale: np.ndarray, n_series: int) -> pd.DataFrame:
-    """Per checkpoint and kept repeat: the mean RMSE over series of each role's scored pairs in original units,
-    levels [checkpoints, repeats, pairs, n_out]. train_rmse is left empty in a panel: every series' training
-    windows in original units at every checkpoint would cost checkpoints x fits x windows (the single-series
-    report draws it)."""
+                 scale: np.ndarray, n_series: int, train_rmse: np.ndarray | None) -> pd.DataFrame:
+    """Per checkpoint and kept repeat: the mean RMSE over series of every fit's training windows (`train_rmse`,
+    `_train_rmse`'s) and of each role's scored pairs, in original units; levels [checkpoints, repeats, pairs,
+    n_out]."""
     if not len(levels):
         return pd.DataFrame(columns=["epoch", "repeat", "train_rmse", "val_rmse", "test_rmse"])
-    columns = {"train_rmse": np.full((len(epochs), len(kept)), np.nan)}
+    columns = {"train_rmse": train_rmse}
     for role in ("val", "test"):
         chosen = pairs.role == role
         if chosen.any():

@@ -19,8 +19,8 @@ ensemble MASE on each series from each origin (evaluation/series_origins.csv) ag
 series from the same origin, matched by series id and origin time. The pairs are not one time series, so the
 Wilcoxon signed-rank test decides, Holm-adjusted, with the paired t beside it (the Diebold-Mariano test at lag 1
 with the Harvey-Leybourne-Newbold correction is exactly the paired t). Both configurations must score the same
-(series, origin) pairs. A panel scores no training error per series: its train_test.png draws the repeats' mean
-MASE and the ensemble's instead.
+(series, origin) pairs. A panel's training error is an RMSE only (its diagnostics' mean over series, of mixed
+scales), no MASE: its train_test.png draws the repeats' mean MASE and the ensemble's instead.
 """
 
 from __future__ import annotations
@@ -338,8 +338,8 @@ def markdown(key: str, baseline: str, table: pd.DataFrame, verdicts: list[str], 
                   "", f"![training and {where} RMSE per configuration](train_test.png)", ""]
     else:
         lines += [(f"Mean {where} MASE over repeats and the ensemble's per configuration (a panel's training error "
-                   "is not scored per series):"), "", f"![{where} MASE of the repeats and the ensemble per "
-                                                      "configuration](train_test.png)", ""]
+                   "is not scored in MASE):"), "", f"![{where} MASE of the repeats and the ensemble per "
+                                                   "configuration](train_test.png)", ""]
     return "\n".join(lines)
 
 

@@ -13,7 +13,7 @@ from helpers import option_params, task_params
 from lstm_tuning.data import backtest, transforms
 from lstm_tuning.data.backtest import Fit, Origin, Plan
 from lstm_tuning.errors import UserError
-from lstm_tuning.evaluation import baselines, panel, scale
+from lstm_tuning.evaluation import baselines, panel, scale, walk_forward
 
 N_OUT, N_LAGS, REPEATS, VAL, TEST = 3, 2, 2, 4, 4
 
@@ -68,7 +68,7 @@ def _panel(lengths: dict[str, int], backtest_params, seed: int = 0) -> dict:
     the baselines' forecasts (AutoETS nearly exact, persistence the last value)."""
     rng = np.random.default_rng(seed)
     frames = {key: _series(n, i) for i, (key, n) in enumerate(lengths.items())}
-    plans, fits, series_of_window, first_rows, held_out = {}, {}, [], [], []
+    plans, fits, series_of_window, first_rows, trains, held_out = {}, {}, [], [], [], []
     for s, (key, frame) in enumerate(frames.items()):
         n = len(frame)
         plan = backtest.plan(backtest_params, n, VAL, TEST, "test").with_final_fit(n)
@@ -77,6 +77,7 @@ def _panel(lengths: dict[str, int], backtest_params, seed: int = 0) -> dict:
         rows = np.arange(N_LAGS + 1, n - N_OUT + 1)
         series_of_window.append(np.full(len(rows), s))
         first_rows.append(rows)
+        trains.append([(rows - N_LAGS - 1 >= f.start) & (rows + N_OUT <= f.cut) for f in plan.fits])  # [fits, rows]
         values = frame["value"].to_numpy()
         for origin in plan.backtest().origins:
             end = plan.first_test_row if origin.role == "val" else n
@@ -94,7 +95,7 @@ def _panel(lengths: dict[str, int], backtest_params, seed: int = 0) -> dict:
     repeats = pd.DataFrame({"fit": np.repeat(np.arange(n_fits), REPEATS), "repeat": np.tile(np.arange(REPEATS), n_fits),
                             "diverged": False, "final_epoch": 10})
     windows = {"series": series_of_window, "first_rows": first_rows, "y": np.zeros((n_fits, len(first_rows), N_OUT, 1)),
-               "ids": np.array(list(frames))}
+               "ids": np.array(list(frames)), "train": np.concatenate(trains, axis=1)}
     return {"frames": frames, "fits_by_series": fits, "plans": plans, "windows": windows, "checkpoints": checkpoints,
             "repeats": repeats, "held_out": pd.concat(held_out, ignore_index=True)}
 
@@ -117,7 +118,7 @@ def _alone(inputs: dict, key: str) -> dict:
         "frames": {key: inputs["frames"][key]}, "fits_by_series": {key: inputs["fits_by_series"][key]},
         "plans": {key: inputs["plans"][key]},
         "windows": {"series": np.zeros(own.sum(), int), "first_rows": inputs["windows"]["first_rows"][own],
-                    "y": inputs["windows"]["y"][:, own]},
+                    "y": inputs["windows"]["y"][:, own], "train": inputs["windows"]["train"][:, own]},
         "checkpoints": {"epochs": checkpoints["epochs"], "final": checkpoints["final"][:, :, own],
                         "forecasts": checkpoints["forecasts"][:, :, :, own]},
         "held_out": inputs["held_out"][inputs["held_out"]["series"] == key],
@@ -248,11 +249,29 @@ def test_a_single_series_run_scores_its_series_as_a_panel_of_one(inputs):
     one = _alone(inputs, "a")
     held_out = one["held_out"].drop(columns="series")  # a single-series baselines file
     table = panel.evaluate_one(CFG, one["frames"]["a"], one["fits_by_series"]["a"], one["plans"]["a"],
-                               {"first_rows": one["windows"]["first_rows"], "y": one["windows"]["y"]},
+                               {"first_rows": one["windows"]["first_rows"], "y": one["windows"]["y"],
+                                "train": one["windows"]["train"]},
                                one["checkpoints"], one["repeats"], held_out, {}, 12).series
     expected = _evaluate(inputs).series
     expected = expected[expected["series"] == "a"].reset_index(drop=True).assign(series="value")
     pd.testing.assert_frame_equal(table, expected)
+
+
+def test_the_training_rmse_is_the_single_series_ones_averaged_over_series(inputs):
+    """diagnostics.csv's train_rmse: each series' RMSE over every fit's training windows, as the single-series
+    diagnostics (walk_forward) score a series alone, averaged over series; the validation and test ones alike."""
+    together = _evaluate(inputs).diagnostics
+    alone = []
+    for key in LENGTHS:
+        one = _alone(inputs, key)
+        windows = one["windows"] | {"y": np.zeros((len(one["windows"]["train"]), len(one["windows"]["first_rows"]),
+                                                   N_OUT, 1))}
+        alone.append(walk_forward.evaluate(CFG, one["frames"][key], one["fits_by_series"][key], one["plans"][key],
+                                           windows, one["checkpoints"], one["repeats"],
+                                           one["held_out"].drop(columns="series"), {}).diagnostics)
+    assert np.isfinite(together["train_rmse"]).all() and len(together) == 2 * REPEATS  # 2 checkpoints x repeats
+    for column in ("train_rmse", "val_rmse", "test_rmse"):
+        np.testing.assert_allclose(together[column], np.mean([frame[column] for frame in alone], axis=0), rtol=1e-12)
 
 
 def test_the_panel_report_has_the_verdict_means_distribution_and_worst_series(inputs, tmp_path):
