@@ -13,6 +13,8 @@ dates that continue the series. Past a series' last row the times continue by th
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 import pandas as pd
 
@@ -20,13 +22,20 @@ from lstm_tuning.data import timeline
 from lstm_tuning.data.specs import CALENDAR
 from lstm_tuning.errors import UserError
 
-# feature -> (positions in its cycle, the longest step between rows (days) it can tell apart, what it counts)
+
+class Cycle(NamedTuple):
+    positions: int  # in the cycle
+    field: str  # the DatetimeIndex field that numbers them
+    first: int  # that field's number of the first position
+    longest_step: float  # the longest step between rows (days) at which the feature still tells rows apart
+    counts: str  # what it counts
+
+
 CYCLES = {
-    "month_of_year": (12, 31, "months"),
-    "quarter_of_year": (4, 92, "quarters"),
-    "day_of_week": (7, 1, "days"),
+    "month_of_year": Cycle(12, "month", 1, 31, "months"),
+    "quarter_of_year": Cycle(4, "quarter", 1, 92, "quarters"),
+    "day_of_week": Cycle(7, "dayofweek", 0, 1, "days"),  # Monday first
 }
-assert set(CYCLES) == set(CALENDAR)
 
 
 def columns(names: list[str]) -> list[str]:
@@ -34,19 +43,14 @@ def columns(names: list[str]) -> list[str]:
     return [f"{name}_{part}" for name in names for part in ("sin", "cos")]
 
 
-def position(times: pd.DatetimeIndex, name: str) -> np.ndarray:
-    """Each time's position in the cycle of feature `name`, from 0 (January, the first quarter, Monday)."""
-    return {"month_of_year": times.month - 1, "quarter_of_year": times.quarter - 1,
-            "day_of_week": times.dayofweek}[name].to_numpy()
-
-
 def encode(times: pd.DatetimeIndex, names: list[str]) -> np.ndarray:
     """[len(times), 2 len(names)] the sine and cosine of each time's angle in each feature's cycle."""
     parts = []
     for name in names:
-        angle = 2 * np.pi * position(times, name) / CYCLES[name][0]
+        cycle = CYCLES[name]
+        angle = 2 * np.pi * (getattr(times, cycle.field).to_numpy() - cycle.first) / cycle.positions
         parts += [np.sin(angle), np.cos(angle)]
-    return np.stack(parts, axis=1) if parts else np.zeros((len(times), 0))
+    return np.stack(parts, axis=1)
 
 
 def offset(index: pd.Index, frequency: str | None, names: list[str], source: str):
@@ -65,9 +69,9 @@ def offset(index: pd.Index, frequency: str | None, names: list[str], source: str
     found = to_offset(step)
     days = pd.Series(pd.date_range("2001-01-01", periods=13, freq=found)).diff().median() / pd.Timedelta(days=1)
     for name in names:
-        if days > CYCLES[name][1]:
-            finer = [other for other in CALENDAR if days <= CYCLES[other][1]]
-            raise UserError(f"{source}: data.calendar names {name}, which counts {CYCLES[name][2]}, finer than the "
+        if days > CYCLES[name].longest_step:
+            finer = [other for other in CALENDAR if days <= CYCLES[other].longest_step]
+            raise UserError(f"{source}: data.calendar names {name}, which counts {CYCLES[name].counts}, finer than the "
                             f"data's frequency {step}; drop it from data.calendar"
                             + (f" (this frequency tells apart: {', '.join(finer)})" if finer else ""))
     return found

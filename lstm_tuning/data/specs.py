@@ -15,10 +15,10 @@ from typing import Any
 from lstm_tuning.errors import UserError
 from lstm_tuning.options import Option, Registry, param
 
-# how to fix a series too short for its params, whichever stage finds it
 # the calendar inputs data.calendar may list (`calendar`: each one's cycle, the frequencies it is derived from)
 CALENDAR = ("month_of_year", "quarter_of_year", "day_of_week")
 
+# how to fix a series too short for its params, whichever stage finds it
 TOO_SHORT_FIX = ("the series needs at least sum(diff_interval) + n_lags + n_out + val_size + test_size + batch_size "
                  "rows: lengthen it or shrink those params")
 

@@ -9,6 +9,7 @@ import pytest
 from helpers import ROOT, data_params, load_config, option_params, task_params, windows_in_memory
 
 from lstm_tuning.data import calendar, framings, long_format, panel, sources, timeline, transforms
+from lstm_tuning.data.specs import CALENDAR
 from lstm_tuning.errors import UserError
 
 ALL = ["month_of_year", "quarter_of_year", "day_of_week"]
@@ -33,6 +34,7 @@ def test_each_feature_is_the_sine_and_cosine_of_its_position_in_its_cycle():
     np.testing.assert_allclose(found[:, 2:4], angles([0, 0, 1, 2, 3, 3], 4), atol=1e-12)
     np.testing.assert_allclose(found[:, 4:], angles([0, 3, 6, 6, 0, 5], 7), atol=1e-12)
     assert np.abs(found).max() <= 1
+    assert list(calendar.CYCLES) == list(CALENDAR)  # the spec's names (config reads them without pandas)
     # December and January are neighbours, as close as January and February
     december, january, february = calendar.encode(pd.DatetimeIndex(["2000-12-01", "2001-01-01", "2001-02-01"]),
                                                   ["month_of_year"])
