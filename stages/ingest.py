@@ -6,7 +6,7 @@ import logging
 import pandas as pd
 
 from lstm_tuning import config, outputs, paths
-from lstm_tuning.data import sources, timeline
+from lstm_tuning.data import calendar, sources, timeline
 from lstm_tuning.errors import run_stage
 
 log = logging.getLogger("ingest")
@@ -19,6 +19,8 @@ def main(overrides: list[str]) -> None:
     if cfg.id_column is not None:
         write_panel(series, cfg, origin)
         return
+    if cfg.calendar:  # before writing: the dates must tell the calendar inputs apart
+        calendar.offset(series.index, cfg.frequency, cfg.calendar, origin)
     outputs.write_csv(paths.SERIES, series.reset_index())
     timeline.frequency(series.index, cfg.frequency, origin, warn=True)
     log.info("read %s: %d rows of %s from %s to %s; wrote %s", origin, len(series), ", ".join(series.columns),
@@ -26,9 +28,11 @@ def main(overrides: list[str]) -> None:
 
 
 def write_panel(panel: pd.DataFrame, cfg, origin: str) -> None:
-    outputs.write_csv(paths.SERIES, panel)
     id_column, time = panel.columns[:2]
     times = {series: pd.Index(rows[time]) for series, rows in panel.groupby(id_column, sort=False)}
+    if cfg.calendar:  # the longest series' dates (the panel's frequency) must tell the calendar inputs apart
+        calendar.offset(max(times.values(), key=len), cfg.frequency, cfg.calendar, origin)
+    outputs.write_csv(paths.SERIES, panel)
     step = timeline.panel_frequency(times, cfg.frequency, origin)
     lengths = pd.Series({series: len(index) for series, index in times.items()})
     span = pd.Index([panel[time].min(), panel[time].max()])

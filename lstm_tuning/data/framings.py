@@ -1,7 +1,8 @@
 """Supervised windows for the seed 004 framings (`task`, declared in `specs.TASKS`), cut with numpy stride
 views, and which of them each fit of the backtest trains on.
 
-Every framing gives X [n, n_lags, n_inputs] and y [n, n_out, n_targets] (one-step framings: n_out = 1).
+Every framing gives X [n, n_lags, n_inputs] and y [n, n_out, n_targets] (one-step framings: n_out = 1); the
+inputs are the input series' values, then with `data.calendar` each row's calendar inputs (`calendar`).
 As the seed's `split_sequence` / `split_sequences`:
 - univariate and parallel framings: the n_lags rows before step t -> the targets at t .. t + n_out - 1;
 - multiple-input framings (the target depends on the covariates at the same step): the covariates over
@@ -16,6 +17,7 @@ import numpy as np
 import pandas as pd
 from numpy.lib.stride_tricks import sliding_window_view
 
+from lstm_tuning.data import calendar
 from lstm_tuning.data.backtest import Plan
 from lstm_tuning.data.specs import TASKS, TOO_SHORT_FIX, SeriesParams
 from lstm_tuning.errors import UserError
@@ -23,6 +25,20 @@ from lstm_tuning.errors import UserError
 
 def series_roles(task, data: SeriesParams) -> tuple[list[str], list[str]]:
     return TASKS[task.name].roles(data)
+
+
+def input_columns(task, data: SeriesParams) -> list[str]:
+    """What each row of a window holds: the input series, then the calendar inputs."""
+    return [*series_roles(task, data)[0], *calendar.columns(data.calendar)]
+
+
+def calendar_ahead(index: pd.Index, task, data: SeriesParams, steps: int, source: str) -> np.ndarray | None:
+    """[len(index) + steps, 2 len(data.calendar)] the calendar inputs each row of a series carries, for its rows
+    then the `steps` rows after its end (`calendar.ahead`: recursive forecasting feeds back rows there); None
+    without data.calendar."""
+    if not data.calendar:
+        return None
+    return calendar.ahead(index, data.frequency, data.calendar, TASKS[task.name].lead, steps, source)
 
 
 @dataclass
@@ -45,13 +61,17 @@ def make_windows(inputs: np.ndarray, targets: np.ndarray, n_lags: int, n_out: in
     return Windows(X.astype("float32"), y.astype("float32"), np.arange(first_target, first_target + n), np.arange(n))
 
 
-def frame(series: pd.DataFrame, task, data: SeriesParams) -> Windows:
-    """Windows over the rows of `series` after its leading NaNs (the rows differencing leaves empty)."""
+def frame(series: pd.DataFrame, task, data: SeriesParams, source: str = "series") -> Windows:
+    """Windows over the rows of `series` after its leading NaNs (the rows differencing leaves empty); with
+    data.calendar, each input row's calendar inputs after its values."""
     framing = TASKS[task.name]
     inputs, targets = framing.roles(data)
     start = int(np.argmax(series[[*inputs, *targets]].notna().all(axis=1).to_numpy()))
     rows = series.iloc[start:]
-    windows = make_windows(rows[inputs].to_numpy(float), rows[targets].to_numpy(float), data.n_lags, task.n_out,
+    values = rows[inputs].to_numpy(float)
+    if data.calendar:
+        values = np.concatenate([values, calendar_ahead(series.index, task, data, 0, source)[start:]], axis=1)
+    windows = make_windows(values, rows[targets].to_numpy(float), data.n_lags, task.n_out,
                            dependent=framing.inputs == "covariates")
     windows.target_rows += start
     windows.input_rows += start
@@ -73,7 +93,7 @@ def split_windows(scaled: pd.DataFrame, task, data: SeriesParams, plan: Plan, so
     per_fit = []
     for _, rows in scaled.groupby("fit", sort=True):
         try:
-            per_fit.append(frame(rows.drop(columns="fit"), task, data))
+            per_fit.append(frame(rows.drop(columns="fit"), task, data, source))
         except ValueError:
             raise UserError(f"{too_short}; {TOO_SHORT_FIX}") from None
     first_rows, input_rows = per_fit[0].target_rows, per_fit[0].input_rows

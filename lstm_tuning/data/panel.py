@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from lstm_tuning import outputs, paths
-from lstm_tuning.data import backtest, framings, long_format, transforms
+from lstm_tuning.data import backtest, calendar, framings, long_format, timeline, transforms
 from lstm_tuning.data.backtest import Plan
 from lstm_tuning.data.specs import TASKS, SeriesParams
 from lstm_tuning.data.transforms import PowerTransform, Scaling, SeriesTransform
@@ -80,7 +80,8 @@ def minimum_rows(columns: list[str], data: SeriesParams, task, backtest_params) 
     """The fewest rows a series needs for the windows, the held-out rows and a training window in every fit: the
     shortest series the single-series transform and window functions accept (None: no length is enough, e.g.
     task.n_out longer than the test rows)."""
-    data = dataclasses.replace(data, transform=None)  # the power transform needs no rows of its own
+    # the power transform needs no rows of its own, the calendar inputs none (a window's rows carry them)
+    data = dataclasses.replace(data, transform=None, calendar=[])
     rng = np.random.default_rng(0)
 
     def enough(n_rows: int) -> bool:
@@ -284,6 +285,9 @@ def windows(scaled: pd.DataFrame, task, data: SeriesParams, all_plans: dict[str,
     positions = np.arange(first.sum()) - np.repeat(offsets, lengths)
     complete = ~(np.isnan(input_values[first]).any(axis=1) | np.isnan(target_values[first]).any(axis=1))
     begins = np.minimum.reduceat(np.where(complete, positions, np.iinfo(int).max), offsets)
+    if data.calendar:  # each row's calendar after its values, as framings.frame: the same in every fit
+        input_values = np.concatenate([input_values, _calendar(scaled, first, fit, lengths, framing, data, source)],
+                                      axis=1)
     counts = np.maximum(lengths - first_target - task.n_out + 1 - begins, 0)
     series = np.repeat(np.arange(len(ids)), counts)
     input_rows = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts) + begins[series]
@@ -291,7 +295,7 @@ def windows(scaled: pd.DataFrame, task, data: SeriesParams, all_plans: dict[str,
     first_rows = input_rows + first_target
     last_rows = first_rows + task.n_out - 1
     n = len(chosen)
-    X = np.empty((n_fits, n, data.n_lags, len(inputs)), "float32")
+    X = np.empty((n_fits, n, data.n_lags, input_values.shape[1]), "float32")
     y = np.empty((n_fits, n, task.n_out, len(targets)), "float32")
     # make_windows cuts every window of the rows it is given, across series boundaries too: a chunk of whole
     # series at a time keeps that copy small beside the windows kept
@@ -324,6 +328,22 @@ def windows(scaled: pd.DataFrame, task, data: SeriesParams, all_plans: dict[str,
         "stop": (first_rows >= first_tests - data.val_size) & (last_rows < first_tests),
         "final": np.array([fit.final for fit in next(iter(all_plans.values())).fits]),
     }
+
+
+def _calendar(scaled: pd.DataFrame, first: np.ndarray, fit: np.ndarray, lengths: np.ndarray, framing,
+              data: SeriesParams, source: str) -> np.ndarray:
+    """[rows, 2 len(data.calendar)] the calendar each row of `scaled` (every fit's block of every series) carries,
+    `calendar.carried` of the series' own times (fit 0's, `first`: every fit has the same)."""
+    times = pd.Index(scaled[scaled.columns[2]][first])
+    if times.name == timeline.DATES:
+        times = pd.DatetimeIndex(times)
+    start = int(np.cumsum(lengths)[np.argmax(lengths)] - lengths.max())  # the longest series' frequency: the panel's
+    step = calendar.offset(times[start : start + lengths.max()], data.frequency, data.calendar, source)
+    known = calendar.carried(times, lengths, data.calendar, step, framing.lead)
+    every_fit = np.empty((len(fit), known.shape[1]))
+    for k in np.unique(fit):
+        every_fit[fit == k] = known
+    return every_fit
 
 
 def _check_windows(ids, series, train, tests, data, task, source) -> None:
@@ -433,9 +453,9 @@ def window_stage(cfg, log) -> None:
     cut = windows(scaled, cfg.task, cfg.data, all_plans, str(paths.TRANSFORMED))
     with outputs.atomic_path(paths.WINDOWS) as tmp:
         np.savez(tmp, **cut)
-    inputs, targets = framings.series_roles(cfg.task, cfg.data)
+    _, targets = framings.series_roles(cfg.task, cfg.data)
     trains = cut["train"].sum(axis=1)
     log.info("read %s and %s; wrote %s: %d windows of %d series, %d lags of %s -> %d step(s) of %s; %d fit(s) train "
              "on %d to %d of them (%.0f MB)", paths.TRANSFORMED, paths.ORIGINS, paths.WINDOWS, len(cut["first_rows"]),
-             len(cut["ids"]), cfg.data.n_lags, ", ".join(inputs), cfg.task.n_out, ", ".join(targets), len(trains),
-             trains.min(), trains.max(), (cut["X"].nbytes + cut["y"].nbytes) / 1e6)
+             len(cut["ids"]), cfg.data.n_lags, ", ".join(framings.input_columns(cfg.task, cfg.data)), cfg.task.n_out,
+             ", ".join(targets), len(trains), trains.min(), trains.max(), (cut["X"].nbytes + cut["y"].nbytes) / 1e6)

@@ -27,6 +27,7 @@ from lstm_tuning.data.specs import (
     SeriesParams,
     SummedParams,
 )
+from lstm_tuning.data.timeline import DATES
 from lstm_tuning.errors import UserError
 
 
@@ -92,7 +93,8 @@ def _m3(params: M3Params) -> pd.DataFrame:
 def _generated_panel(params: GeneratedPanelParams) -> pd.DataFrame:
     """`n_series` monthly series for tests and benchmarks, positive, each with its own level, trend, yearly
     season (amplitude and phase) and noise. They end together at month `length` and start apart: each has
-    60% to 100% of the months (a ragged panel). The same seed makes the same panel."""
+    60% to 100% of the months (a ragged panel). The same seed makes the same panel. Numbered months, or with
+    `start` (data.start) month starts in the column `date`, as a CSV's dates are."""
     rng = np.random.default_rng(params.seed)
     count = params.n_series
     lengths = rng.integers(int(np.ceil(0.6 * params.length)), params.length + 1, size=count)
@@ -109,8 +111,18 @@ def _generated_panel(params: GeneratedPanelParams) -> pd.DataFrame:
     shape = 1 + trend[member] * months / params.length + season
     values = level[member] * (shape + noise[member] * np.clip(rng.standard_normal(len(member)), -5, 5))
     ids = np.array([f"s{i + 1:0{len(str(count))}d}" for i in range(count)])
-    return pd.DataFrame({params.id_column: ids[member].astype(object), params.date_column: months,
-                         params.target: values})
+    time = {params.date_column: months} if params.start is None else {DATES: _month_starts(params.start, months)}
+    return pd.DataFrame({params.id_column: ids[member].astype(object), **time, params.target: values})
+
+
+def _month_starts(start: str, months: np.ndarray) -> pd.DatetimeIndex:
+    """Month numbers (1: the month of `start`, data.start, an ISO date) as the first days of their months."""
+    try:
+        first = pd.to_datetime(str(start), format="ISO8601").to_period("M").to_timestamp()
+    except ValueError:
+        raise UserError(f"data.start={start!r} is not a month; give one as 2001-01, or null to number the months") \
+            from None
+    return pd.date_range(first, periods=int(months.max()), freq="MS", name=DATES)[months - 1]
 
 
 def _numbered(params: SeriesParams, series: str, values: np.ndarray, first: int) -> pd.DataFrame:

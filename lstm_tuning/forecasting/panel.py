@@ -111,7 +111,7 @@ class PanelForecaster:
             weights = [w[[index[name] for name in frames]] for w in weights]
         carries_state = MODELS[self.model.name].carries_state
         n_lags, lost = cfg.data.n_lags, sum(cfg.data.diff_lags)
-        walks, used = [], {}
+        walks, used, known = [], {}, []
         for name, frame in frames.items():
             where = f"{source}, series {name!r}"
             values = frame[names].astype(float)
@@ -128,10 +128,15 @@ class PanelForecaster:
             if not np.isfinite(latest).all():
                 raise UserError(f"{where}: its last {n_lags} rows are not all finite after differencing; "
                                 f"{TOO_SHORT_FIX}")
+            # the calendar inputs of its latest rows, then of the rows fed back: from the dates after its end
+            carried = framings.calendar_ahead(values.index, cfg.task, cfg.data, horizon, where)
+            if carried is not None:
+                latest = np.concatenate([latest, carried[len(values) - n_lags : len(values)]], axis=1)
+                known.append(carried[len(values) :])
             history = np.zeros((0, *latest.shape), "float32")
             if carries_state:  # a stateful model builds its state over the whole series
                 try:
-                    history = framings.frame(scaled, cfg.task, cfg.data).X
+                    history = framings.frame(scaled, cfg.task, cfg.data, where).X
                 except ValueError:  # too short for a whole window with its targets: the latest lags alone
                     pass
             walks.append(np.concatenate([history, latest[None].astype("float32")]))
@@ -140,7 +145,8 @@ class PanelForecaster:
         ends = np.cumsum([len(w) for w in walks]) - 1  # each series' latest window
         train = np.ones(len(X), bool)
         train[ends] = False
-        ahead = forecast_ahead(self.model, X, train, position, ends, horizon, weights, self.local_series is not None)
+        ahead = forecast_ahead(self.model, X, train, position, ends, horizon, weights, self.local_series is not None,
+                               np.stack(known) if known else None)
         frames_out = []
         for s, (name, frame) in enumerate(frames.items()):
             observed = frame[targets].to_numpy(float)
@@ -253,11 +259,12 @@ def series_forecast(name: str, times: pd.Index, targets: list[str], point: np.nd
 
 
 def forecast_ahead(model, X: np.ndarray, train: np.ndarray, position: np.ndarray, origins: np.ndarray, steps: int,
-                   weights: list[np.ndarray], local: bool = False) -> np.ndarray:
+                   weights: list[np.ndarray], local: bool = False, known: np.ndarray | None = None) -> np.ndarray:
     """`training.forecast_ahead` over the windows of every series `X` [n, ...] (`position` [n]: each window's
-    series; `origins` grouped by series in series order): [repeats, len(origins), steps, targets]. A model that
-    reads each window on its own forecasts every origin at once; a model that carries state walks each series'
-    own windows from its first training window (`train` [n]), never another series'.
+    series; `origins` grouped by series in series order): [repeats, len(origins), steps, targets], each fed-back
+    row followed by its origin's row of `known` [len(origins), steps, n_known] (the calendar inputs). A model
+    that reads each window on its own forecasts every origin at once; a model that carries state walks each
+    series' own windows from its first training window (`train` [n]), never another series'.
 
     `local` (model.scope=local): `weights` are per variable [series, repeats, ...] (series s: the series at
     position s) and each origin is forecast by its own series' repeats (repeat r of the result: each series'
@@ -266,19 +273,20 @@ def forecast_ahead(model, X: np.ndarray, train: np.ndarray, position: np.ndarray
 
     carries_state = MODELS[model.name].carries_state
     if local and not carries_state:
-        return _forecast_own_members(model, X, position, origins, steps, weights)
+        return _forecast_own_members(model, X, position, origins, steps, weights, known)
     if not carries_state:
-        return training.forecast_ahead([model], X, train, origins, steps, weights)
+        return training.forecast_ahead([model], X, train, origins, steps, weights, known)
     ahead = []
     for s in dict.fromkeys(position[origins]):
         mine = np.flatnonzero(position == s)
         own = [w[s] for w in weights] if local else weights
-        ahead.append(training.forecast_ahead([model], X[mine], train[mine], origins[position[origins] == s] - mine[0],
-                                             steps, own))
+        theirs = position[origins] == s
+        ahead.append(training.forecast_ahead([model], X[mine], train[mine], origins[theirs] - mine[0], steps, own,
+                                             None if known is None else known[theirs]))
     return np.concatenate(ahead, axis=1)
 
 
-def _forecast_own_members(model, X, position, origins, steps, weights) -> np.ndarray:
+def _forecast_own_members(model, X, position, origins, steps, weights, known) -> np.ndarray:
     """A local panel's `forecast_ahead` by a model that reads each window on its own: members (series with an
     origin x repeats), each with its series' origins as lanes (padded to the most any series has with its
     last origin's window: forecast and dropped), in one compiled program."""
@@ -288,13 +296,18 @@ def _forecast_own_members(model, X, position, origins, steps, weights) -> np.nda
     lane = np.zeros(len(origins), int)
     counts = np.bincount(group, minlength=len(series))
     rows = np.zeros((len(series), int(counts.max()), *X.shape[1:]), "float32")
+    lanes_known = None if known is None else np.zeros((*rows.shape[:2], *known.shape[1:]))
     for g in range(len(series)):
         mine = np.flatnonzero(group == g)
         lane[mine] = np.arange(len(mine))
-        rows[g] = X[origins[mine[np.minimum(np.arange(rows.shape[1]), len(mine) - 1)]]]
+        padded = mine[np.minimum(np.arange(rows.shape[1]), len(mine) - 1)]
+        rows[g] = X[origins[padded]]
+        if known is not None:
+            lanes_known[g] = known[padded]
     repeats = weights[0].shape[1]
     members = [np.asarray(w[series]).reshape(len(series) * repeats, *w.shape[2:]) for w in weights]
-    ahead = training.forecast_lanes(model, members, np.repeat(rows, repeats, axis=0), steps)
+    ahead = training.forecast_lanes(model, members, np.repeat(rows, repeats, axis=0), steps,
+                                    None if known is None else np.repeat(lanes_known, repeats, axis=0))
     ahead = ahead.reshape(len(series), repeats, *ahead.shape[1:])  # [series, repeats, lanes, steps, targets]
     return ahead[group, :, lane].swapaxes(0, 1)
 
@@ -324,12 +337,17 @@ def backtest_errors(cfg, frames: list[pd.DataFrame], plans: list[Plan], windows:
     fit's training rows."""
     _, targets = framings.series_roles(cfg.task, cfg.data)
     position, first_rows = windows["series"], windows["first_rows"]
-    parts = []
+    parts, known = [], []
     for s, (frame, plan) in enumerate(zip(frames, plans)):
         mine = np.flatnonzero(position == s)
         scored = Scored.of(plan, first_rows[mine], 1, len(frame))
         parts.append((np.full(len(scored.window), s), mine[scored.window], scored.fit, scored.role == "test"))
+        # the calendar inputs of the rows each origin feeds back, past the series' end too
+        carried = framings.calendar_ahead(frame.index, cfg.task, cfg.data, horizon, f"{SERIES} {windows['ids'][s]!r}")
+        if carried is not None:
+            known.append(carried[first_rows[mine[scored.window]][:, None] + np.arange(horizon)])
     series, window, fit, tested = (np.concatenate(column) for column in zip(*parts))
+    known = np.concatenate(known) if known else None
     rows = first_rows[window]
     lengths = np.array([len(frame) for frame in frames])
     scaled = np.full((len(window), horizon, len(targets)), np.nan)
@@ -343,7 +361,8 @@ def backtest_errors(cfg, frames: list[pd.DataFrame], plans: list[Plan], windows:
             continue
         local = trained_locally(cfg, windows)  # stacked [fits, series, repeats, ...]: each series' own repeats
         ahead = forecast_ahead(model, windows["X"][k], windows["train"][k], position, window[pairs], horizon,
-                               [w[k][:, kept] if local else w[k][kept] for w in stacked], local)
+                               [w[k][:, kept] if local else w[k][kept] for w in stacked], local,
+                               None if known is None else known[pairs])
         starts = np.flatnonzero(np.r_[True, np.diff(series[pairs]) != 0])  # pairs are grouped by series
         for block in np.split(np.arange(len(pairs)), starts[1:]):
             s = int(series[pairs[block[0]]])

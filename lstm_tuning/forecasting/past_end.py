@@ -113,6 +113,8 @@ def _backtest_errors(cfg, series, plan, windows, fitted, model, stacked, diverge
     errors = np.full((len(origin_rows), horizon, len(targets)), np.nan)
     rows = origin_rows[:, None] + np.arange(horizon)
     resolved = rows < len(series)
+    # the calendar inputs of the rows fed back, past the end too (the dates continue it)
+    carried = framings.calendar_ahead(series.index, cfg.task, cfg.data, horizon, str(paths.SERIES))
     for k in np.unique(scored.fit):
         pairs = np.flatnonzero(scored.fit == k)
         kept = np.flatnonzero(~diverged[k])
@@ -120,8 +122,9 @@ def _backtest_errors(cfg, series, plan, windows, fitted, model, stacked, diverge
             log.warning("every repeat of fit %d of the backtest diverged: its %d origins give the intervals no error",
                         k, len(pairs))
             continue
+        known = None if carried is None else carried[rows[pairs]]  # [pairs, horizon, calendar inputs]
         ahead = training.forecast_ahead([model], windows["X"][k], windows["train"][k], scored.window[pairs], horizon,
-                                        [w[k][kept] for w in stacked])
+                                        [w[k][kept] for w in stacked], known)
         levels = transforms.to_original_units(ahead, origin_rows[pairs], [fitted[k][n] for n in targets], observed)
         ensemble = levels.mean(axis=0)  # [pairs, horizon, targets]
         actual = observed[np.minimum(rows[pairs], len(series) - 1)]

@@ -105,6 +105,10 @@ def check_univariate(cfg, source: str) -> None:
     if cfg.task.name != "univariate":
         raise UserError(f"{source}: model=stateful_lstm forecasts task=univariate only, not task={cfg.task.name}; "
                         "pick another model for this framing")
+    if cfg.data.calendar:
+        raise UserError(f"{source}: model=stateful_lstm reads the n_lags target values as one timestep, with no "
+                        f"room for data.calendar=[{', '.join(cfg.data.calendar)}]; set data.calendar=[], or pick a "
+                        "model that reads a window of inputs (vanilla, stacked...)")
 
 
 def check_subsequences(cfg, source: str) -> None:

@@ -71,22 +71,29 @@ def forecast(members, context: np.ndarray, windows: np.ndarray) -> np.ndarray:
 
 @backend.quiet_tensorflow()
 def forecast_ahead(members, X: np.ndarray, train: np.ndarray, origins: np.ndarray, steps: int,
-                   weights: list[np.ndarray] | None = None) -> np.ndarray:
+                   weights: list[np.ndarray] | None = None, known: np.ndarray | None = None) -> np.ndarray:
     """Recursive forecasts [repeats, len(origins), steps, n_targets] (scaled) of the `steps` rows from each
     origin on, by `members` (or by stacked `weights` [repeats, ...] per variable, in the layout of
     `members[0]`) trained on the windows `train` [n] marks of `X` [n, n_lags, n_features]. At each origin the
     window `X[origin]` holds true values; the windows after it read the member's own forecasts where the rows
-    they need are not yet observed. A stateful model builds its state from its first (trimmed) training
-    window on, as it was trained."""
-    return regime(members[0].name).forecast_ahead(members, X, train, origins, steps, weights)
+    they need are not yet observed, each followed by its row of `known` [len(origins), steps, n_known] (the
+    calendar inputs of data.calendar: row h of an origin carries those of its step h + 1). A stateful model
+    builds its state from its first (trimmed) training window on, as it was trained (it reads no known inputs)."""
+    if known is None:
+        return regime(members[0].name).forecast_ahead(members, X, train, origins, steps, weights)
+    if MODELS[members[0].name].carries_state:
+        raise ValueError(f"{members[0].name} reads the target's lags only: no known inputs")
+    return shuffled.forecast_ahead(members, X, train, origins, steps, weights, known)
 
 
 @backend.quiet_tensorflow()
-def forecast_lanes(model, weights: list[np.ndarray], rows: np.ndarray, steps: int) -> np.ndarray:
+def forecast_lanes(model, weights: list[np.ndarray], rows: np.ndarray, steps: int,
+                   known: np.ndarray | None = None) -> np.ndarray:
     """`forecast_ahead` for members that each forecast windows of their own (a local panel's (series, repeat)
-    members): stacked `weights` [members, ...] per variable, `rows` [members, lanes, n_lags, n_features] ->
-    [members, lanes, steps, n_targets] (scaled). Models that read each window on its own only (the stateful
-    model builds its state from a walk over its series: `forecast_ahead` per series)."""
+    members): stacked `weights` [members, ...] per variable, `rows` [members, lanes, n_lags, n_features] and
+    `known` [members, lanes, steps, n_known] -> [members, lanes, steps, n_targets] (scaled). Models that read
+    each window on its own only (the stateful model builds its state from a walk over its series:
+    `forecast_ahead` per series)."""
     if MODELS[model.name].carries_state:
         raise ValueError(f"{model.name} carries its state: forecast each series' walk with forecast_ahead")
-    return shuffled.forecast_lanes(model, weights, rows, steps)
+    return shuffled.forecast_lanes(model, weights, rows, steps, known)

@@ -298,15 +298,17 @@ def forecast(members: list[keras.Model], context, windows: np.ndarray) -> np.nda
 
 
 def forecast_ahead(members: list[keras.Model], X: np.ndarray, train, origins: np.ndarray, steps: int,
-                   weights: list[np.ndarray] | None = None) -> np.ndarray:
+                   weights: list[np.ndarray] | None = None, known: np.ndarray | None = None) -> np.ndarray:
     """Recursive forecasts [repeats, len(origins), steps, n_targets] (scaled) from the windows `X[origins]`
     [n_lags, n_features], n_out steps at a time: each next window's newest rows are the member's own
-    forecasts (the framing's outputs are its inputs). Each window is read on its own, so the training windows
+    forecasts (the framing's outputs are its inputs), followed by `known` [len(origins), steps, n_known] (the
+    calendar inputs each fed-back row carries). Each window is read on its own, so the training windows
     (`train`) play no part. `weights` (stacked per repeat) replace the members' own.
     """
     stacked = weights if weights is not None else stack_weights(members)
     rows = np.repeat(X[origins][None], len(stacked[0]), axis=0)
-    return forecast_lanes(members[0], stacked, rows, steps)
+    return forecast_lanes(members[0], stacked, rows, steps,
+                          None if known is None else np.repeat(known[None], len(stacked[0]), axis=0))
 
 
 # members forecast in one call of `forecast_lanes`: each holds its own weights inside the vectorized call, so a
@@ -314,12 +316,13 @@ def forecast_ahead(members: list[keras.Model], X: np.ndarray, train, origins: np
 MEMBER_CHUNK = 1024
 
 
-def forecast_lanes(model: keras.Model, weights: list[np.ndarray], rows: np.ndarray, steps: int) -> np.ndarray:
+def forecast_lanes(model: keras.Model, weights: list[np.ndarray], rows: np.ndarray, steps: int,
+                   known: np.ndarray | None = None) -> np.ndarray:
     """Recursive forecasts [members, lanes, steps, n_targets] (scaled) of members with stacked `weights`
     [members, ...] per variable (in `model`'s layout), each from its own windows `rows` [members, lanes, n_lags,
     n_features]: `forecast_ahead` where every member has windows of its own (a local panel's members, series x
-    repeats, each forecasting its own series). One compiled program serves every chunk of `MEMBER_CHUNK`
-    members."""
+    repeats, each forecasting its own series), `known` [members, lanes, steps, n_known] the inputs after the
+    forecasts in each fed-back row. One compiled program serves every chunk of `MEMBER_CHUNK` members."""
     run = _ahead_program(model)
     members = len(rows)
     chunk = min(members, MEMBER_CHUNK)
@@ -334,8 +337,11 @@ def forecast_lanes(model: keras.Model, weights: list[np.ndarray], rows: np.ndarr
         stacked = [tf.constant(np.asarray(w)[chosen]) for w in weights]
         lanes = np.asarray(rows[chosen], "float32")
         forecasts = [run(stacked, states, tf.constant(lanes[:, :, -n_lags:])).numpy()]
-        while sum(f.shape[2] for f in forecasts) < steps:  # fed back only past the first n_out steps
-            lanes = np.concatenate([lanes, forecasts[-1]], axis=2)
+        while (done := sum(f.shape[2] for f in forecasts)) < steps:  # fed back only past the first n_out steps
+            fed = forecasts[-1]
+            if known is not None:  # steps done - n_out .. done - 1 of the forecast, each row with its known inputs
+                fed = np.concatenate([fed, known[chosen][:, :, done - fed.shape[2] : done].astype("float32")], axis=3)
+            lanes = np.concatenate([lanes, fed], axis=2)
             forecasts.append(run(stacked, states, tf.constant(lanes[:, :, -n_lags:])).numpy())
         out.append(np.concatenate(forecasts, axis=2)[:, :, :steps])
     return np.concatenate(out)[:members]
