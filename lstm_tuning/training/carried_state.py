@@ -277,12 +277,12 @@ def train(params, train_cfg, windows, progress: bool = True, source: str = "wind
     ckpt_forecasts = np.concatenate(recorded)
     weights = [w.numpy() for w in best_weights] if train_cfg.early_stopping else [w.numpy() for w in stack.weights]
     stack.to_members(weights, first=int(np.argsort(order)[-1]) * repeats)  # the last fit's repeats
+    diverged, series_diverged = layout.diverged(~stack.alive.numpy(), repeats, order)
     return TrainedRepeats(
-        members, layout.per_fit(per_fit(history, 1, repeats, order), axis=1, reduce=np.nanmean),
-        layout.per_fit(per_fit(~stack.alive.numpy(), 0, repeats, order), axis=0, reduce=np.any),
+        members, layout.per_fit(per_fit(history, 1, repeats, order), axis=1, reduce=np.nanmean), diverged,
         layout.per_fit(per_fit(best_epoch.numpy(), 0, repeats, order), axis=0, reduce=np.max), np.array(ckpt_epochs),
         layout.own_windows(per_fit(ckpt_forecasts, 1, repeats, order))[..., None, None], seconds,
-        [layout.weights(w) for w in fit_weights_of(weights, repeats, order)],
+        [layout.weights(w) for w in fit_weights_of(weights, repeats, order)], series_diverged,
     )
 
 

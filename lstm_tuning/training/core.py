@@ -48,8 +48,12 @@ class TrainedRepeats:
     checkpoint_forecasts: np.ndarray
     seconds: float
     # every fit's kept weights: per trainable variable [fits, repeats, ...] (`models` hold the last fit's); a
-    # local panel's [fits, series, repeats, ...] (`models`: the last series'; loss and diverged over series)
+    # local panel's [fits, series, repeats, ...] (`models`: the last series'; loss over series, `diverged`: a
+    # repeat diverged in every series)
     fit_weights: list[np.ndarray]
+    # a local panel: [fits, series, repeats] which (series, fit, repeat) members diverged (each is left out of its
+    # own series' ensemble only); None otherwise
+    series_diverged: np.ndarray | None = None
 
     @property
     def final_epoch(self) -> np.ndarray:
@@ -179,6 +183,14 @@ class MemberLayout:
             k = self.read_counts[p]
             out[:, self.source[p]][:, :, self.reads[p, :k]] = values[:, p, :, :k]
         return out
+
+    def diverged(self, stopped, repeats, order) -> tuple[np.ndarray, np.ndarray | None]:
+        """`stopped` [members] (fits in group `order`) -> diverged [source fits, repeats] and, for a local panel,
+        [source fits, series, repeats] (then a repeat diverged only where it did in every series)."""
+        stopped = per_fit(stopped, 0, repeats, order)
+        if not self.local:
+            return stopped, None
+        return self.per_fit(stopped, axis=0, reduce=np.all), self.weights(stopped)
 
     def weights(self, values):
         """[fits, repeats, ...] -> global: as they are; local: [source fits, series, repeats, ...]."""

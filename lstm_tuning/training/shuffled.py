@@ -209,13 +209,13 @@ def train(params, train_cfg, windows, progress: bool = True, source: str = "wind
         )
     seconds = time.perf_counter() - start
     weights = fit_weights_of([w.numpy() for w in stack.weights], repeats, order)
+    diverged, series_diverged = layout.diverged(~stack.alive.numpy(), repeats, order)
     return TrainedRepeats(
         stack.to_members(seed_states=True, first=int(np.argsort(order)[-1]) * repeats),  # the last fit's repeats
-        layout.per_fit(per_fit(history, 1, repeats, order), axis=1, reduce=np.nanmean),
-        layout.per_fit(per_fit(~stack.alive.numpy(), 0, repeats, order), axis=0, reduce=np.any),
+        layout.per_fit(per_fit(history, 1, repeats, order), axis=1, reduce=np.nanmean), diverged,
         best_epoch=np.zeros((layout.source_fits, repeats), int), checkpoint_epochs=np.array(ckpt_epochs),
         checkpoint_forecasts=np.stack(ckpt_forecasts), seconds=seconds,
-        fit_weights=[layout.weights(w) for w in weights],
+        fit_weights=[layout.weights(w) for w in weights], series_diverged=series_diverged,
     )
 
 
