@@ -39,6 +39,9 @@ CPU.
        800    8,000   79,992      461.61    0.1923     1,955x        0.0528     1,881x    1,618
      1,428   14,280  150,426      754.67    0.1762     2,134x        0.0520     1,911x    2,195
 
+and `--backtest expanding --series 1428 --harness-epochs 10` (14:39-14:56 UTC, load 8.4-10.4; harness 343.8 ms wall,
+96.06 ms CPU): 3 fits, 21,420 members, 950.98 s, 0.1480 ms/epoch (2,323x), CPU 0.0482 ms (1,991x), peak 2,327 MB.
+
 Each (series, fit) member holds arrays over its own series' windows only (MemberLayout's per-series axis), so the
 peak grows with the members, not members x windows: all 1,428 series x 2 fits x 5 repeats in 2.2 GB. (Before,
 06:31 UTC the same day, every member held arrays over the whole panel's windows: 2,327 MB at 200 series, 8,379
