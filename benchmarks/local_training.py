@@ -1,18 +1,20 @@
 """Local training of the seed 002 stateful model on M3's series against the seed harness, per training-epoch
 (issue 24, item 9b), measured side by side in one run.
 
-    python benchmarks/local_training.py [--windows data/windows.npz] [--series 10 50 200 500] [--epochs 100]
+    python benchmarks/local_training.py [--windows data/windows.npz] [--series 10 50 200 400 800 1428] [--epochs 100]
+                                        [--backtest holdout|expanding]
 
 The windows are the window stage's for `data=m3_monthly model=stateful_lstm model.scope=local` (the seed
 model's univariate task: 11 lags -> the next month; the holdout backtest: a fit before the 18 validation and 18
-test months, and the final fit on every row); `--windows` names such a `data/windows.npz`, else ingest,
+test months, and the final fit on every row; `--backtest expanding`: the m3_monthly experiment's 3 fits, at the
+validation and test origins and on every row); `--windows` names such a `data/windows.npz`, else ingest,
 transform and window make it in a throw-away copy of the repository. The first k series are its windows of the
 first k series in id order (`data.first_series: k` gives the same arrays: each series is scaled on its own
 rows).
 
 For each k, in a process of its own: `training.train` with the seed model (1 unit, batch size 4, no shuffle,
 state carried from batch to batch and reset every epoch), `train.repeats` 5 and `--epochs` epochs (one checkpoint,
-after the last), every (series, fit, repeat) a member of its own (k x 2 fits x 5 repeats), all together in one
+after the last), every (series, fit, repeat) a member of its own (k x fits x 5 repeats), all together in one
 compiled program; its seconds (`TrainedRepeats.seconds`: tracing, XLA compilation with the cache off, the epochs
 and the checkpoint walk) per training-epoch (one epoch of one member: one series, fit and repeat), and the
 process's peak resident memory (getrusage maxrss). Wall and CPU milliseconds (`time.process_time` around the
@@ -24,27 +26,27 @@ windows (fit 0), timed over `--harness-epochs` epochs after one to build the gra
 training-epoch as one member above.
 Not a test: it prints, and asserts nothing.
 
-Measured 2026-12-02 06:31-06:41 UTC on the shared 2-core machine, load average 7.4-7.8 throughout (other helpers'
-tests and experiments), `--epochs 300`, k = 10, 50, 200 in one run and 400 in a second (their harness: the same
-CPU figure, 139.3 ms):
-the seed harness on N2564 (84 training windows, 21 batches an epoch): 355 ms per training-epoch wall, 139.1 ms
-CPU (the reference README's 73 ms is on Shampoo's 5 batches an epoch, on a quieter machine).
+Measured 2026-12-02 14:09-14:38 UTC on the shared 2-core machine, load average 9.2-14.7 throughout (other helpers'
+tests and experiments), `--epochs 300`, k = 10, 50, 200, 400, 800, 1,428 in one run (docs/training.md, (b)):
+the seed harness on N2564 (84 training windows, 21 batches an epoch): 375.9 ms per training-epoch wall, 99.35 ms
+CPU.
 
     series  members  windows  training s  ms/epoch  x harness  CPU ms/epoch  x harness  peak MB
-        10      100      560       11.28    0.3759       945x        0.2160       644x      876
-        50      500    2,832       20.85    0.1390     2,557x        0.0644     2,160x      988
-       200    2,000   11,382       39.24    0.0654     5,434x        0.0429     3,240x    2,327
-       400    4,000   29,793      122.25    0.1019     5,430x*       0.0719     1,937x    8,379
-    (* against that run's harness, 553 ms wall: the load)
+        10      100      560       23.03    0.7678       490x        0.2138       465x      872
+        50      500    2,832       30.50    0.2033     1,849x        0.0504     1,973x      874
+       200    2,000   11,382       63.72    0.1062     3,540x        0.0259     3,838x      902
+       400    4,000   29,793      199.99    0.1667     2,256x        0.0410     2,421x    1,032
+       800    8,000   79,992      461.61    0.1923     1,955x        0.0528     1,881x    1,618
+     1,428   14,280  150,426      754.67    0.1762     2,134x        0.0520     1,911x    2,195
 
-The limit is memory: the peak grows with members x windows (k^2, not k): about 65 bytes per (member, window)
-above TensorFlow's ~0.9 GB (400 series: 4,000 members x 29,793 windows, 7.5 GB). `carried_state.train` holds,
-per (series, fit) member, arrays over every window of the panel: a copy of its fit's windows (X_all [2k,
-windows, 11]), its targets, walk positions (int64) and reach flags ([members, windows]), though a member reads
-its own series' only. All 1,428 series (14,280 members x 150,426 windows) would need about 140 GB; the 24 GB
-machine fits about 550-600 series, a 4 GB budget about 200. The per-epoch cost also rises past 200 series, as
-those arrays grow. The seed harness would take 1,428 x 5 repeats x 2 fits x 1,000 epochs x 139 ms CPU = 23
-CPU-days.
+and `--backtest expanding --series 1428 --harness-epochs 10` (14:39-14:56 UTC, load 8.4-10.4; harness 343.8 ms wall,
+96.06 ms CPU): 3 fits, 21,420 members, 950.98 s, 0.1480 ms/epoch (2,323x), CPU 0.0482 ms (1,991x), peak 2,327 MB.
+
+Each (series, fit) member holds arrays over its own series' windows only (MemberLayout's per-series axis), so the
+peak grows with the members, not members x windows: all 1,428 series x 2 fits x 5 repeats in 2.2 GB. (Before,
+06:31 UTC the same day, every member held arrays over the whole panel's windows: 2,327 MB at 200 series, 8,379
+MB at 400, about 140 GB for all 1,428.) The seed harness would take 1,428 x 5 repeats x 2 fits x 1,000 epochs x
+99-139 ms CPU = 16-23 CPU-days.
 """
 
 from __future__ import annotations
@@ -63,6 +65,10 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
 OVERRIDES = ["data=m3_monthly", "model=stateful_lstm", "model.scope=local", "train.repeats=5"]
+# `--backtest expanding`: the m3_monthly experiment's backtest, a validation origin 18 months before the test, a
+# refit at the test origin and the final fit (3 fits)
+BACKTESTS = {"holdout": [], "expanding": ["backtest=expanding", "backtest.step=18", "backtest.horizon=18",
+                                          "backtest.refit_every=1"]}
 
 
 def configuration(epochs: int):
@@ -73,7 +79,7 @@ def configuration(epochs: int):
     return cfg.model, cfg.train
 
 
-def local_windows(dest: Path) -> Path:
+def local_windows(dest: Path, backtest: str = "holdout") -> Path:
     """data/windows.npz of the local stateful model on M3, made by the first three stages in a copy at `dest`."""
     import yaml
     from repo_copy import copy_repo, run
@@ -81,7 +87,8 @@ def local_windows(dest: Path) -> Path:
     from lstm_tuning import config
 
     copy_repo(dest)
-    (dest / "params.yaml").write_text(yaml.safe_dump(config.compose(ROOT / "conf", "config", OVERRIDES),
+    overrides = [*OVERRIDES, *BACKTESTS[backtest]]
+    (dest / "params.yaml").write_text(yaml.safe_dump(config.compose(ROOT / "conf", "config", overrides),
                                                      sort_keys=False))
     for stage in ("ingest", "transform", "window"):
         run([sys.executable, "-m", f"stages.{stage}"], dest)
@@ -145,7 +152,9 @@ def child(*args: str) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--windows", help="a data/windows.npz of the local stateful model on M3 (default: made anew)")
-    parser.add_argument("--series", type=int, nargs="+", default=[10, 50, 200, 500])
+    parser.add_argument("--series", type=int, nargs="+", default=[10, 50, 200, 400, 800, 1428])
+    parser.add_argument("--backtest", choices=sorted(BACKTESTS), default="holdout",
+                        help="holdout: 2 fits; expanding: the m3_monthly experiment's 3 (ignored with --windows)")
     parser.add_argument("--epochs", type=int, default=100)
     parser.add_argument("--harness-epochs", type=int, default=30)
     parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
@@ -161,7 +170,9 @@ def main() -> None:
     sys.path.insert(0, str(Path(__file__).parent))
     print(f"load average at start: {os.getloadavg()[0]:.2f} (cores: {os.cpu_count()})", flush=True)
     with tempfile.TemporaryDirectory() as tmp:
-        windows_file = args.windows or str(local_windows(Path(tmp) / "repo"))
+        windows_file = args.windows or str(local_windows(Path(tmp) / "repo", args.backtest))
+        with np.load(windows_file) as stored:
+            fits = len(stored["final"])
         seed = child("harness", windows_file, "--harness-epochs", str(args.harness_epochs))
         print(f"  seed harness {seed}", flush=True)
         sizes = []
@@ -169,7 +180,7 @@ def main() -> None:
             sizes.append(child("local", windows_file, str(k), "--epochs", str(args.epochs)) | {"series": k})
             print(f"  {k} series {sizes[-1]}", flush=True)
 
-    print(f"\n(b) the seed model (1 unit, batch 4, stateful) trained locally on M3's first k series, 2 fits x 5 "
+    print(f"\n(b) the seed model (1 unit, batch 4, stateful) trained locally on M3's first k series, {fits} fits x 5 "
           f"repeats x {args.epochs} epochs, against the seed harness on one M3 series ({seed['series_id']}: "
           f"{seed['windows']} training windows, {seed['batches']} batches an epoch): "
           f"{seed['ms_per_epoch']:.2f} ms per training-epoch "

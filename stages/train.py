@@ -28,6 +28,8 @@ def main(overrides: list[str]) -> None:
     trained = training.train(cfg.model, cfg.train, windows, source=str(paths.WINDOWS),
                              on_checkpoint=pruning.reporter(windows))
     final = windows["final"]
+    if trained.series_diverged is not None:  # local models: a member is left out of its own series only
+        warn_of_diverged_members(trained.series_diverged, final, windows["ids"], cfg.model)
     # evaluate scores the repeats that diverged in no backtest fit; the forecast averages the final fit's others
     diverged = np.setdiff1d(np.arange(repeats), training.kept_repeats(trained.diverged[~final], cfg.model))
     if len(diverged):
@@ -47,6 +49,8 @@ def main(overrides: list[str]) -> None:
         "diverged": trained.diverged.ravel(),
         "best_epoch": trained.best_epoch.ravel(),
         "final_epoch": trained.final_epoch.ravel(),  # the epoch whose weights it keeps and evaluate scores
+        # local models: in how many series the repeat's member diverged (`diverged`: in every series)
+        **({} if trained.series_diverged is None else {"diverged_series": trained.series_diverged.sum(axis=1).ravel()}),
     }))
     # the loss of the last backtest fit's repeats (trained on the most recent rows before the held-out ones)
     last_backtest = int(np.flatnonzero(~windows["final"])[-1])
@@ -56,10 +60,13 @@ def main(overrides: list[str]) -> None:
     with outputs.atomic_path(paths.CHECKPOINTS) as tmp:
         np.savez_compressed(tmp, epochs=trained.checkpoint_epochs, first_rows=windows["first_rows"],
                             forecasts=trained.checkpoint_forecasts.astype("float32"),
-                            final=trained.forecasts.astype("float32"))
+                            final=trained.forecasts.astype("float32"),
+                            **({} if trained.series_diverged is None else {"series_diverged": trained.series_diverged}))
     with outputs.atomic_path(paths.FIT_WEIGHTS) as weights, outputs.atomic_dir(paths.FINAL_MODELS) as models:
         training.save_fits(trained, windows["final"], weights, models)
-    training_epochs = fits * repeats * cfg.train.epochs
+    # a member's epoch each: local models have one member per (series, fit, repeat)
+    members = fits * repeats if trained.series_diverged is None else trained.series_diverged.size
+    training_epochs = members * cfg.train.epochs
     outputs.write_json(paths.TRAINING_TIME, {
         "train_seconds": round(trained.seconds, 3),
         "training_epochs_per_second": round(training_epochs / trained.seconds, 1),
@@ -67,6 +74,22 @@ def main(overrides: list[str]) -> None:
     log.info("trained %d training-epochs in %.2f s; final loss mean %.5f; wrote %s, %s, %s, %s and %s/",
              training_epochs, trained.seconds, np.nanmean(trained.loss[-1]), paths.REPEATS,
              paths.TRAINING_LOSS, paths.CHECKPOINTS, paths.FIT_WEIGHTS, paths.FINAL_MODELS)
+
+
+def warn_of_diverged_members(series_diverged: np.ndarray, final: np.ndarray, ids, params) -> None:
+    """Local models [fits, series, repeats]: how many (series, repeat) members diverged, in the backtest and in the
+    final fit; a UserError if a series has no repeat left."""
+    from lstm_tuning import training
+
+    for fits, where in ((~final, "a fit of the backtest"), (final, "the final fit")):
+        if not fits.any():
+            continue
+        training.check_series_kept(series_diverged[fits], ids, params)
+        members = series_diverged[fits].any(axis=0)
+        if members.any():
+            log.warning("%d of %d (series, repeat) members diverged (training loss became NaN or inf) in %s, in %d "
+                        "series: each is left out of its own series' ensemble only", members.sum(), members.size,
+                        where, members.any(axis=1).sum())
 
 
 if __name__ == "__main__":

@@ -12,8 +12,9 @@ series the LSTM wins.
 
 Every series is scored as it would be alone: one series scored as a panel of one gives the figures it has in
 any panel (a single-series run writes its evaluation/series.csv so). The ensemble is the mean of the kept
-repeats' forecasts (a repeat that diverged in any fit is left out, as for one series). Nothing is fit here;
-per-series work is grouped with numpy (`np.bincount` over pair groups), not a loop over series frames.
+repeats' forecasts (a repeat that diverged in any fit is left out, as for one series; with local models, one per
+series, a (series, repeat) member that diverged in any fit is left out of its own series only). Nothing is fit
+here; per-series work is grouped with numpy (`np.bincount` over pair groups), not a loop over series frames.
 """
 
 from __future__ import annotations
@@ -138,6 +139,8 @@ def evaluate(cfg, frames: dict[str, pd.DataFrame], fits_by_series: dict[str, lis
     repeats = repeats[repeats["fit"] < n_fits]
     per_repeat = repeats.groupby("repeat")
     kept = per_repeat["diverged"].any().pipe(lambda d: d.index[~d].to_numpy())
+    # local models: [series, repeats] the members that diverged in a fit of the backtest, left out of their series
+    dropped = checkpoints["series_diverged"][:n_fits].any(axis=0) if "series_diverged" in checkpoints else None
     if not len(kept):
         raise UserError("training/repeats.csv: every repeat diverged in some fit; nothing to score: lower "
                         "model.learning_rate or change the model")
@@ -173,20 +176,28 @@ def evaluate(cfg, frames: dict[str, pd.DataFrame], fits_by_series: dict[str, lis
     if history is not None:
         scaled = np.concatenate([scaled, at_pairs(history)[:, :, kept]])
     levels = _scored_levels(scaled, pairs, fits_by_series, frames, names)  # [1 + checkpoints, repeats, pairs, n_out]
+    if dropped is not None:
+        lost = np.flatnonzero(dropped[:, kept].all(axis=1))
+        if len(lost):
+            raise UserError(f"training/checkpoints.npz: every repeat of series {ids[lost[0]]} diverged in some fit; "
+                            "nothing to score it with: lower model.learning_rate or change the model")
+        levels = np.where(dropped[pairs.series][:, kept].T[:, :, None], np.nan, levels)
     lstm = levels[0]
-    forecasters = {LSTM: lstm.mean(axis=0)}
+    forecasters = {LSTM: lstm.mean(axis=0) if dropped is None else np.nanmean(lstm, axis=0)}
     frame = held_out.astype({"series": str})
     picked = baselines.pick(frame, pairs.fit, rows, n_out, series=np.asarray(ids, dtype=object)[pairs.series])
     forecasters |= picked
 
     table = series_table(ids, pairs, actual, forecasters, scale, lags)
-    repeat_means = _repeat_means(pairs, actual, lstm, scale, len(ids), kept)
+    repeat_means = _repeat_means(pairs, actual, lstm, scale, len(ids), kept, over_kept_series=dropped is not None)
     metrics = headline(table, list(picked), repeat_means)
     details = _details(table, metrics, list(picked), lags, season)
     details["repeats"] = {column: scores.describe(repeat_means[column].to_numpy())
                           for column in repeat_means.columns.drop("repeat")}
     details["per_repeat"] = repeat_means.to_dict(orient="records")
     details["repeats_diverged"] = int(len(per_repeat) - len(kept))
+    if dropped is not None:
+        details["members_diverged"] = int(dropped.sum())  # (series, repeat) members left out of their series
     details["origins"] = plan_list[0].counts()
     details["fits"] = n_fits
     details["baselines_fit"] = fitted_baselines
@@ -211,7 +222,7 @@ def evaluate(cfg, frames: dict[str, pd.DataFrame], fits_by_series: dict[str, lis
         series_origins=series_origins_table(ids, frames, plan_list, pairs, grid),
         repeats=repeat_means,
         origins=_per_origin(plan_list[0], pairs, grid, best),
-        forecasts=_test_forecasts(ids, frames, pairs, actual, lstm, forecasters, best),
+        forecasts=_test_forecasts(ids, frames, pairs, actual, lstm, forecasters, best, over_kept=dropped is not None),
         horizon=_horizon(pairs, actual, lstm, forecasters, scale, len(ids), best),
         diagnostics=diagnostics,
         diagnostics_mean=diagnostics_mean,
@@ -351,15 +362,17 @@ def verdict(metrics: dict, details: dict) -> str:
 
 
 def _repeat_means(pairs: Pairs, actual: np.ndarray, lstm: np.ndarray, scale: np.ndarray, n_series: int,
-                  kept: np.ndarray) -> pd.DataFrame:
-    """Per kept repeat: its own forecasts' MASE, sMAPE and RMSE per series, averaged over series, per role."""
+                  kept: np.ndarray, over_kept_series: bool = False) -> pd.DataFrame:
+    """Per kept repeat: its own forecasts' MASE, sMAPE and RMSE per series, averaged over series, per role
+    (`over_kept_series`: over the series where its member did not diverge, local models')."""
     group = pairs.series * 2 + pairs.role_index()
     per_group = group_scores(actual, lstm, scale, group, 2 * n_series)  # [repeats, groups]
     columns = {"repeat": kept}
     for r, role in enumerate(ROLES):
         if (pairs.role == role).any():
             for metric, values in per_group.items():
-                columns[f"{role}_{metric}"] = values[:, r::2].mean(axis=1)
+                columns[f"{role}_{metric}"] = (_mean_over_series(values[:, r::2].T) if over_kept_series else
+                                               values[:, r::2].mean(axis=1))
     return pd.DataFrame(columns)
 
 
@@ -416,8 +429,10 @@ def _per_origin(plan: Plan, pairs: Pairs, grid: dict, best: str) -> pd.DataFrame
 
 
 def _test_forecasts(ids: list[str], frames: dict, pairs: Pairs, actual: np.ndarray, lstm: np.ndarray,
-                    forecasters: dict, best: str) -> pd.DataFrame:
-    """Every series' test windows' t+1 forecasts: the repeats' mean and range, every baseline's."""
+                    forecasters: dict, best: str, over_kept: bool = False) -> pd.DataFrame:
+    """Every series' test windows' t+1 forecasts: the repeats' mean and range (`over_kept`: of the members kept,
+    NaN for the others: local models'), every baseline's."""
+    mean, low, high = (np.nanmean, np.nanmin, np.nanmax) if over_kept else (np.mean, np.min, np.max)
     tested = np.flatnonzero(pairs.role == "test")
     series = pairs.series[tested]
     return pd.DataFrame({
@@ -426,9 +441,9 @@ def _test_forecasts(ids: list[str], frames: dict, pairs: Pairs, actual: np.ndarr
         "time": [frames[ids[s]].index[row] for s, row in zip(series, pairs.first_row[tested])],
         "origin": pairs.origin[tested],
         "actual": actual[tested, 0],
-        "forecast_mean": lstm[:, tested, 0].mean(axis=0),
-        "forecast_min": lstm[:, tested, 0].min(axis=0),
-        "forecast_max": lstm[:, tested, 0].max(axis=0),
+        "forecast_mean": mean(lstm[:, tested, 0], axis=0),
+        "forecast_min": low(lstm[:, tested, 0], axis=0),
+        "forecast_max": high(lstm[:, tested, 0], axis=0),
         **{name: f[tested, 0] for name, f in forecasters.items() if name != LSTM},
         "best_baseline": forecasters[best][tested, 0],
     })

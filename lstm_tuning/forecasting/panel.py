@@ -154,7 +154,8 @@ class PanelForecaster:
                                                   [used[name][n] for n in targets], observed)[:, 0]
             scales = np.array([naive_scale(observed[:, j], self.season)[0] for j in range(len(targets))])
             times = after(frame.index, cfg.data.frequency, horizon, f"{source}, series {name!r}")
-            frames_out.append(series_forecast(name, times, targets, levels.mean(axis=0), self.quantiles, scales))
+            point = levels.mean(axis=0) if self.local_series is None else np.nanmean(levels, axis=0)  # (diverged: NaN)
+            frames_out.append(series_forecast(name, times, targets, point, self.quantiles, scales))
         return pd.concat(frames_out, ignore_index=True)
 
     def _read(self, frame) -> tuple[dict[str, pd.DataFrame], str]:
@@ -372,7 +373,8 @@ def backtest_errors(cfg, frames: list[pd.DataFrame], plans: list[Plan], windows:
                                                   observed)
             steps = first[:, None] + np.arange(horizon)
             actual = observed[np.minimum(steps, len(observed) - 1)]
-            errors = np.where((steps < len(observed))[..., None], actual - levels.mean(axis=0), np.nan)
+            ensemble = np.nanmean(levels, axis=0) if local else levels.mean(axis=0)  # (local: diverged members NaN)
+            errors = np.where((steps < len(observed))[..., None], actual - ensemble, np.nan)
             training_rows = observed[plans[s].fits[k].start : plans[s].fits[k].cut]
             scales = [naive_scale(training_rows[:, j], season) for j in range(len(targets))]
             one_step[s] |= season > 1 and not scales[-1][1]
@@ -436,6 +438,10 @@ def forecast_past_end(cfg, frames: dict[str, pd.DataFrame], plans: dict[str, Pla
         raise UserError(f"{paths.ORIGINS}: no final fit (the fit on every row) for every series; rerun the pipeline "
                         "from the transform stage (`dvc repro`)")
     diverged, stacked, kept, model = past_end.trained_members(weights, final, models)
+    local = trained_locally(cfg, windows)  # stacked [fits, series, repeats, ...]: each series' own repeats
+    if local and "series_diverged" in weights:  # a member that diverged forecasts NaN, left out of its series' mean
+        gone = weights["series_diverged"]
+        stacked = [np.where(gone.reshape(*gone.shape, *(1,) * (w.ndim - 3)), np.nan, w) for w in stacked]
     levels = list(cfg.forecast.levels)
     horizon = cfg.forecast.horizon
     _, targets = framings.series_roles(cfg.task, cfg.data)
@@ -453,7 +459,6 @@ def forecast_past_end(cfg, frames: dict[str, pd.DataFrame], plans: dict[str, Pla
     if recursive:
         past_end.warn_if_intervals_cannot_hold(levels, quantiles, counts, exact)
     inside = pooled_coverage(errors.scaled, errors.from_end, errors.tested, levels)
-    local = trained_locally(cfg, windows)  # stacked [fits, series, repeats, ...]: each series' own final-fit repeats
     forecaster = PanelForecaster(
         cfg, model, [w[final][:, kept] if local else w[final][kept] for w in stacked], [int(r) for r in kept],
         cfg.data.id_column, ordered[0].index.name or "time", season, dict(zip(levels, quantiles)),

@@ -16,8 +16,8 @@ from lstm_tuning.models.specs import MODELS
 from lstm_tuning.training import backend, carried_state, shuffled
 from lstm_tuning.training.core import OnCheckpoint, TrainedRepeats, member_seeds
 
-__all__ = ["TrainedRepeats", "forecast", "forecast_ahead", "forecast_lanes", "kept_repeats", "member_seeds", "regime",
-           "save_fits", "train"]
+__all__ = ["TrainedRepeats", "check_series_kept", "forecast", "forecast_ahead", "forecast_lanes", "kept_repeats",
+           "member_seeds", "regime", "save_fits", "train"]
 
 
 def regime(architecture: str) -> ModuleType:
@@ -48,13 +48,27 @@ def kept_repeats(diverged: np.ndarray, params) -> np.ndarray:
     return kept
 
 
+def check_series_kept(series_diverged: np.ndarray, ids, params) -> None:
+    """A UserError naming the first series whose every repeat diverged in some fit of `series_diverged` [fits,
+    series, repeats] (a local panel's members): it has no forecast left."""
+    lost = np.flatnonzero(series_diverged.any(axis=0).all(axis=1))
+    if len(lost):
+        more = f" (and {len(lost) - 1} more)" if len(lost) > 1 else ""
+        raise UserError(f"series {ids[lost[0]]}{more}: all {series_diverged.shape[-1]} of its repeats diverged "
+                        f"(training loss became NaN or inf); lower model.learning_rate={params.learning_rate}, change "
+                        f"model.optimizer={params.optimizer} or check its values")
+
+
 def save_fits(trained: TrainedRepeats, final: np.ndarray, weights_file: Path, models: Path) -> None:
     """What forecasting reads: every fit's kept weights, per variable [fits, repeats, ...], and which members
     diverged, in `weights_file` (npz); and, when the last fit is the final fit (`final` [fits]), its repeats that
     did not diverge as Keras files in the directory `models` (`trained.models` hold the last fit's weights). A
-    local panel's weights are [fits, series, repeats, ...]; its Keras files hold the last series' final-fit
-    weights: the architecture, every series' weights being those of `weights_file`."""
+    local panel's weights are [fits, series, repeats, ...], and `series_diverged` [fits, series, repeats] says
+    which members diverged; its Keras files hold the last series' final-fit weights: the architecture, every
+    series' weights being those of `weights_file`."""
     stacked = {f"weight_{i:03d}": w for i, w in enumerate(trained.fit_weights)}
+    if trained.series_diverged is not None:
+        stacked["series_diverged"] = trained.series_diverged
     np.savez(weights_file, diverged=trained.diverged, **stacked)
     if final[-1]:
         for r in np.flatnonzero(~trained.diverged[-1]):

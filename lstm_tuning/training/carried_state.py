@@ -108,13 +108,14 @@ def train(params, train_cfg, windows, progress: bool = True, source: str = "wind
     of the epoch that repeat chose on validation and stopping when it stops.
     """
     batch_size, repeats, epochs = train_cfg.batch_size, train_cfg.repeats, train_cfg.epochs
-    # a local panel: each (series, fit) is a fit of its own, on its series' consecutive windows
+    # a local panel: each (series, fit) is a fit of its own, on its series' consecutive windows; every fit's
+    # arrays are along its own windows (`MemberLayout.reads`): a local member's, its series' only
     layout = MemberLayout.of(windows, params)
     if layout.local and train_cfg.early_stopping:
         raise UserError(f"{source}: train.early_stopping={train_cfg.early_stopping} is not implemented yet for "
                         "model.scope=local; set train.early_stopping=0 or model.scope=global")
     train_mask = layout.train
-    fits, n_windows = train_mask.shape
+    fits, width = train_mask.shape
     counts = train_mask.sum(axis=1)
     if counts.min() < batch_size:
         which = f" (fit {int(np.argmin(counts))} of the backtest)" if (~windows["final"]).sum() > 1 else ""
@@ -130,18 +131,19 @@ def train(params, train_cfg, windows, progress: bool = True, source: str = "wind
     dropped = np.array([trim_to_batches(int(n), batch_size, warn=backtest == 1 and not is_final and not layout.local)
                         for n, is_final in zip(counts, final)])
     if (backtest > 1 or layout.local) and dropped[~final].any():
-        log.warning("%d of %d fits have training windows that are not a multiple of train.batch_size=%d: each drops "
-                    "its oldest (up to %d)", np.count_nonzero(dropped[~final]), backtest, batch_size, dropped.max())
-    first = train_mask.argmax(axis=1) + dropped  # each fit's training windows are consecutive
+        log.warning("%d of %d %s have training windows that are not a multiple of train.batch_size=%d: each drops its "
+                    "oldest (up to %d)", np.count_nonzero(dropped[~final]), np.count_nonzero(~final),
+                    "(series, fit) pairs of the backtest" if layout.local else "fits", batch_size, dropped.max())
+    first = train_mask.argmax(axis=1) + dropped  # each fit's training windows are consecutive (on its own axis)
     fit_batches = (counts - dropped) // batch_size
     order, group_fits, group_batches = group_fits_of(fit_batches)
     first, fit_batches = first[order], fit_batches[order]
     n_batches = int(fit_batches.max())
 
-    source_fit = layout.source[order]
-    # [fits, windows, features] (a local panel: a copy of its source fit's windows per (series, fit))
-    X_all = np.stack([_rows(x) for x in windows["X"]])[source_fit]
-    y_all = windows["y"][source_fit][:, :, 0, 0].astype("float32")
+    # [fits, reads, features]: each fit's windows of its source fit (a local panel's: its series' only)
+    source_fit, reads = layout.source[order][:, None], layout.reads[order]
+    X_all = np.stack([_rows(x) for x in windows["X"]])[source_fit, reads]
+    y_all = windows["y"][:, :, 0, 0].astype("float32")[source_fit, reads]
     x_batches = np.zeros((fits, n_batches * batch_size, X_all.shape[-1]), "float32")
     y_batches = np.zeros((fits, n_batches * batch_size), "float32")
     for i in range(fits):
@@ -166,7 +168,7 @@ def train(params, train_cfg, windows, progress: bool = True, source: str = "wind
     group_batches = tf.constant(group_batches.astype("int32"))
 
     # A checkpoint walks each fit from its first training window through the last window of the series.
-    walk_end = (layout.reads[np.arange(fits), layout.read_counts - 1] + 1)[order]
+    walk_end = layout.read_counts[order]
     walk_length = walk_end - first
     walk_batches = -(-int(walk_length.max()) // batch_size)
     walk_x = np.zeros((fits, walk_batches * batch_size, X_all.shape[-1]), "float32")
@@ -175,12 +177,12 @@ def train(params, train_cfg, windows, progress: bool = True, source: str = "wind
     walk_x = walk_x.reshape(fits, walk_batches, batch_size, 1, -1).transpose(1, 0, 2, 3, 4)
     walk_x = tf.constant(walk_x[:, 0] if one_fit else np.repeat(walk_x, repeats, axis=1))
     # member m's walk position of window w, and whether its walk reaches w
-    position = np.arange(n_windows)[None] - np.repeat(first, repeats)[:, None]
-    reached = (position >= 0) & (np.arange(n_windows)[None] < np.repeat(walk_end, repeats)[:, None])
+    position = np.arange(width)[None] - np.repeat(first, repeats)[:, None]
+    reached = (position >= 0) & (np.arange(width)[None] < np.repeat(walk_end, repeats)[:, None])
     position = tf.constant(np.where(reached, position, 0))
     reached = tf.constant(reached)
-    member_y = tf.constant(np.repeat(y_all, repeats, axis=0))  # [members, windows]
-    stop_windows = tf.constant(windows["stop"])
+    member_y = tf.constant(np.repeat(y_all, repeats, axis=0))  # [members, reads]
+    stop_windows = tf.constant(windows["stop"])  # (early stopping: global scope, every fit reading every window)
 
     ckpt_epochs = checkpoint_epochs(epochs, train_cfg.checkpoint_every)
 
@@ -253,12 +255,12 @@ def train(params, train_cfg, windows, progress: bool = True, source: str = "wind
         )
         done = epoch + 1
         due = tf.equal(done % train_cfg.checkpoint_every, 0) | tf.equal(done, epochs)
-        forecasts = tf.cond(due, lambda: checkpoint(done), lambda: tf.zeros((size, n_windows)))
+        forecasts = tf.cond(due, lambda: checkpoint(done), lambda: tf.zeros((size, width)))
         return loss_sum / tf.cast(member_batches, tf.float32), due, forecasts
 
     chunk = min(math.ceil(epochs / PROGRESS_UPDATES), MAX_EPOCHS_PER_CALL)
     slots = chunk // train_cfg.checkpoint_every + 3  # the checkpoints one call can reach, and a scratch slot
-    recorded = []  # each call's checkpoint forecasts [checkpoints, members, windows]
+    recorded = []  # each call's checkpoint forecasts [checkpoints, members, reads]
 
     def hand_over(_, forecasts, count):
         recorded.append(forecasts[: int(count)].numpy())
@@ -269,18 +271,18 @@ def train(params, train_cfg, windows, progress: bool = True, source: str = "wind
                 on_checkpoint(epoch, forecasts)
 
     start = time.perf_counter()
-    history = run_in_chunks(compile_epochs(run_epoch, chunk, size, record=(slots, size, n_windows)), epochs, chunk,
+    history = run_in_chunks(compile_epochs(run_epoch, chunk, size, record=(slots, size, width)), epochs, chunk,
                             size, progress, after_chunk=hand_over)
     seconds = time.perf_counter() - start
     ckpt_forecasts = np.concatenate(recorded)
     weights = [w.numpy() for w in best_weights] if train_cfg.early_stopping else [w.numpy() for w in stack.weights]
     stack.to_members(weights, first=int(np.argsort(order)[-1]) * repeats)  # the last fit's repeats
+    diverged, series_diverged = layout.diverged(~stack.alive.numpy(), repeats, order)
     return TrainedRepeats(
-        members, layout.per_fit(per_fit(history, 1, repeats, order), axis=1, reduce=np.nanmean),
-        layout.per_fit(per_fit(~stack.alive.numpy(), 0, repeats, order), axis=0, reduce=np.any),
+        members, layout.per_fit(per_fit(history, 1, repeats, order), axis=1, reduce=np.nanmean), diverged,
         layout.per_fit(per_fit(best_epoch.numpy(), 0, repeats, order), axis=0, reduce=np.max), np.array(ckpt_epochs),
         layout.own_windows(per_fit(ckpt_forecasts, 1, repeats, order))[..., None, None], seconds,
-        [layout.weights(w) for w in fit_weights_of(weights, repeats, order)],
+        [layout.weights(w) for w in fit_weights_of(weights, repeats, order)], series_diverged,
     )
 
 

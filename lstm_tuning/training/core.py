@@ -48,8 +48,12 @@ class TrainedRepeats:
     checkpoint_forecasts: np.ndarray
     seconds: float
     # every fit's kept weights: per trainable variable [fits, repeats, ...] (`models` hold the last fit's); a
-    # local panel's [fits, series, repeats, ...] (`models`: the last series'; loss and diverged over series)
+    # local panel's [fits, series, repeats, ...] (`models`: the last series'; loss over series, `diverged`: a
+    # repeat diverged in every series)
     fit_weights: list[np.ndarray]
+    # a local panel: [fits, series, repeats] which (series, fit, repeat) members diverged (each is left out of its
+    # own series' ensemble only); None otherwise
+    series_diverged: np.ndarray | None = None
 
     @property
     def final_epoch(self) -> np.ndarray:
@@ -104,13 +108,17 @@ def checkpoint_epochs(epochs: int, every: int) -> list[int]:
 class MemberLayout:
     """Which windows each (pseudo) fit trains on and forecasts, and where its X comes from.
 
-    Global scope (and one series): the window stage's fits as they are. Local scope on a panel of S series:
-    fit p = series s x fit f (p = s * fits + f) trains on `train[f]` windows of series s, reads X of fit f
-    and forecasts its own series' windows only."""
+    Each fit sees its windows along an axis of its own: position j of fit p is window `reads[p, j]` of the
+    panel, in source fit `source[p]`'s X, for j < `read_counts[p]` (past that, padding: its own windows
+    again); `train` [fits, width] marks its training windows on that axis. Global scope (and one series): the
+    window stage's fits as they are, each reading every window. Local scope on a panel of S series: fit p =
+    series s x fit f (p = s * fits + f) reads its own series' windows only (an axis as long as the longest
+    series'), trains on those `train[f]` marks, reads X of fit f and forecasts its own windows: what each
+    holds grows with its series' rows, not with the panel's."""
 
-    def __init__(self, train, source, reads, read_counts, source_fits, n_series, local):
+    def __init__(self, train, source, reads, read_counts, source_fits, n_series, local, n_windows):
         self.train, self.source, self.reads, self.read_counts = train, source, reads, read_counts
-        self.source_fits, self.n_series, self.local = source_fits, n_series, local
+        self.source_fits, self.n_series, self.local, self.n_windows = source_fits, n_series, local, n_windows
         self.fits = len(train)
 
     @classmethod
@@ -120,21 +128,26 @@ class MemberLayout:
         series = windows.get("series")
         local = getattr(params, "scope", "global") == "local" and series is not None and len(np.unique(series)) > 1
         if not local:
-            return cls(train, np.arange(fits), np.arange(n)[None].repeat(fits, 0), np.full(fits, n), fits, 1, False)
-        ids = np.unique(series)
-        own = [np.flatnonzero(series == s) for s in ids]
-        width = max(len(o) for o in own)
-        pseudo = np.array([train[f] & (series == s) for s in ids for f in range(fits)])
-        empty = np.flatnonzero(~pseudo.any(axis=1))
+            return cls(train, np.arange(fits), np.arange(n)[None].repeat(fits, 0), np.full(fits, n), fits, 1, False, n)
+        ids, counts = np.unique(series, return_counts=True)
+        own = np.split(np.argsort(series, kind="stable"), np.cumsum(counts)[:-1])  # each series' windows, in order
+        width = int(counts.max())
+        reads = np.stack([np.resize(own[s], width) for s in range(len(ids)) for _ in range(fits)])
+        read_counts = np.repeat(counts, fits)
+        source = np.tile(np.arange(fits), len(ids))
+        own_train = train[source[:, None], reads] & (np.arange(width)[None] < read_counts[:, None])
+        empty = np.flatnonzero(~own_train.any(axis=1))
         if len(empty):
             s, f = divmod(int(empty[0]), fits)
             name = windows["ids"][s] if "ids" in windows else s
             raise UserError(f"windows: series {name} has no training window in fit {f}; model.scope=local trains "
                             "each series on its own windows: lengthen it, set data.drop_short=true or use "
                             "model.scope=global")
-        reads = np.array([np.resize(own[s], width) for s in range(len(ids)) for _ in range(fits)])
-        read_counts = np.array([len(own[s]) for s in range(len(ids)) for _ in range(fits)])
-        return cls(pseudo, np.tile(np.arange(fits), len(ids)), reads, read_counts, fits, len(ids), True)
+        return cls(own_train, source, reads, read_counts, fits, len(ids), True, n)
+
+    def training_windows(self, fit: int) -> np.ndarray:
+        """The panel's windows that (pseudo) fit `fit` trains on, in order."""
+        return self.reads[fit][self.train[fit]]
 
     def series_name(self, windows, fit: int) -> str:
         """The id of the series of (pseudo) fit `fit`."""
@@ -146,8 +159,7 @@ class MemberLayout:
         forecasts = per_fit(forecasts.reshape(-1, *forecasts.shape[2:]), 0, repeats, order)
         if not self.local:
             return forecasts
-        n = self.train.shape[1]
-        out = np.full((self.source_fits, repeats, n, *forecasts.shape[3:]), np.nan, forecasts.dtype)
+        out = np.full((self.source_fits, repeats, self.n_windows, *forecasts.shape[3:]), np.nan, forecasts.dtype)
         for p in range(self.fits):
             k = self.read_counts[p]
             out[self.source[p], :, self.reads[p, :k]] = forecasts[p, :, :k].swapaxes(0, 1)
@@ -161,15 +173,24 @@ class MemberLayout:
         return reduce(shaped, axis=axis)
 
     def own_windows(self, values):
-        """[checkpoints, fits, repeats, n windows, ...] -> [checkpoints, source fits, repeats, n windows, ...]:
-        each window forecast by its own series' members (global: as they are)."""
+        """[checkpoints, fits, repeats, reads, ...] -> [checkpoints, source fits, repeats, n windows, ...]: each
+        window forecast by its own series' members (global: as they are)."""
         if not self.local:
             return values
-        out = np.full((values.shape[0], self.source_fits, *values.shape[2:]), np.nan, values.dtype)
+        checkpoints, _, repeats, _, *rest = values.shape
+        out = np.full((checkpoints, self.source_fits, repeats, self.n_windows, *rest), np.nan, values.dtype)
         for p in range(self.fits):
-            own = self.reads[p, : self.read_counts[p]]
-            out[:, self.source[p], :, own] = values[:, p, :, own]
+            k = self.read_counts[p]
+            out[:, self.source[p]][:, :, self.reads[p, :k]] = values[:, p, :, :k]
         return out
+
+    def diverged(self, stopped, repeats, order) -> tuple[np.ndarray, np.ndarray | None]:
+        """`stopped` [members] (fits in group `order`) -> diverged [source fits, repeats] and, for a local panel,
+        [source fits, series, repeats] (then a repeat diverged only where it did in every series)."""
+        stopped = per_fit(stopped, 0, repeats, order)
+        if not self.local:
+            return stopped, None
+        return self.per_fit(stopped, axis=0, reduce=np.all), self.weights(stopped)
 
     def weights(self, values):
         """[fits, repeats, ...] -> global: as they are; local: [source fits, series, repeats, ...]."""

@@ -62,10 +62,9 @@ def train(params, train_cfg, windows, progress: bool = True, source: str = "wind
     they come.
     """
     layout = MemberLayout.of(windows, params)
-    train_mask = layout.train
     fits = layout.fits  # the (pseudo) fits: (series, fit) pairs for a local panel
     repeats, epochs, steps = train_cfg.repeats, train_cfg.epochs, train_cfg.steps_per_epoch
-    counts = train_mask.sum(axis=1)
+    counts = layout.train.sum(axis=1)
     if steps is None:
         batch_size = min(train_cfg.batch_size, int(counts.max()))
         order, group_fits, group_batches = group_fits_of(-(-counts // batch_size))
@@ -75,7 +74,7 @@ def train(params, train_cfg, windows, progress: bool = True, source: str = "wind
     counts = counts[order]
     n, n_batches = int(counts.max()), int(group_batches.max())
     # each fit's training windows, cycled to pad them all to one length (the padding is never read unmasked)
-    train_rows = np.stack([np.resize(np.flatnonzero(train_mask[f]), n) for f in order])
+    train_rows = np.stack([np.resize(layout.training_windows(f), n) for f in order])
     X_source, y_source = windows["X"], windows["y"]
     one_fit = fits == 1 and steps is None
     members = initial_members(params, train_cfg, Shape(*X_source.shape[2:], *y_source.shape[2:]))
@@ -210,13 +209,13 @@ def train(params, train_cfg, windows, progress: bool = True, source: str = "wind
         )
     seconds = time.perf_counter() - start
     weights = fit_weights_of([w.numpy() for w in stack.weights], repeats, order)
+    diverged, series_diverged = layout.diverged(~stack.alive.numpy(), repeats, order)
     return TrainedRepeats(
         stack.to_members(seed_states=True, first=int(np.argsort(order)[-1]) * repeats),  # the last fit's repeats
-        layout.per_fit(per_fit(history, 1, repeats, order), axis=1, reduce=np.nanmean),
-        layout.per_fit(per_fit(~stack.alive.numpy(), 0, repeats, order), axis=0, reduce=np.any),
+        layout.per_fit(per_fit(history, 1, repeats, order), axis=1, reduce=np.nanmean), diverged,
         best_epoch=np.zeros((layout.source_fits, repeats), int), checkpoint_epochs=np.array(ckpt_epochs),
         checkpoint_forecasts=np.stack(ckpt_forecasts), seconds=seconds,
-        fit_weights=[layout.weights(w) for w in weights],
+        fit_weights=[layout.weights(w) for w in weights], series_diverged=series_diverged,
     )
 
 

@@ -352,3 +352,28 @@ def test_a_single_series_pipeline_writes_its_series_csv_and_keeps_its_headline(r
     assert table[["series", "role", "origins", "mase_scale"]].values.tolist() == [["Sales", "test", 1, "seasonal"]]
     assert table.loc[0, "rmse"] == pytest.approx(metrics["test_ensemble"]["rmse"], rel=1e-12)
     assert 0 < table.loc[0, "smape"] < 200 and "test_mase" not in metrics
+
+
+def test_a_local_member_that_diverged_is_left_out_of_its_own_series_only(inputs):
+    """Local models (checkpoints' `series_diverged` [fits, series, repeats]): repeat 0 of series "a" diverged in
+    one fit. Series a's ensemble is repeat 1's alone; the other series keep both repeats; no repeat is dropped."""
+    n_fits = len(next(iter(inputs["plans"].values())).fits)
+    gone = np.zeros((n_fits, len(LENGTHS), REPEATS), bool)
+    gone[0, 0, 0] = True
+    local = _evaluate(inputs | {"checkpoints": inputs["checkpoints"] | {"series_diverged": gone}})
+    both = _evaluate(inputs)
+    assert local.details["members_diverged"] == 1 and local.details["repeats_diverged"] == 0
+    assert "members_diverged" not in both.details
+    series, whole = local.series.set_index(["series", "role"]), both.series.set_index(["series", "role"])
+    pd.testing.assert_frame_equal(series.drop(index="a"), whole.drop(index="a"))
+    # series a as if its repeat 0 had diverged everywhere: scored by repeat 1 alone
+    repeat_1 = _evaluate(_alone(inputs, "a") | {"repeats": inputs["repeats"].assign(
+        diverged=inputs["repeats"]["repeat"] == 0)}).series.set_index(["series", "role"])
+    pd.testing.assert_frame_equal(series.loc[["a"]], repeat_1)
+    assert not series.loc["a", "mase"].equals(whole.loc["a", "mase"])
+    # repeat 0's means over series leave series a out
+    assert np.isfinite(local.repeats.drop(columns="repeat").to_numpy()).all()
+    every = gone.copy()
+    every[0, 0] = True
+    with pytest.raises(UserError, match="every repeat of series a diverged"):
+        _evaluate(inputs | {"checkpoints": inputs["checkpoints"] | {"series_diverged": every}})

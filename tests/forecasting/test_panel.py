@@ -379,6 +379,30 @@ def test_intervals_and_coverage_rest_on_every_series_errors(local_three):
 
 
 @pytest.mark.slow  # local models trained for seconds: the slow tier
+def test_a_diverged_local_member_is_left_out_of_its_own_series_forecast_only(local_three):
+    """Repeat 0 of series b marked diverged in every fit (`series_diverged` [fits, series, repeats], as train
+    writes it for local models): b is forecast by its repeat 1 alone, a and c by both, as before."""
+    cfg, frames, plans, fitted, windows, weights, models, result, _ = local_three
+    gone = np.zeros_like(weights["diverged"], shape=(len(weights["diverged"]), len(NAMES), 2))
+    gone[:, 1, 0] = True
+    marked = panel.forecast_past_end(cfg, frames, plans, windows, fitted, dict(weights) | {"series_diverged": gone},
+                                     models, SEASON, "series")
+    forecast, before = marked.forecast, result.forecast
+    others = before["series"] != "b"
+    # (the pooled intervals change with b's backtest errors; every point forecast but b's is as before)
+    np.testing.assert_array_equal(forecast.loc[others, "forecast"], before.loc[others, "forecast"])
+    final = len(weights["diverged"]) - 1
+    alone = panel.PanelForecaster(copy.deepcopy(cfg), result.forecaster.model,
+                                  [w[1:] for w in own_weights(weights, final, 1)], [1], "id", "date", SEASON,
+                                  result.forecaster.quantiles, {})
+    alone.cfg.model.scope = "global"
+    point = alone.forecast_frames({"b": frames["b"]}, fitted={"b": fitted["b"][final]})["forecast"].to_numpy()
+    np.testing.assert_allclose(forecast.loc[~others, "forecast"], point, rtol=1e-5)
+    assert not np.allclose(point, before.loc[~others, "forecast"])
+    assert forecast.notna().all().all()
+
+
+@pytest.mark.slow  # local models trained for seconds: the slow tier
 def test_the_saved_local_forecaster_forecasts_its_series_and_refuses_others(local_three):
     _, frames, _, _, _, _, _, result, loaded = local_three
     assert isinstance(loaded, panel.PanelForecaster) and loaded.local_series == NAMES

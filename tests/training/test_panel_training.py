@@ -204,3 +204,25 @@ def test_windows_are_held_as_their_series_rows():
     gap[:, 5, 0] += 1  # a window that does not continue the one before it keeps every lag
     rows, start = rows_of_windows(gap, windows["series"], windows["first_rows"])
     np.testing.assert_array_equal(rows[:, start[:, None] + np.arange(n_lags)], gap)
+
+
+@pytest.mark.slow  # seconds of training: the slow tier
+def test_a_local_member_that_diverges_is_dropped_for_its_own_series_only():
+    """Local models: series 1's values are too large for float32 squares (its loss is inf at once), so its every
+    member diverges; series 0's train on as they would alone, and no repeat counts as diverged for the panel."""
+    parts = [series_windows(30, SCALE), series_windows(24, SCALE, curved=True)]
+    parts[1] = parts[1] | {"X": parts[1]["X"] * 1e25, "y": parts[1]["y"] * 1e25}
+    windows = panel(parts)
+    params = model_params("stateful_lstm", scope="local")
+    cfg = train_cfg(epochs=2, batch_size=4, repeats=2, seed=3, checkpoint_every=2)
+    together = training.train(params, cfg, windows, progress=False)
+    assert together.series_diverged.shape == (1, 2, 2)  # [fits, series, repeats]
+    assert together.series_diverged[:, 1].all() and not together.series_diverged[:, 0].any()
+    assert not together.diverged.any()  # a repeat diverged for the panel only where it did in every series
+    alone = training.train(params, cfg, parts[0], progress=False)
+    assert alone.series_diverged is None and not alone.diverged.any()
+    own = windows["series"] == 0
+    np.testing.assert_array_equal(together.checkpoint_forecasts[:, :, :, own], alone.checkpoint_forecasts)
+    with pytest.raises(UserError, match=r"series series_1: all 2 of its repeats diverged"):
+        training.check_series_kept(together.series_diverged, windows["ids"], params)
+    training.check_series_kept(together.series_diverged[:, :1], windows["ids"], params)  # series 0 alone: kept
