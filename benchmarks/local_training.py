@@ -52,16 +52,13 @@ MB at 400, about 140 GB for all 1,428.) The seed harness would take 1,428 x 5 re
 from __future__ import annotations
 
 import argparse
-import json
 import os
-import resource
-import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
 
 import numpy as np
+from measured import child, print_figures, stage_windows
 
 ROOT = Path(__file__).resolve().parents[1]
 OVERRIDES = ["data=m3_monthly", "model=stateful_lstm", "model.scope=local", "train.repeats=5"]
@@ -81,18 +78,7 @@ def configuration(epochs: int):
 
 def local_windows(dest: Path, backtest: str = "holdout") -> Path:
     """data/windows.npz of the local stateful model on M3, made by the first three stages in a copy at `dest`."""
-    import yaml
-    from repo_copy import copy_repo, run
-
-    from lstm_tuning import config
-
-    copy_repo(dest)
-    overrides = [*OVERRIDES, *BACKTESTS[backtest]]
-    (dest / "params.yaml").write_text(yaml.safe_dump(config.compose(ROOT / "conf", "config", overrides),
-                                                     sort_keys=False))
-    for stage in ("ingest", "transform", "window"):
-        run([sys.executable, "-m", f"stages.{stage}"], dest)
-    return dest / "data/windows.npz"
+    return stage_windows(dest, [*OVERRIDES, *BACKTESTS[backtest]])
 
 
 def first_series(windows: dict, k: int) -> dict:
@@ -141,14 +127,6 @@ def harness(windows_file: str, epochs: int) -> dict:
             "cpu_ms_per_epoch": 1000 * (time.process_time() - cpu) / epochs}
 
 
-def child(*args: str) -> dict:
-    result = subprocess.run([sys.executable, __file__, "--child", *args], capture_output=True, text=True,
-                            env={**os.environ, "PYTHONPATH": str(ROOT), "LSTM_TUNING_XLA_CACHE": "off"})
-    if result.returncode:
-        return {"failed": result.stderr.strip().splitlines()[-1] if result.stderr.strip() else str(result.returncode)}
-    return json.loads(result.stdout.strip().splitlines()[-1]) | {"load": os.getloadavg()[0]}
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--windows", help="a data/windows.npz of the local stateful model on M3 (default: made anew)")
@@ -163,21 +141,21 @@ def main() -> None:
         what, windows_file, *sizes = args.child
         figures = (harness(windows_file, args.harness_epochs) if what == "harness"
                    else local(windows_file, int(sizes[0]), args.epochs))
-        peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # kilobytes on Linux
-        print(json.dumps(figures | {"peak_mb": peak_mb}))
+        print_figures(figures)
         return
 
-    sys.path.insert(0, str(Path(__file__).parent))
     print(f"load average at start: {os.getloadavg()[0]:.2f} (cores: {os.cpu_count()})", flush=True)
     with tempfile.TemporaryDirectory() as tmp:
         windows_file = args.windows or str(local_windows(Path(tmp) / "repo", args.backtest))
         with np.load(windows_file) as stored:
             fits = len(stored["final"])
-        seed = child("harness", windows_file, "--harness-epochs", str(args.harness_epochs))
+        seed = child(__file__, "harness", windows_file, "--harness-epochs", str(args.harness_epochs),
+                     LSTM_TUNING_XLA_CACHE="off")
         print(f"  seed harness {seed}", flush=True)
         sizes = []
         for k in args.series:
-            sizes.append(child("local", windows_file, str(k), "--epochs", str(args.epochs)) | {"series": k})
+            sizes.append(child(__file__, "local", windows_file, str(k), "--epochs", str(args.epochs),
+                               LSTM_TUNING_XLA_CACHE="off") | {"series": k})
             print(f"  {k} series {sizes[-1]}", flush=True)
 
     print(f"\n(b) the seed model (1 unit, batch 4, stateful) trained locally on M3's first k series, {fits} fits x 5 "
