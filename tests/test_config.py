@@ -148,6 +148,15 @@ def test_named_experiments_set_only_known_keys(tmp_path):
     assert best.data.val_size > 0  # chosen on a validation window, never on the test year
 
 
+def test_the_local_m3_experiment_is_m3_monthly_with_one_model_per_series(tmp_path):
+    # the same series, split, horizon and baselines as the global experiment: their metrics compare
+    local = load_config(tmp_path, ["experiment=m3_monthly_local"])
+    shared = load_config(tmp_path, ["experiment=m3_monthly"])
+    assert (local.model.scope, shared.model.scope, local.task.n_out, local.train.repeats) == ("local", "global", 18, 5)
+    assert [getattr(local, group) for group in ("data", "task", "backtest", "baselines", "forecast")] == \
+        [getattr(shared, group) for group in ("data", "task", "backtest", "baselines", "forecast")]
+
+
 def test_the_encoder_decoder_framing_picks_its_model_with_one_override(tmp_path):
     cfg = load_config(tmp_path, ["task=multistep_encoder_decoder"])
     assert (cfg.model.name, cfg.task.n_out) == ("encoder_decoder", 2)
