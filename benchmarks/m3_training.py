@@ -45,6 +45,8 @@ A second run at 2,000 steps (06:48-06:53, `--steps 100`): project 42.36 s (load 
 Keras 141.91 s (9.9): wall 3.35x / 3.87x, but the loads differ; CPU 35.3 / 25.5 against 77.4 s: 2.19x / 3.04x.
 So at the experiment's workload the project is about 2x Keras with a cold XLA cache (CPU 2.07x and 2.19x) and
 3x with a warm one; the ratio grows toward 4x with the steps.
+On a quiet machine (15:37-15:39 UTC, load 1.0-1.8, `--steps 100 --warm 100`): 2,000 steps, project 16.36 s (warm
+cache 14.12 s), Keras 68.42 s: 4.18x wall (4.84x warm); CPU 29.1 (25.0) against 70.6 s: 2.43x (2.83x).
 """
 
 from __future__ import annotations
