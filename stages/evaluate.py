@@ -37,9 +37,9 @@ def main(overrides: list[str]) -> None:
     repeats, held_out = pd.read_csv(paths.REPEATS), pd.read_csv(paths.BASELINE_FORECASTS)
     info = json.loads(paths.BASELINE_INFO.read_text())
     result = walk_forward.evaluate(cfg, series, fitted, plan, windows, checkpoints, repeats, held_out, info)
-    per_series = panel.evaluate_one(cfg, series, fitted, plan, windows, checkpoints, repeats, held_out, info,
-                                    scale.season(cfg, series.index))
-    _write(result, result.rmse, per_series)
+    as_panel = panel.evaluate_one(cfg, series, fitted, plan, windows, checkpoints, repeats, held_out, info,
+                                  scale.season(cfg, series.index))
+    _write(result, result.rmse, as_panel)
     details = result.details
     for role in ("val", "test"):
         if f"{role}_rmse" in details:
@@ -74,13 +74,13 @@ def evaluate_panel(cfg, id_column: str) -> None:
     log.info("%s Wrote %s, %s and %s", result.details["verdict"], paths.METRICS, paths.SERIES_SCORES, paths.DETAILS)
 
 
-def _write(result, per_repeat: pd.DataFrame, per_series: panel.PanelEvaluation) -> None:
-    """Every output dvc.yaml declares, for one series (`walk_forward`'s result, and scored as a panel of one) and a
-    panel (`panel`'s, twice) alike."""
+def _write(result, per_repeat: pd.DataFrame, as_panel: panel.PanelEvaluation) -> None:
+    """Every output dvc.yaml declares, for one series (`walk_forward`'s result, and `as_panel` its scores as a panel
+    of one) and a panel (`panel`'s result, both) alike."""
     outputs.write_json(paths.METRICS, result.metrics)
     outputs.write_json(paths.DETAILS, result.details)
-    outputs.write_csv(paths.SERIES_SCORES, per_series.series)
-    outputs.write_csv(paths.SERIES_ORIGIN_SCORES, per_series.series_origins)
+    outputs.write_csv(paths.SERIES_SCORES, as_panel.series)
+    outputs.write_csv(paths.SERIES_ORIGIN_SCORES, as_panel.series_origins)
     outputs.write_csv(paths.RMSE, per_repeat)
     outputs.write_csv(paths.ORIGIN_SCORES, result.origins)
     outputs.write_csv(paths.FORECASTS, result.forecasts)
