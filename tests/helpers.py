@@ -119,6 +119,16 @@ def wait_for_queue(repo: Path, timeout: float = 600) -> None:
     assert not failed, f"{status}\n{logs}"
 
 
+# a stage that every member of a sweep over the model or training runs the same way
+SHARED_STAGE_RUNS = r"Running stage '(ingest|transform|window|baselines)'"
+
+
+def queue_logs(repo: Path) -> dict[str, str]:
+    """{task: its output} of every task `dvc queue status` lists."""
+    tasks = re.findall(r"^([0-9a-f]{7})\s", dvc("queue", "status", cwd=repo).stdout, flags=re.M)
+    return {task: dvc("queue", "logs", task, cwd=repo).stdout for task in tasks}
+
+
 def experiments(repo) -> list[dict]:
     """(params, metrics) of every experiment that `dvc exp show` lists, baseline excluded."""
     found = []

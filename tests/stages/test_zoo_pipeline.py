@@ -1,11 +1,12 @@
 """The model zoo and the framings through the real pipeline: `dvc exp run -S model=... -S task=...`."""
 
 import json
+import re
 
 import numpy as np
 import pandas as pd
 import pytest
-from helpers import SHAMPOO, dvc, experiments, wait_for_queue
+from helpers import SHAMPOO, SHARED_STAGE_RUNS, dvc, experiments, queue_logs, wait_for_queue
 
 pytestmark = pytest.mark.slow  # real DVC in a copy of the repository
 
@@ -90,10 +91,12 @@ def test_every_model_option_runs_the_whole_pipeline_with_every_other_param_at_it
     from lstm_tuning.models.specs import MODELS
 
     options = sorted(MODELS)
+    dvc("repro", cwd=repo_copy)  # the stages every option shares, once: queue workers then only read their runs
     for option in options:
         dvc("exp", "run", "--queue", "-S", f"model={option}", cwd=repo_copy)
     dvc("queue", "start", "-j", "2", cwd=repo_copy)
     wait_for_queue(repo_copy, timeout=900)
+    assert not any(re.search(SHARED_STAGE_RUNS, log) for log in queue_logs(repo_copy).values())
     ran = {e["params"]["model"]["name"]: e["metrics"] for e in experiments(repo_copy)}
     assert sorted(ran) == options
     for option, metrics in ran.items():
