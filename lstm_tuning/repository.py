@@ -38,14 +38,16 @@ def run(args: list[str], cwd: Path | None = None, env: dict | None = None,
     return result
 
 
-def dvc_command(*args: str) -> list[str]:
-    """`dvc <args>` as run with this interpreter's DVC."""
-    return [sys.executable, "-m", "dvc", *args]
+def dvc_command(*args: str, wait: bool = False) -> list[str]:
+    """`dvc <args>` as run with this interpreter's DVC. With `wait`, it waits for the repository's lock as long
+    as another DVC command holds it, where DVC alone gives up after 3 seconds: a search's workers start and
+    record experiments in one repository at once."""
+    return [sys.executable, "-m", "dvc", *(["--wait-for-lock"] if wait else []), *args]
 
 
-def dvc(*args: str, cwd: Path | None = None) -> str:
+def dvc(*args: str, cwd: Path | None = None, wait: bool = False) -> str:
     """The output of a DVC command."""
-    return run(dvc_command(*args), cwd=cwd).stdout
+    return run(dvc_command(*args, wait=wait), cwd=cwd).stdout
 
 
 def git(*args: str, cwd: Path | None = None) -> str:

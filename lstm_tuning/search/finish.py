@@ -31,7 +31,7 @@ def finish(search: Search, study, location: str, remote: str | None = None) -> N
     elsewhere = [t.user_attrs["experiment"] for t in complete if experiment_ref(t.user_attrs["experiment"]) is None]
     if elsewhere and remote:  # run by workers on other machines, which pushed them
         log.info("pulling %d trials' experiments from %s: %s", len(elsewhere), remote, " ".join(elsewhere))
-        repository.dvc("exp", "pull", remote, *elsewhere)
+        repository.dvc("exp", "pull", remote, *elsewhere, wait=True)
     ref = experiment_ref(best.user_attrs["experiment"])
     if ref is None:
         raise UserError(f"trial {best.number}'s experiment {best.user_attrs['experiment']} is not in this "
@@ -64,7 +64,7 @@ def run_choice(search: Search, params: dict) -> str:
     if ref and experiment_file(ref, "params.yaml") == params:
         return ref
     if ref:  # an earlier choice of this study, before more trials changed it
-        repository.dvc("exp", "remove", name)
+        repository.dvc("exp", "remove", name, wait=True)
     log.info("running the choice: dvc exp run --temp %s -n %s -S experiment=%s", TARGET, name, search.name)
-    repository.dvc("exp", "run", "--temp", TARGET, "-n", name, "-S", f"experiment={search.name}")
+    repository.dvc("exp", "run", "--temp", TARGET, "-n", name, "-S", f"experiment={search.name}", wait=True)
     return experiment_ref(name)

@@ -65,4 +65,4 @@ def check_remote(remote: str) -> None:
 
 def up_to_date() -> None:
     """Bring the workspace's pipeline up to date first: every trial is an experiment committed on top of it."""
-    repository.dvc("repro", "--quiet")
+    repository.dvc("repro", "--quiet", wait=True)

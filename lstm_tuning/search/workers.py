@@ -173,7 +173,7 @@ class Workers:
         logs = study_dir(self.search.name) / "logs"
         logs.mkdir(parents=True, exist_ok=True)
         command = repository.dvc_command("exp", "run", "--temp", TARGET, "-n", name, *(
-            arg for o in [*self.search.fixed_overrides, *overrides] for arg in ("-S", o)))
+            arg for o in [*self.search.fixed_overrides, *overrides] for arg in ("-S", o)), wait=True)
         location = self.location if is_database(self.location) else str(Path(self.location).resolve())
         env = os.environ | {"DVC_NO_ANALYTICS": "1"} | pruning.handed_over(
             trial._trial_id, self.search.name, location, self.search.pruner,
@@ -212,7 +212,7 @@ class Workers:
         trial.set_user_attr("experiment", name)
         trial.set_user_attr("rev", repository.git("rev-parse", ref).strip())
         if self.remote:  # before the trial counts as finished: a finished trial's experiment is never only here
-            repository.dvc("exp", "push", self.remote, name)
+            repository.dvc("exp", "push", self.remote, name, wait=True)
         study.tell(trial, value)
         log.info("trial %d: %s %.4f (%.0f s, experiment %s)", trial.number, self.search.objective, value, seconds, name)
 

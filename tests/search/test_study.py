@@ -8,10 +8,12 @@ import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import optuna
 import pytest
 import yaml
+from dvc.repo import Repo
 from helpers import dvc, experiments, project_env, run, tiny_search
 
 from lstm_tuning.errors import UserError
@@ -23,6 +25,20 @@ TINY = tiny_search()
 def worker(repo):
     return subprocess.Popen([sys.executable, "-m", "lstm_tuning", "search", "tiny"], cwd=repo, env=project_env(),
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+
+
+def dvc_commands(repo: Path, command: str) -> list[int]:
+    """The pids of the DVC `command`s that run in `repo` now."""
+    found = []
+    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+        try:
+            args = cmdline.read_bytes().split(b"\0")
+            running_in = Path(os.readlink(cmdline.with_name("cwd")))
+        except OSError:  # ended meanwhile, or another user's
+            continue
+        if args[1:3] == [b"-m", b"dvc"] and command.encode() in args and running_in == repo.resolve():
+            found.append(int(cmdline.parent.name))
+    return found
 
 
 def trials(repo):
@@ -57,8 +73,15 @@ def test_workers_share_a_study_resume_it_and_the_tool_writes_a_choice_that_repro
     half_written.write_text(transform_run.read_text().partition("outs:")[0])
     os.utime(half_written, (transform_run.stat().st_mtime + 1,) * 2)
 
-    # two workers on the same study, started together
-    processes = [worker(repo_copy) for _ in range(2)]
+    # two workers on the same study, started together while another DVC command holds the repository's lock for
+    # longer than DVC waits for it by itself (3 s): they wait for it
+    with Repo(str(repo_copy)) as held, held.lock:
+        processes = [worker(repo_copy) for _ in range(2)]
+        deadline = time.time() + 120
+        while len(dvc_commands(repo_copy, "repro")) < 2 and time.time() < deadline:
+            time.sleep(0.2)
+        time.sleep(5)
+        assert len(dvc_commands(repo_copy, "repro")) == 2 and all(p.poll() is None for p in processes)
     for process in processes:
         output = process.communicate(timeout=900)[0]
         logs = {log.name: log.read_text()[-2000:] for log in sorted((repo_copy / "studies/tiny/logs").glob("*.log"))}
