@@ -29,7 +29,7 @@ def main(overrides: list[str]) -> None:
                              on_checkpoint=pruning.reporter(windows))
     final = windows["final"]
     if trained.series_diverged is not None:  # local models: a member is left out of its own series only
-        warn_of_diverged_members(trained.series_diverged, final, windows["ids"], cfg.model)
+        training.check_members(trained.series_diverged, final, windows["ids"], cfg.model)
     # evaluate scores the repeats that diverged in no backtest fit; the forecast averages the final fit's others
     diverged = np.setdiff1d(np.arange(repeats), training.kept_repeats(trained.diverged[~final], cfg.model))
     if len(diverged):
@@ -74,22 +74,6 @@ def main(overrides: list[str]) -> None:
     log.info("trained %d training-epochs in %.2f s; final loss mean %.5f; wrote %s, %s, %s, %s and %s/",
              training_epochs, trained.seconds, np.nanmean(trained.loss[-1]), paths.REPEATS,
              paths.TRAINING_LOSS, paths.CHECKPOINTS, paths.FIT_WEIGHTS, paths.FINAL_MODELS)
-
-
-def warn_of_diverged_members(series_diverged: np.ndarray, final: np.ndarray, ids, params) -> None:
-    """Local models [fits, series, repeats]: how many (series, repeat) members diverged, in the backtest and in the
-    final fit; a UserError if a series has no repeat left."""
-    from lstm_tuning import training
-
-    for fits, where in ((~final, "a fit of the backtest"), (final, "the final fit")):
-        if not fits.any():
-            continue
-        training.check_series_kept(series_diverged[fits], ids, params)
-        members = series_diverged[fits].any(axis=0)
-        if members.any():
-            log.warning("%d of %d (series, repeat) members diverged (training loss became NaN or inf) in %s, in %d "
-                        "series: each is left out of its own series' ensemble only", members.sum(), members.size,
-                        where, members.any(axis=1).sum())
 
 
 if __name__ == "__main__":

@@ -5,6 +5,7 @@ modules offer the same three functions, `train`, `forecast` and `forecast_ahead`
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 from types import ModuleType
 
@@ -16,8 +17,10 @@ from lstm_tuning.models.specs import MODELS
 from lstm_tuning.training import backend, carried_state, shuffled
 from lstm_tuning.training.core import OnCheckpoint, TrainedRepeats, member_seeds
 
-__all__ = ["TrainedRepeats", "check_series_kept", "forecast", "forecast_ahead", "forecast_lanes", "kept_repeats",
-           "member_seeds", "regime", "save_fits", "train"]
+log = logging.getLogger("train")
+
+__all__ = ["TrainedRepeats", "check_members", "check_series_kept", "forecast", "forecast_ahead", "forecast_lanes",
+           "kept_repeats", "member_seeds", "regime", "save_fits", "train"]
 
 
 def regime(architecture: str) -> ModuleType:
@@ -57,6 +60,20 @@ def check_series_kept(series_diverged: np.ndarray, ids, params) -> None:
         raise UserError(f"series {ids[lost[0]]}{more}: all {series_diverged.shape[-1]} of its repeats diverged "
                         f"(training loss became NaN or inf); lower model.learning_rate={params.learning_rate}, change "
                         f"model.optimizer={params.optimizer} or check its values")
+
+
+def check_members(series_diverged: np.ndarray, final: np.ndarray, ids, params) -> None:
+    """Local models [fits, series, repeats]: how many (series, repeat) members diverged, in the backtest and in the
+    final fit (`final` [fits]), said in a warning; a UserError if a series has no repeat left."""
+    for fits, where in ((~final, "a fit of the backtest"), (final, "the final fit")):
+        if not fits.any():
+            continue
+        check_series_kept(series_diverged[fits], ids, params)
+        members = series_diverged[fits].any(axis=0)
+        if members.any():
+            log.warning("%d of %d (series, repeat) members diverged (training loss became NaN or inf) in %s, in %d "
+                        "series: each is left out of its own series' ensemble only", members.sum(), members.size,
+                        where, members.any(axis=1).sum())
 
 
 def save_fits(trained: TrainedRepeats, final: np.ndarray, weights_file: Path, models: Path) -> None:
