@@ -41,6 +41,19 @@ def calendar_ahead(index: pd.Index, task, data: SeriesParams, steps: int, source
     return calendar.ahead(index, data.frequency, data.calendar, TASKS[task.name].lead, steps, source)
 
 
+def latest_with_calendar(latest: np.ndarray, index: pd.Index, task, data: SeriesParams, steps: int,
+                         source: str) -> tuple[np.ndarray, np.ndarray | None]:
+    """The latest window of a series (`latest` [n_lags, n_inputs], its last rows; `index` its times) with each
+    row's calendar inputs after its values, and the calendar inputs [steps, 2 len(data.calendar)] of the rows
+    recursive forecasting feeds back after its end (the dates continue it); `latest` and None without
+    data.calendar."""
+    carried = calendar_ahead(index, task, data, steps, source)
+    if carried is None:
+        return latest, None
+    end = len(index)
+    return np.concatenate([latest, carried[end - len(latest) : end]], axis=1), carried[end:]
+
+
 @dataclass
 class Windows:
     X: np.ndarray  # [n, n_lags, n_inputs]

@@ -55,11 +55,8 @@ class Forecaster:
         if not np.isfinite(latest).all() or len(latest) < n_lags:
             raise UserError(f"{source}: {len(frame)} rows are too few to forecast from: data.n_lags={n_lags} values "
                             f"after differencing are needed; {TOO_SHORT_FIX}")
-        # the calendar inputs of the latest rows, then of the rows fed back: from the dates after the end
-        carried = framings.calendar_ahead(frame.index, self.cfg.task, self.cfg.data, horizon, source)
-        known = None if carried is None else carried[None, len(frame) :]
-        if carried is not None:
-            latest = np.concatenate([latest, carried[len(frame) - n_lags : len(frame)]], axis=1)
+        latest, known = framings.latest_with_calendar(latest, frame.index, self.cfg.task, self.cfg.data, horizon,
+                                                      source)
         try:
             history = framings.frame(scaled, self.cfg.task, self.cfg.data, source).X
         except ValueError:  # too short for a whole window with its targets: the latest lags alone
@@ -67,7 +64,7 @@ class Forecaster:
         X = np.concatenate([history, latest[None].astype("float32")])
         train = np.arange(len(X)) < len(history)  # a stateful model builds its state over the whole series
         ahead = training.forecast_ahead([self.model], X, train, np.array([len(history)]), horizon, self.weights,
-                                        known)
+                                        None if known is None else known[None])
         levels = transforms.to_original_units(ahead, np.array([len(frame)]), [self.transforms[n] for n in targets],
                                               frame[targets].to_numpy(float))[:, 0]  # [repeats, steps, targets]
         times = timeline.after(frame.index, self.cfg.data.frequency, horizon, source)

@@ -128,11 +128,9 @@ class PanelForecaster:
             if not np.isfinite(latest).all():
                 raise UserError(f"{where}: its last {n_lags} rows are not all finite after differencing; "
                                 f"{TOO_SHORT_FIX}")
-            # the calendar inputs of its latest rows, then of the rows fed back: from the dates after its end
-            carried = framings.calendar_ahead(values.index, cfg.task, cfg.data, horizon, where)
-            if carried is not None:
-                latest = np.concatenate([latest, carried[len(values) - n_lags : len(values)]], axis=1)
-                known.append(carried[len(values) :])
+            latest, fed_back = framings.latest_with_calendar(latest, values.index, cfg.task, cfg.data, horizon, where)
+            if fed_back is not None:  # the calendar inputs of the rows fed back past its end
+                known.append(fed_back)
             history = np.zeros((0, *latest.shape), "float32")
             if carries_state:  # a stateful model builds its state over the whole series
                 try:
